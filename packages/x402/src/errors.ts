@@ -1,0 +1,68 @@
+// One error type for the whole SDK, and one table from its codes to HTTP statuses.
+// Every Response the engine makes for a failure is derived from this table.
+
+export const ERROR_STATUS = {
+  // The request carries no usable payment: the client should pay (again).
+  payment_required: 402,
+  header_too_large: 402,
+  malformed_payment: 402,
+  unsupported_version: 402,
+  no_matching_requirements: 402,
+  payment_invalid: 402,
+  payment_already_used: 402,
+  payment_in_use: 402,
+  settlement_failed: 402,
+  // The facilitator failed us: not the payer's fault.
+  facilitator_error: 502,
+  facilitator_bad_response: 502,
+  facilitator_timeout: 504,
+  // Our side.
+  handler_error: 500,
+  charge_exceeds_verified: 500,
+  charge_unsupported: 500,
+  client_aborted: 499,
+  // Programming errors, thrown at construction; never sent to a client on purpose.
+  invalid_options: 500,
+  invalid_price: 500,
+  invalid_payment_option: 500,
+  unknown_network: 500,
+} as const satisfies Record<string, number>
+
+export type ErrorCode = keyof typeof ERROR_STATUS
+
+export interface TollgateErrorDetails {
+  /** Which field or option was wrong, as a dotted path (`routes["GET /a"].price`). */
+  path?: string
+  /** What was expected there. */
+  expected?: string
+  /** The facilitator's own reason string, kept verbatim (an open set). */
+  reason?: string
+  [key: string]: unknown
+}
+
+export class TollgateError extends Error {
+  override readonly name = 'TollgateError'
+  readonly code: ErrorCode
+  readonly status: number
+  readonly details: TollgateErrorDetails
+
+  constructor(code: ErrorCode, message: string, details: TollgateErrorDetails = {}, options?: { cause?: unknown }) {
+    super(message, options)
+    this.code = code
+    this.status = ERROR_STATUS[code]
+    this.details = details
+  }
+
+  /** The reason string put on the wire: the facilitator's own when it gave one, else our code. */
+  get reason(): string {
+    return this.details.reason ?? this.code
+  }
+}
+
+export function isTollgateError(value: unknown): value is TollgateError {
+  return value instanceof TollgateError
+}
+
+export function statusOf(code: ErrorCode): number {
+  return ERROR_STATUS[code]
+}

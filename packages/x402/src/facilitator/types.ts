@@ -1,0 +1,61 @@
+// The Facilitator interface: what the engine needs to check a proof and to collect the money.
+import type {
+  DecodedProof,
+  PaymentRequired,
+  PaymentRequirements,
+  PaymentRequirementsV1,
+  SettleResponse,
+  VerifyResponse,
+  X402Version,
+} from '../codec/types.js'
+
+/** Everything a facilitator may need to verify one proof against what the route asks. */
+export interface VerifyRequest {
+  /** The generation the client used; answer in kind. */
+  x402Version: X402Version
+  /** The proof header value, verbatim (Nevermined wants the token exactly as sent). */
+  token: string
+  /** The decoded proof, in its own generation's shape. */
+  proof: DecodedProof
+  /** The offer the payment is for, in v2 shape. */
+  requirements: PaymentRequirements
+  /** The same offer in v1 shape, present when `x402Version` is 1. */
+  requirementsV1?: PaymentRequirementsV1
+  /** The whole 402 the route answers with (v2 shape); Nevermined sends it to verify and settle. */
+  paymentRequired: PaymentRequired
+  /** Atomic units (exact) or credits (Nevermined) to authorise, as a decimal string. */
+  amount: string
+}
+
+/** A facilitator's verdict. Extra keys (an agentRequestId) ride along to settle. */
+export interface VerifyResult extends VerifyResponse {
+  network?: string
+}
+
+export interface SettleRequest extends VerifyRequest {
+  /** What verify said, so that per-request state (Nevermined's agentRequestId) reaches settle. */
+  verification: VerifyResult
+}
+
+export type SettleResult = SettleResponse
+
+/** A kind of payment a facilitator can handle. */
+export interface PaymentKind {
+  x402Version: number
+  scheme: string
+  network: string
+}
+
+export interface Facilitator {
+  /** A short name for events and errors (`nevermined`, `http:https://x402.org/facilitator`, `local`). */
+  readonly name?: string
+  /**
+   * Check a proof. An invalid payment resolves with `isValid: false`; a facilitator that cannot
+   * answer rejects. Implementations should stop work when `signal` aborts.
+   */
+  verify(request: VerifyRequest, signal: AbortSignal): Promise<VerifyResult>
+  /** Collect `request.amount`. A refused settlement resolves with `success: false`. */
+  settle(request: SettleRequest, signal: AbortSignal): Promise<SettleResult>
+  /** Optional: the kinds this facilitator supports, for start-up checks. */
+  supported?(signal: AbortSignal): Promise<PaymentKind[]>
+}

@@ -1,0 +1,2 @@
+// @tollgate/x402/testing: the test kit.
+export {}

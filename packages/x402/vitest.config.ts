@@ -1,0 +1,9 @@
+import { defineConfig } from 'vitest/config'
+
+export default defineConfig({
+  test: {
+    name: 'x402',
+    include: ['src/**/*.test.ts'],
+    environment: 'node',
+  },
+})
