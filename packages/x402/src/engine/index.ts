@@ -1,0 +1,2 @@
+export { createPaywall } from './paywall.js'
+export type * from './types.js'

@@ -1,0 +1,225 @@
+// createPaywall: the verify -> handle -> settle state machine, once, for every adapter.
+import { readProof } from '../codec/headers.js'
+import type { DecodedProof, PaymentRequirements } from '../codec/types.js'
+import { TollgateError, isTollgateError } from '../errors.js'
+import type { VerifyRequest } from '../facilitator/types.js'
+import { matchAccepted, matchV1, toV1Requirements } from '../requirements/build.js'
+import { createEmitter } from './events.js'
+import { hashToken } from './hash.js'
+import { paymentId } from './payment-id.js'
+import { resolveOptions } from './options.js'
+import { createPreparer, type Prepared, type PreparedOffer } from './prepare.js'
+import { render402, send402, sendError, wantsHtml, withHeaders } from './responses.js'
+import { compileRoutes, matchRoute, type CompiledRoute } from './routes.js'
+import { createSession } from './session.js'
+import type { Gate, NextHandler, PaymentContext, Paywall, PaywallEvent, PaywallOptions } from './types.js'
+import { createVerifier } from './verifier.js'
+
+const FREE_CONTEXT: PaymentContext = Object.freeze({
+  payment: undefined,
+  charged: undefined,
+  charge() {
+    throw new TollgateError('charge_unsupported', 'ctx.charge() was called on a request that is not paid.')
+  },
+})
+const FREE: Gate = Object.freeze({ kind: 'free', ctx: FREE_CONTEXT })
+// A lock on a single-use payment outlives any sane request; it is released as soon as the request ends.
+const LOCK_MARGIN_MS = 5 * 60_000
+const DEFAULT_CONSUMED_TTL_MS = 24 * 60 * 60_000
+
+export function createPaywall(options: PaywallOptions): Paywall {
+  const settings = resolveOptions(options)
+  const routes = compileRoutes(options.routes)
+  const { facilitator } = options
+  const { store } = settings
+  const emit = createEmitter(options.onEvent)
+  const verifier = createVerifier(facilitator, settings.cacheStore, settings.verifyCacheTtlMs)
+  const prepare = createPreparer(settings)
+
+  async function check(request: Request): Promise<Gate> {
+    const method = request.method.toUpperCase()
+    if (method === 'OPTIONS') return FREE // CORS preflights cannot carry a payment.
+    const url = new URL(request.url)
+    const route = matchRoute(routes, method, url.pathname)
+    if (!route) return FREE
+    const base = { route: route.key, method, path: url.pathname }
+    try {
+      return await gate(request, method, url.pathname, route, base)
+    } catch (error) {
+      const failure = isTollgateError(error)
+        ? error
+        : new TollgateError('handler_error', 'The paywall failed unexpectedly; nothing was charged.', {}, { cause: error })
+      return { kind: 'respond', response: sendError(failure) }
+    }
+  }
+
+  async function gate(request: Request, method: string, pathname: string, route: CompiledRoute, base: Base): Promise<Gate> {
+    const prepared = await prepare(route, request, pathname)
+    const head = method === 'HEAD'
+    const found = readProof(request.headers, { maxBytes: settings.maxHeaderBytes })
+    if (found === null || head) {
+      // HEAD only discovers the price: it never runs a paid handler, so it never pays.
+      emit?.('payment.required', { ...base, status: 402 })
+      const html = !head && settings.htmlPaywall && wantsHtml(request)
+      return respond(send402(prepared.unpaid, prepared.paymentRequired, { html, head }))
+    }
+    if (!found.ok) return reject(prepared, found.error, base)
+    const proof = found.value
+    const offer = findOffer(prepared, proof)
+    if (!offer) {
+      const error = new TollgateError('no_matching_requirements', 'The payment is for an offer this route does not make (scheme, network, amount, asset or payee differ).')
+      return reject(prepared, error, base, proof)
+    }
+    const tokenHash = await hashToken(proof.raw)
+    const fields = { ...base, tokenHash, x402Version: proof.x402Version, scheme: offer.requirements.scheme, network: offer.requirements.network }
+
+    const singleUse = offer.option.singleUse
+    const id = paymentId(proof, offer.requirements.network, tokenHash)
+    const lockKey = 'tg:lock:' + id
+    const usedKey = 'tg:used:' + id
+    let locked = false
+    const release = () => {
+      if (!locked) return
+      locked = false
+      store.delete(lockKey).catch(() => {})
+    }
+    if (singleUse) {
+      if (await store.get(usedKey)) {
+        return reject(prepared, new TollgateError('payment_already_used', 'This payment was already used for another request.'), base, proof, tokenHash)
+      }
+      const verifyMs = route.config.verifyTimeoutMs ?? settings.verifyTimeoutMs
+      const settleMs = route.config.settleTimeoutMs ?? settings.settleTimeoutMs
+      locked = await store.add(lockKey, 1, verifyMs + settleMs + LOCK_MARGIN_MS)
+      if (!locked) {
+        return reject(prepared, new TollgateError('payment_in_use', 'This payment is being used by another request right now.'), base, proof, tokenHash)
+      }
+    }
+
+    const verifyRequest = buildVerifyRequest(prepared, offer, proof)
+    const started = Date.now()
+    emit?.('verify.start', { ...fields, amount: offer.amount })
+    let verification
+    try {
+      const outcome = await verifier.verify(tokenHash + '|' + offer.key, verifyRequest, route.config.verifyTimeoutMs ?? settings.verifyTimeoutMs)
+      verification = outcome.result
+      if (outcome.shared) emit?.('verify.cached', { ...fields })
+    } catch (error) {
+      release()
+      const failure = isTollgateError(error) ? error : new TollgateError('facilitator_error', String(error))
+      emit?.('verify.error', { ...fields, reason: failure.code, status: failure.status, durationMs: Date.now() - started })
+      return respond(sendError(failure))
+    }
+    if (!verification.isValid) {
+      release()
+      const reason = verification.invalidReason ?? 'payment_invalid'
+      const message = verification.invalidMessage ?? `The facilitator refused the payment: ${reason}.`
+      return reject(prepared, new TollgateError('payment_invalid', message, { reason }), base, proof, tokenHash, Date.now() - started)
+    }
+    emit?.('verify.valid', { ...fields, payer: verification.payer, amount: offer.amount, durationMs: Date.now() - started })
+    if (request.signal.aborted) {
+      release()
+      emit?.('client.aborted', { ...fields, status: 499 })
+      return respond(sendError(new TollgateError('client_aborted', 'The client went away before the handler ran; nothing was charged.')))
+    }
+
+    const session = createSession({
+      request,
+      prepared,
+      offer,
+      proof,
+      tokenHash,
+      verifyRequest,
+      verification,
+      facilitator,
+      settleTimeoutMs: route.config.settleTimeoutMs ?? settings.settleTimeoutMs,
+      onSettleFailure: route.config.onSettleFailure ?? settings.onSettleFailure,
+      emit,
+      eventBase: base,
+      consume: async () => {
+        if (singleUse) await store.set(usedKey, 1, consumedTtlMs(proof))
+      },
+      release,
+    })
+    if ((route.config.settle ?? settings.settle) === 'before') {
+      const outcome = await session.settle(200)
+      if (!outcome.ok) return respond(outcome.response)
+    }
+    return { kind: 'paid', session }
+  }
+
+  function reject(prepared: Prepared, error: TollgateError, base: Base, proof?: DecodedProof, tokenHash?: string, durationMs?: number): Gate {
+    const event: Omit<PaywallEvent, 'type' | 'at'> = { ...base, reason: error.reason, status: error.status }
+    if (proof) event.x402Version = proof.x402Version
+    if (tokenHash) event.tokenHash = tokenHash
+    if (durationMs !== undefined) event.durationMs = durationMs
+    emit?.(error.code === 'payment_invalid' ? 'verify.invalid' : 'payment.rejected', event)
+    if (error.status !== 402) return respond(sendError(error))
+    return respond(send402(render402(prepared.paymentRequired, error.reason), prepared.paymentRequired))
+  }
+
+  async function handle(request: Request, next: NextHandler): Promise<Response> {
+    const decision = await check(request)
+    if (decision.kind === 'respond') return decision.response
+    if (decision.kind === 'free') return next(request, decision.ctx)
+    const { session } = decision
+    let response: Response
+    try {
+      response = await next(request, session.ctx)
+      if (!(response instanceof Response)) throw new TypeError('The handler did not return a Response.')
+    } catch (error) {
+      return session.fail(error)
+    }
+    const outcome = await session.settle(response.status)
+    if (!outcome.ok) {
+      // The paid body must not go out: drop the handler's stream unread.
+      response.body?.cancel().catch(() => {})
+      return outcome.response
+    }
+    return withHeaders(response, outcome.headers)
+  }
+
+  return {
+    check,
+    handle,
+    protect: (handler) => (request) => handle(request, handler),
+  }
+}
+
+type Base = Pick<PaywallEvent, 'route' | 'method' | 'path'>
+
+function respond(response: Response): Gate {
+  return { kind: 'respond', response }
+}
+
+function findOffer(prepared: Prepared, proof: DecodedProof): PreparedOffer | undefined {
+  const offers = prepared.offers.map((offer) => offer.requirements)
+  const match: PaymentRequirements | undefined =
+    proof.x402Version === 2 ? matchAccepted(proof.payload.accepted, offers) : matchV1(proof.payload, offers)
+  return match && prepared.offers.find((offer) => offer.requirements === match)
+}
+
+function buildVerifyRequest(prepared: Prepared, offer: PreparedOffer, proof: DecodedProof): VerifyRequest {
+  const request: VerifyRequest = {
+    x402Version: proof.x402Version,
+    token: proof.raw,
+    proof,
+    requirements: offer.requirements,
+    paymentRequired: prepared.paymentRequired,
+    amount: offer.amount,
+  }
+  if (proof.x402Version === 1) {
+    const v1 = toV1Requirements(offer.requirements, prepared.resource)
+    if (v1) request.requirementsV1 = v1
+  }
+  return request
+}
+
+/** Keep a consumed payment until its authorisation expires (EIP-3009 validBefore), else a day. */
+function consumedTtlMs(proof: DecodedProof): number {
+  const authorization = (proof.payload.payload as { authorization?: { validBefore?: unknown } }).authorization
+  const validBefore = Number(authorization?.validBefore)
+  if (!Number.isFinite(validBefore) || validBefore <= 0) return DEFAULT_CONSUMED_TTL_MS
+  const ms = validBefore * 1000 - Date.now()
+  return Math.min(Math.max(ms, 60_000), 7 * DEFAULT_CONSUMED_TTL_MS)
+}
+

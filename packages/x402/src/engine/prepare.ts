@@ -1,0 +1,67 @@
+// What a route asks of one request: its offers with amounts resolved, the PaymentRequired, and the rendered
+// 402. A route whose amounts are all fixed is prepared once per resource URL and then served from memory.
+import type { PaymentRequired, PaymentRequirements, ResourceInfo } from '../codec/types.js'
+import { buildPaymentRequired, buildRequirements, resolveAmount } from '../requirements/build.js'
+import { canonicalResourceUrl } from '../requirements/resource.js'
+import type { PaymentOption } from '../requirements/types.js'
+import { render402, type Rendered402 } from './responses.js'
+import type { CompiledRoute } from './routes.js'
+
+export interface PreparedOffer {
+  option: PaymentOption
+  requirements: PaymentRequirements
+  /** Atomic units or credits to authorise, a decimal string. */
+  amount: string
+  /** Identifies this offer in cache keys. */
+  key: string
+}
+
+export interface Prepared {
+  resource: ResourceInfo
+  offers: PreparedOffer[]
+  paymentRequired: PaymentRequired
+  /** The unpaid 402, rendered. */
+  unpaid: Rendered402
+}
+
+export interface PrepareSettings {
+  trustProxy: boolean
+  baseUrl: string | undefined
+}
+
+const MAX_CACHED_RESOURCES = 1000
+
+export function createPreparer(settings: PrepareSettings) {
+  const caches = new WeakMap<CompiledRoute, Map<string, Prepared>>()
+
+  return async function prepare(route: CompiledRoute, request: Request, pathname: string): Promise<Prepared> {
+    const url = canonicalResourceUrl(request, { trustProxy: settings.trustProxy, baseUrl: settings.baseUrl, path: pathname })
+    const fixed = route.options.every((option) => typeof option.amount === 'string')
+    if (!fixed) return build(route, request, url)
+    let cache = caches.get(route)
+    if (!cache) caches.set(route, (cache = new Map()))
+    let prepared = cache.get(url)
+    if (!prepared) {
+      prepared = await build(route, request, url)
+      if (cache.size >= MAX_CACHED_RESOURCES) cache.clear()
+      cache.set(url, prepared)
+    }
+    return prepared
+  }
+}
+
+async function build(route: CompiledRoute, request: Request, url: string): Promise<Prepared> {
+  const resource: ResourceInfo = { url }
+  if (route.config.description !== undefined) resource.description = route.config.description
+  if (route.config.mimeType !== undefined) resource.mimeType = route.config.mimeType
+  const offers = await Promise.all(
+    route.options.map(async (option): Promise<PreparedOffer> => {
+      const amount = await resolveAmount(option, request)
+      const requirements = buildRequirements(option, amount)
+      const key = [requirements.scheme, requirements.network, amount, requirements.asset, requirements.payTo, requirements.planId, url].join('|')
+      return { option, requirements, amount, key }
+    }),
+  )
+  const paymentRequired = buildPaymentRequired({ resource, accepts: offers.map((offer) => offer.requirements) })
+  return { resource, offers, paymentRequired, unpaid: render402(paymentRequired) }
+}

@@ -1,0 +1,169 @@
+// One paid request after a successful verification: the handler's context, and settlement exactly once.
+import type { DecodedProof, SettleResponse } from '../codec/types.js'
+import { TollgateError } from '../errors.js'
+import type { Facilitator, SettleRequest, VerifyRequest, VerifyResult } from '../facilitator/types.js'
+import { parseAtomic } from '../requirements/money.js'
+import type { Emit } from './events.js'
+import { withDeadline } from './deadline.js'
+import type { Prepared, PreparedOffer } from './prepare.js'
+import { paidHeaders, render402, send402, sendError } from './responses.js'
+import type { PaymentContext, PaymentInfo, PaymentSession, PaywallEvent, SettleOutcome } from './types.js'
+import { assertSettleResult } from './verifier.js'
+
+export interface SessionInput {
+  request: Request
+  prepared: Prepared
+  offer: PreparedOffer
+  proof: DecodedProof
+  tokenHash: string
+  verifyRequest: VerifyRequest
+  verification: VerifyResult
+  facilitator: Facilitator
+  settleTimeoutMs: number
+  onSettleFailure: 'fail' | 'deliver'
+  emit: Emit | undefined
+  eventBase: Pick<PaywallEvent, 'route' | 'method' | 'path'>
+  /** Marks a single-use payment consumed (after a successful settlement). */
+  consume: () => Promise<void>
+  /** Releases the lock on a single-use payment so that it can be used again (nothing was charged). */
+  release: () => void
+}
+
+export function createSession(input: SessionInput): PaymentSession {
+  const { offer, proof, verification, emit } = input
+  const x402Version = proof.x402Version
+  const payment: PaymentInfo = {
+    payer: verification.payer,
+    scheme: offer.requirements.scheme,
+    network: offer.requirements.network,
+    amount: offer.amount,
+    tokenHash: input.tokenHash,
+    x402Version,
+    requirements: offer.requirements,
+  }
+  if (offer.requirements.asset !== undefined) payment.asset = offer.requirements.asset
+  if (offer.requirements.planId !== undefined) payment.planId = offer.requirements.planId
+
+  const verified = BigInt(offer.amount)
+  let charged = offer.amount
+  const ctx: PaymentContext = {
+    payment,
+    get charged() {
+      return charged
+    },
+    charge(amount) {
+      const value = parseAtomic(amount, 'ctx.charge(amount)', { allowZero: true })
+      if (value > verified) {
+        throw new TollgateError('charge_exceeds_verified', `ctx.charge(${value}) is above the verified amount ${verified}.`, {
+          path: 'ctx.charge(amount)',
+          expected: `at most ${verified}`,
+        })
+      }
+      if (value !== verified && payment.scheme === 'exact') {
+        throw new TollgateError('charge_unsupported', 'The exact scheme settles the authorised amount only; ctx.charge cannot lower it.', {
+          path: 'ctx.charge(amount)',
+          expected: `exactly ${verified}`,
+        })
+      }
+      charged = value.toString()
+    },
+  }
+
+  const fields = () => ({
+    ...input.eventBase,
+    tokenHash: input.tokenHash,
+    x402Version,
+    scheme: payment.scheme,
+    network: payment.network,
+    payer: payment.payer,
+  })
+  let outcome: Promise<SettleOutcome> | undefined
+  let finished = false
+  const finish = () => {
+    if (finished) return false
+    finished = true
+    input.release()
+    return true
+  }
+
+  const failureReceipt = (reason: string): SettleResponse => {
+    const receipt: SettleResponse = { success: false, errorReason: reason, transaction: '', network: payment.network }
+    if (payment.payer !== undefined) receipt.payer = payment.payer
+    return receipt
+  }
+
+  async function runSettlement(): Promise<SettleOutcome> {
+    if (input.request.signal.aborted) {
+      finish()
+      emit?.('client.aborted', { ...fields(), status: 499 })
+      return { ok: false, response: sendError(new TollgateError('client_aborted', 'The client went away before the response; nothing was charged.')) }
+    }
+    if (charged === '0') {
+      finish()
+      emit?.('settle.success', { ...fields(), amount: '0', status: 200 })
+      return { ok: true, headers: paidHeaders(undefined, x402Version) }
+    }
+    const request: SettleRequest = { ...input.verifyRequest, amount: charged, verification }
+    const started = Date.now()
+    emit?.('settle.start', { ...fields(), amount: charged })
+    let result: SettleResponse
+    try {
+      result = await withDeadline('settle', input.settleTimeoutMs, (signal) => input.facilitator.settle(request, signal))
+      assertSettleResult(result)
+    } catch (error) {
+      finish()
+      const failure = error instanceof TollgateError ? error : new TollgateError('facilitator_error', String(error))
+      const receipt = failureReceipt(failure.code)
+      emit?.('settle.error', { ...fields(), amount: charged, reason: failure.code, status: failure.status, durationMs: Date.now() - started })
+      if (input.onSettleFailure === 'deliver') return { ok: true, headers: paidHeaders(receipt, x402Version), receipt }
+      return { ok: false, response: sendError(failure, { response: receipt, x402Version }), receipt }
+    }
+    if (!result.success) {
+      finish()
+      const reason = result.errorReason ?? 'settlement_failed'
+      const receipt: SettleResponse = { ...result, transaction: result.transaction ?? '', network: result.network ?? payment.network }
+      emit?.('settle.failure', { ...fields(), amount: charged, reason, status: 402, durationMs: Date.now() - started })
+      if (input.onSettleFailure === 'deliver') return { ok: true, headers: paidHeaders(receipt, x402Version), receipt }
+      const { paymentRequired } = input.prepared
+      const response = send402(render402(paymentRequired, reason), paymentRequired, { receipt: { response: receipt, x402Version } })
+      return { ok: false, response, receipt }
+    }
+    try {
+      await input.consume()
+    } finally {
+      finish()
+    }
+    emit?.('settle.success', {
+      ...fields(),
+      payer: result.payer ?? payment.payer,
+      amount: charged,
+      transaction: result.transaction,
+      status: 200,
+      durationMs: Date.now() - started,
+    })
+    return { ok: true, headers: paidHeaders(result, x402Version), receipt: result }
+  }
+
+  return {
+    ctx,
+    payment,
+    settle(status) {
+      if (outcome) return outcome
+      if (status < 200 || status > 299) {
+        finish()
+        emit?.('handler.passthrough', { ...fields(), status })
+        outcome = Promise.resolve({ ok: true, headers: {} })
+        return outcome
+      }
+      outcome = runSettlement()
+      return outcome
+    },
+    fail(error) {
+      if (finish()) emit?.('handler.error', { ...fields(), reason: error instanceof Error ? error.name : 'thrown', status: 500 })
+      return sendError(new TollgateError('handler_error', 'The handler failed; nothing was charged.', {}, { cause: error }))
+    },
+    abort() {
+      if (finish()) emit?.('client.aborted', { ...fields(), status: 499 })
+    },
+  }
+}

@@ -1,0 +1,142 @@
+// Public types of the engine: options, the payment context handed to handlers, events, and the two-phase gate.
+import type { PaymentRequirements, SettleResponse, X402Version } from '../codec/types.js'
+import type { Facilitator } from '../facilitator/types.js'
+import type { Routes } from '../requirements/types.js'
+import type { Store } from '../store/types.js'
+
+export interface PaywallOptions {
+  /** `'METHOD /path'` (`:param` and `*` allowed; a bare path means any method) -> what the route accepts. */
+  routes: Routes
+  /** Who checks proofs and collects payments. */
+  facilitator: Facilitator
+  /** Deadline for one verify call, in ms. Default 10 000. A missed deadline answers 504. */
+  verifyTimeoutMs?: number
+  /** Deadline for one settle call, in ms. Default 30 000. */
+  settleTimeoutMs?: number
+  /** How long a successful verification is reused for the same token and offer, in ms. Default 10 000; 0 turns it off. */
+  verifyCacheTtlMs?: number
+  /** Shared state: verification cache, locks, consumed payments. Default: a bounded in-memory store. */
+  store?: Store
+  /** Largest proof header accepted, in bytes, checked before any decoding. Default 8192. */
+  maxHeaderBytes?: number
+  /** Honour X-Forwarded-Proto and X-Forwarded-Host when building the resource URL. Default false. */
+  trustProxy?: boolean
+  /** A fixed origin (and optional path prefix) for resource URLs, e.g. `https://api.example.com`. Wins over the request. */
+  baseUrl?: string
+  /** When to settle: after the handler returned a 2xx (default) or before it runs (irreversible handlers). */
+  settle?: 'after' | 'before'
+  /** When settlement fails after the handler ran: answer 402 (`'fail'`, default) or deliver anyway (`'deliver'`). */
+  onSettleFailure?: 'fail' | 'deliver'
+  /** Serve browsers (Accept: text/html) a small HTML page with the 402. Default true. */
+  htmlPaywall?: boolean
+  /** Called for every state transition. Carries a SHA-256 hash of the token, never the token. Must not throw. */
+  onEvent?: (event: PaywallEvent) => void
+}
+
+/** Who paid and how much, for the handler. */
+export interface PaymentInfo {
+  /** The payer's address (or account id), as the facilitator reported it. */
+  payer: string | undefined
+  scheme: string
+  network: string
+  /** The verified amount: atomic units (exact) or credits (Nevermined), a decimal string. */
+  amount: string
+  asset?: string
+  planId?: string
+  /** Hex SHA-256 of the proof header value. */
+  tokenHash: string
+  x402Version: X402Version
+  /** The offer the payer accepted. */
+  requirements: PaymentRequirements
+}
+
+export interface PaymentContext {
+  /** The payment of this request; undefined on routes that are not paid. */
+  readonly payment: PaymentInfo | undefined
+  /**
+   * Settle less than the verified amount (usage-based prices). Throws `charge_exceeds_verified` above it and
+   * `charge_unsupported` for schemes that settle a fixed amount (exact).
+   */
+  charge(amount: string | bigint | number): void
+  /** The amount that will be settled. */
+  readonly charged: string | undefined
+}
+
+export type PaywallEventType =
+  | 'payment.required'
+  | 'payment.rejected'
+  | 'verify.start'
+  | 'verify.cached'
+  | 'verify.valid'
+  | 'verify.invalid'
+  | 'verify.error'
+  | 'handler.error'
+  | 'handler.passthrough'
+  | 'client.aborted'
+  | 'settle.start'
+  | 'settle.success'
+  | 'settle.failure'
+  | 'settle.error'
+
+export interface PaywallEvent {
+  type: PaywallEventType
+  /** The route key that matched, e.g. `GET /weather`. */
+  route: string
+  method: string
+  /** The request path (no query). */
+  path: string
+  /** Hex SHA-256 of the proof header value, when there was one. */
+  tokenHash?: string
+  x402Version?: X402Version
+  scheme?: string
+  network?: string
+  payer?: string
+  amount?: string
+  /** Why a payment was refused or failed: our code or the facilitator's reason string. */
+  reason?: string
+  /** The HTTP status answered, when the event ends a request. */
+  status?: number
+  transaction?: string
+  /** Time the step took, for verify and settle. */
+  durationMs?: number
+  /** When the event happened (ms since the epoch). */
+  at: number
+}
+
+/** The outcome of `session.settle(status, headers)`. */
+export type SettleOutcome =
+  /** Send the handler's response, with these headers added (the receipt, caching headers). */
+  | { ok: true; headers: Record<string, string>; receipt?: SettleResponse }
+  /** Send this response instead (402 after a failed settlement, 502/504, 499). */
+  | { ok: false; response: Response; receipt?: SettleResponse }
+
+export interface PaymentSession {
+  readonly ctx: PaymentContext
+  readonly payment: PaymentInfo
+  /**
+   * After the handler: settles a 2xx exactly once and tells what to send. A non-2xx status settles nothing
+   * and passes through. Calling it again returns the first outcome.
+   */
+  settle(status: number, headers?: HeadersInit): Promise<SettleOutcome>
+  /** The handler threw: release the payment, nothing is settled. Returns the 500 response to send. */
+  fail(error: unknown): Response
+  /** The client went away: release the payment, nothing is settled. */
+  abort(): void
+}
+
+/** What `paywall.check(request)` decided. */
+export type Gate =
+  | { kind: 'respond'; response: Response }
+  | { kind: 'free'; ctx: PaymentContext }
+  | { kind: 'paid'; session: PaymentSession }
+
+export type NextHandler = (request: Request, ctx: PaymentContext) => Response | Promise<Response>
+
+export interface Paywall {
+  /** Run `next` behind the paywall and return the Response to send. */
+  handle(request: Request, next: NextHandler): Promise<Response>
+  /** Wrap a fetch-style handler. */
+  protect(handler: NextHandler): (request: Request) => Promise<Response>
+  /** Phase one for frameworks that are not fetch-shaped: a Response to send now, a free pass, or a session. */
+  check(request: Request): Promise<Gate>
+}

@@ -1,0 +1,76 @@
+// Verification with a cache of successful answers and single-flight: concurrent requests carrying the same
+// token for the same offer share one facilitator call. Failures and invalid answers are never cached.
+import { TollgateError } from '../errors.js'
+import type { Facilitator, VerifyRequest, VerifyResult } from '../facilitator/types.js'
+import type { Store } from '../store/types.js'
+import { withDeadline } from './deadline.js'
+
+export interface VerifyOutcome {
+  result: VerifyResult
+  /** Answered from the cache or by another request's call in flight. */
+  shared: boolean
+}
+
+export interface Verifier {
+  verify(key: string, request: VerifyRequest, timeoutMs: number): Promise<VerifyOutcome>
+}
+
+export function createVerifier(facilitator: Facilitator, store: Store, ttlMs: number): Verifier {
+  const inFlight = new Map<string, Promise<VerifyResult>>()
+
+  async function callFacilitator(key: string, request: VerifyRequest, timeoutMs: number): Promise<VerifyResult> {
+    const result = await withDeadline('verify', timeoutMs, (signal) => facilitator.verify(request, signal))
+    assertVerifyResult(result)
+    if (result.isValid && ttlMs > 0) await store.set(key, result, ttlMs)
+    return result
+  }
+
+  return {
+    async verify(key, request, timeoutMs) {
+      const cacheKey = 'tg:verify:' + key
+      if (ttlMs > 0) {
+        const cached = await store.get<VerifyResult>(cacheKey)
+        if (cached) return { result: cached, shared: true }
+      }
+      const pending = inFlight.get(cacheKey)
+      if (pending) return { result: await pending, shared: true }
+      const call = callFacilitator(cacheKey, request, timeoutMs)
+      inFlight.set(cacheKey, call)
+      const forget = () => inFlight.delete(cacheKey)
+      call.then(forget, forget)
+      return { result: await call, shared: false }
+    },
+  }
+}
+
+function assertVerifyResult(value: unknown): asserts value is VerifyResult {
+  const result = value as Partial<VerifyResult> | null
+  const ok =
+    typeof result === 'object' &&
+    result !== null &&
+    typeof result.isValid === 'boolean' &&
+    (result.invalidReason === undefined || typeof result.invalidReason === 'string') &&
+    (result.payer === undefined || typeof result.payer === 'string')
+  if (!ok) {
+    throw new TollgateError('facilitator_bad_response', 'The facilitator answered verify with something that is not a VerifyResponse.', {
+      step: 'verify',
+      expected: '{ isValid: boolean, invalidReason?: string, payer?: string }',
+    })
+  }
+}
+
+export function assertSettleResult(value: unknown): void {
+  const result = value as { success?: unknown; transaction?: unknown; errorReason?: unknown } | null
+  const ok =
+    typeof result === 'object' &&
+    result !== null &&
+    typeof result.success === 'boolean' &&
+    (result.transaction === undefined || typeof result.transaction === 'string') &&
+    (result.errorReason === undefined || typeof result.errorReason === 'string')
+  if (!ok) {
+    throw new TollgateError('facilitator_bad_response', 'The facilitator answered settle with something that is not a SettleResponse.', {
+      step: 'settle',
+      expected: '{ success: boolean, transaction: string, network: string, errorReason?: string }',
+    })
+  }
+}

@@ -1,0 +1,342 @@
+// localFacilitator: verifies exact EVM payments in-process and settles them on a chain with viem.
+import {
+  BaseError,
+  ContractFunctionRevertedError,
+  ContractFunctionZeroDataError,
+  createPublicClient,
+  http,
+  parseSignature,
+  size,
+  type Account,
+  type Address,
+  type Client,
+  type Hash,
+  type Hex,
+} from 'viem'
+import { privateKeyToAccount } from 'viem/accounts'
+import { getChainId, readContract, simulateContract, waitForTransactionReceipt, writeContract } from 'viem/actions'
+import type { DecodedProof } from '../codec/types.js'
+import { TollgateError } from '../errors.js'
+import type { Facilitator, PaymentKind, SettleRequest, SettleResult, VerifyRequest, VerifyResult } from '../facilitator/types.js'
+import { EIP3009_ABI } from './abi.js'
+import { caip2Network, chainIdOfNetwork, v1NetworkName } from './networks.js'
+import { EXACT_EVM_REASONS as REASONS, EXACT_SCHEME, type ExactEvmPayload } from './scheme.js'
+import { checkExactOffline, unixNow, type ExactTerms } from './verify.js'
+
+export interface LocalFacilitatorOptions {
+  /** JSON-RPC endpoint of the chain to verify and settle on (or give `client`). */
+  rpcUrl?: string
+  /** A viem client for the chain (public or wallet); used instead of `rpcUrl`. */
+  client?: Client
+  /** Who submits `transferWithAuthorization` and pays the gas: a viem Account or a private key. */
+  settler: Account | Hex
+  /** Unix seconds for the time-window checks (tests fix it); defaults to the system clock. */
+  now?: () => number
+  /** Blocks to wait for after inclusion before a settlement counts (default 1: the including block). */
+  confirmations?: number
+  /** How long to wait for the receipt, in ms (default 120 000). */
+  receiptTimeoutMs?: number
+  /** How often the client made from `rpcUrl` polls for receipts, in ms (default 1000; `client` keeps its own). */
+  pollingIntervalMs?: number
+}
+
+interface Verified {
+  result: VerifyResult
+  /** Set when the payment is valid: what settle submits. */
+  payment?: { payload: ExactEvmPayload; terms: ExactTerms }
+}
+
+const PRIVATE_KEY = /^0x[0-9a-fA-F]{64}$/
+
+function optionsError(path: string, message: string, expected: string): TollgateError {
+  return new TollgateError('invalid_options', message, { path: `localFacilitator.${path}`, expected })
+}
+
+function toAccount(settler: Account | Hex): Account {
+  if (typeof settler !== 'string') return settler
+  if (!PRIVATE_KEY.test(settler)) {
+    throw optionsError('settler', 'localFacilitator: settler is not a private key.', 'a viem Account or a 0x-prefixed 32-byte private key')
+  }
+  return privateKeyToAccount(settler)
+}
+
+/** The scheme, network and scheme payload of a proof, whichever generation sent it. */
+function proofParts(proof: DecodedProof): { scheme: unknown; network: unknown; payload: unknown } {
+  if (proof.x402Version === 2) {
+    const accepted = proof.payload.accepted as Partial<Record<string, unknown>> | undefined
+    return { scheme: accepted?.scheme, network: accepted?.network, payload: proof.payload.payload }
+  }
+  return { scheme: proof.payload.scheme, network: proof.payload.network, payload: proof.payload.payload }
+}
+
+/** True when a viem error is the contract refusing (a revert, or no contract at the address). */
+function isContractRejection(error: unknown): boolean {
+  return (
+    error instanceof BaseError &&
+    error.walk((e) => e instanceof ContractFunctionRevertedError || e instanceof ContractFunctionZeroDataError) !== null
+  )
+}
+
+function revertReason(error: unknown): string {
+  if (error instanceof BaseError) {
+    const reverted = error.walk((e) => e instanceof ContractFunctionRevertedError)
+    if (reverted instanceof ContractFunctionRevertedError && reverted.reason) return reverted.reason
+    return error.shortMessage
+  }
+  return String(error)
+}
+
+function rpcFailure(step: string, cause: unknown): TollgateError {
+  const detail = cause instanceof BaseError ? cause.shortMessage : String(cause)
+  return new TollgateError('facilitator_error', `localFacilitator: the chain did not answer ${step}: ${detail}`, {}, { cause })
+}
+
+function withAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason)
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason)
+    signal.addEventListener('abort', onAbort, { once: true })
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort)
+        resolve(value)
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort)
+        reject(error)
+      },
+    )
+  })
+}
+
+/**
+ * The call that moves the money: the v, r, s form for a plain 65-byte signature (every USDC v2 has it),
+ * else the bytes form. Two branches because the overloads have different argument lists.
+ */
+function transferCall(payload: ExactEvmPayload, asset: Address) {
+  const a = payload.authorization
+  const head = [a.from, a.to, BigInt(a.value), BigInt(a.validAfter), BigInt(a.validBefore), a.nonce] as const
+  if (size(payload.signature) === 65) {
+    const { r, s, yParity } = parseSignature(payload.signature)
+    return { form: 'vrs', address: asset, abi: EIP3009_ABI, functionName: 'transferWithAuthorization', args: [...head, yParity + 27, r, s] } as const
+  }
+  return { form: 'bytes', address: asset, abi: EIP3009_ABI, functionName: 'transferWithAuthorization', args: [...head, payload.signature] } as const
+}
+
+/** Dry-runs the transfer as `account` would send it; rejects with the revert when it would fail. */
+async function simulateTransfer(client: Client, account: Account, payload: ExactEvmPayload, asset: Address): Promise<void> {
+  const { form, ...call } = transferCall(payload, asset)
+  if (form === 'vrs' && call.args.length === 9) await simulateContract(client, { ...call, args: call.args, account })
+  else if (call.args.length === 7) await simulateContract(client, { ...call, args: call.args, account })
+}
+
+/** Sends the transfer from `account`; resolves with the transaction hash once the node accepted it. */
+function submitTransfer(client: Client, account: Account, payload: ExactEvmPayload, asset: Address): Promise<Hash> {
+  const { form, ...call } = transferCall(payload, asset)
+  const chain = client.chain ?? null
+  if (form === 'vrs' && call.args.length === 9) return writeContract(client, { ...call, args: call.args, account, chain })
+  if (call.args.length === 7) return writeContract(client, { ...call, args: call.args, account, chain })
+  throw new Error('unreachable: transferCall builds 7 or 9 arguments')
+}
+
+/**
+ * A Facilitator for scheme `exact` on the EVM chain behind `rpcUrl`/`client`: verification runs here,
+ * settlement submits `transferWithAuthorization` from `settler` and waits for the receipt.
+ */
+export function localFacilitator(options: LocalFacilitatorOptions): Facilitator {
+  if (!options.client && !options.rpcUrl) {
+    throw optionsError('rpcUrl', 'localFacilitator needs a chain: give rpcUrl or client.', 'an RPC URL or a viem client')
+  }
+  const client: Client =
+    options.client ?? createPublicClient({ transport: http(options.rpcUrl), pollingInterval: options.pollingIntervalMs ?? 1000 })
+  const settler = toAccount(options.settler)
+  const now = options.now ?? unixNow
+  const confirmations = options.confirmations ?? 1
+  const receiptTimeoutMs = options.receiptTimeoutMs ?? 120_000
+
+  let chainIdPromise: Promise<number> | undefined
+  function chainId(): Promise<number> {
+    if (client.chain) return Promise.resolve(client.chain.id)
+    chainIdPromise ??= getChainId(client).catch((error: unknown) => {
+      chainIdPromise = undefined
+      throw rpcFailure('eth_chainId', error)
+    })
+    return chainIdPromise
+  }
+
+  // One submission at a time, so that two settlements never take the same account nonce.
+  let submissions: Promise<unknown> = Promise.resolve()
+  function submitInTurn<T>(submit: () => Promise<T>): Promise<T> {
+    const turn = submissions.then(submit, submit)
+    submissions = turn.catch(() => undefined)
+    return turn
+  }
+
+  // Authorizations being settled right now: a second settle of one would only burn gas on a revert.
+  const inFlight = new Set<string>()
+
+  async function read<T>(step: string, call: () => Promise<T>): Promise<{ value: T } | { rejected: string }> {
+    try {
+      return { value: await call() }
+    } catch (error) {
+      if (isContractRejection(error)) return { rejected: `${step} was refused by the token contract: ${revertReason(error)}` }
+      throw rpcFailure(step, error)
+    }
+  }
+
+  async function verifyPayment(request: VerifyRequest, signal: AbortSignal): Promise<Verified> {
+    signal.throwIfAborted()
+    const { requirements, proof } = request
+    const parts = proofParts(proof)
+    const refuse = (invalidReason: string, invalidMessage: string, payer?: string): Verified => ({
+      result: { isValid: false, invalidReason, invalidMessage, ...(payer === undefined ? {} : { payer }) },
+    })
+
+    if (proof.x402Version !== request.x402Version) {
+      return refuse(REASONS.invalidVersion, `The proof is x402 v${proof.x402Version} but the request says v${request.x402Version}.`)
+    }
+    if (requirements.scheme !== EXACT_SCHEME || parts.scheme !== EXACT_SCHEME) {
+      return refuse(
+        REASONS.invalidScheme,
+        `Scheme "${String(parts.scheme)}" paid for "${requirements.scheme}"; this facilitator handles "${EXACT_SCHEME}" only.`,
+      )
+    }
+    const ourChainId = await withAbort(chainId(), signal)
+    const ourNetwork = caip2Network(ourChainId)
+    if (requirements.network !== ourNetwork) {
+      return refuse(REASONS.invalidNetwork, `The offer is on ${requirements.network}, but this facilitator's chain is ${ourNetwork}.`)
+    }
+    const proofNetworkMatches =
+      proof.x402Version === 2
+        ? parts.network === requirements.network
+        : typeof parts.network === 'string' &&
+          (request.requirementsV1 ? parts.network === request.requirementsV1.network : chainIdOfNetwork(parts.network) === ourChainId)
+    if (!proofNetworkMatches) {
+      return refuse(REASONS.invalidNetwork, `The proof is for network ${String(parts.network)}, but the offer is on ${requirements.network}.`)
+    }
+
+    const offline = await checkExactOffline({ payload: parts.payload, requirements, now: now() })
+    if (!offline.isValid) return refuse(offline.invalidReason, offline.invalidMessage, offline.payer)
+    const { payload, terms, payer } = offline
+    const { nonce } = payload.authorization
+
+    signal.throwIfAborted()
+    const used = await withAbort(
+      read('authorizationState', () =>
+        readContract(client, { address: terms.asset, abi: EIP3009_ABI, functionName: 'authorizationState', args: [payer, nonce] }),
+      ),
+      signal,
+    )
+    if ('rejected' in used) return refuse(REASONS.transactionState, used.rejected, payer)
+    if (used.value) return refuse(REASONS.nonceUsed, `The authorization nonce ${nonce} of ${payer} was already used.`, payer)
+
+    const balance = await withAbort(
+      read('balanceOf', () => readContract(client, { address: terms.asset, abi: EIP3009_ABI, functionName: 'balanceOf', args: [payer] })),
+      signal,
+    )
+    if ('rejected' in balance) return refuse(REASONS.transactionState, balance.rejected, payer)
+    if (balance.value < terms.amount) {
+      return refuse(REASONS.insufficientFunds, `${payer} holds ${balance.value} of ${terms.asset}, needs ${terms.amount}.`, payer)
+    }
+
+    const simulated = await withAbort(
+      read('the simulated transfer', () => simulateTransfer(client, settler, payload, terms.asset)),
+      signal,
+    )
+    if ('rejected' in simulated) return refuse(REASONS.transactionState, simulated.rejected, payer)
+
+    return { result: { isValid: true, payer, network: terms.network }, payment: { payload, terms } }
+  }
+
+  async function settlePayment(request: SettleRequest, signal: AbortSignal): Promise<SettleResult> {
+    const network = request.requirements.network
+    const failed = (errorReason: string, errorMessage: string, payer?: string, extra: Record<string, unknown> = {}): SettleResult => ({
+      success: false,
+      errorReason,
+      errorMessage,
+      transaction: '',
+      network,
+      ...(payer === undefined ? {} : { payer }),
+      ...extra,
+    })
+
+    const verified = await verifyPayment(request, signal)
+    if (!verified.payment) {
+      const { invalidReason, invalidMessage, payer } = verified.result
+      return failed(invalidReason ?? REASONS.transactionState, invalidMessage ?? 'The payment is not valid.', payer)
+    }
+    const { payload, terms } = verified.payment
+    const payer = payload.authorization.from
+    const value = payload.authorization.value
+
+    // exact moves the authorised value or nothing: a lower charge cannot be settled.
+    if (!/^(?:0|[1-9][0-9]*)$/.test(request.amount) || BigInt(request.amount) !== BigInt(value)) {
+      return failed(
+        REASONS.partialSettlement,
+        `The exact scheme settles the authorised value ${value} only, not ${JSON.stringify(request.amount)}.`,
+        payer,
+      )
+    }
+
+    const key = `${terms.chainId}:${terms.asset}:${payer}:${payload.authorization.nonce}`.toLowerCase()
+    if (inFlight.has(key)) {
+      return failed(REASONS.nonceUsed, `The authorization nonce ${payload.authorization.nonce} of ${payer} is being settled already.`, payer)
+    }
+    inFlight.add(key)
+    try {
+      return await submitAndWait(payload, terms, signal, failed)
+    } finally {
+      inFlight.delete(key)
+    }
+  }
+
+  async function submitAndWait(
+    payload: ExactEvmPayload,
+    terms: ExactTerms,
+    signal: AbortSignal,
+    failed: (errorReason: string, errorMessage: string, payer?: string, extra?: Record<string, unknown>) => SettleResult,
+  ): Promise<SettleResult> {
+    const payer = payload.authorization.from
+    signal.throwIfAborted()
+    let hash: Hash
+    try {
+      hash = await submitInTurn(() => submitTransfer(client, settler, payload, terms.asset))
+    } catch (error) {
+      if (isContractRejection(error)) return failed(REASONS.transactionState, `The transfer was refused: ${revertReason(error)}`, payer)
+      throw rpcFailure('the transfer submission', error)
+    }
+
+    // From here the transfer is out: an abort stops the wait, not the transfer.
+    let receipt: Awaited<ReturnType<typeof waitForTransactionReceipt>>
+    try {
+      receipt = await withAbort(waitForTransactionReceipt(client, { hash, confirmations, timeout: receiptTimeoutMs }), signal)
+    } catch (error) {
+      if (signal.aborted) throw signal.reason
+      throw new TollgateError(
+        'facilitator_error',
+        `localFacilitator: no receipt for the transfer ${hash}: ${error instanceof BaseError ? error.shortMessage : String(error)}`,
+        { transaction: hash },
+        { cause: error },
+      )
+    }
+    if (receipt.status !== 'success') {
+      return failed(REASONS.transactionState, `The transfer ${hash} reverted on chain.`, payer, { revertedTransaction: hash })
+    }
+    return { success: true, transaction: hash, network: terms.network, payer, amount: BigInt(payload.authorization.value).toString() }
+  }
+
+  return {
+    name: 'local',
+    async verify(request, signal) {
+      return (await verifyPayment(request, signal)).result
+    },
+    settle: settlePayment,
+    async supported(signal) {
+      const id = await withAbort(chainId(), signal)
+      const kinds: PaymentKind[] = [{ x402Version: 2, scheme: EXACT_SCHEME, network: caip2Network(id) }]
+      const v1Name = v1NetworkName(id)
+      if (v1Name) kinds.push({ x402Version: 1, scheme: EXACT_SCHEME, network: v1Name })
+      return kinds
+    },
+  }
+}

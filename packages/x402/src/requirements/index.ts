@@ -1,0 +1,22 @@
+// The PaymentRequired builder: payment options, prices, networks, assets and wire shapes.
+export type * from './types.js'
+export { parsePrice, parseAtomic, formatUnits } from './money.js'
+export type { AmountCheckOptions } from './money.js'
+export { toCaip2, toV1Network, chainIdOf, isCaip2 } from './networks.js'
+export { defaultAsset, networksWithDefaultAsset } from './assets.js'
+export type { AssetInfo } from './assets.js'
+export { exact, plan } from './options.js'
+export type { ExactOptions, ExactAsset, PlanOptions, PlanScheme } from './options.js'
+export {
+  resolveAmount,
+  buildRequirements,
+  buildPaymentRequired,
+  toV1Requirements,
+  toV1Body,
+  matchAccepted,
+  matchV1,
+  describeOption,
+} from './build.js'
+export type { PaymentRequiredInput } from './build.js'
+export { canonicalResourceUrl } from './resource.js'
+export type { CanonicalUrlOptions } from './resource.js'

@@ -1,0 +1,273 @@
+// The payment option factories: exact() for EIP-3009 token payments, plan() for Nevermined plans.
+// Both validate everything when called, so a bad route fails at start-up with the field it is about.
+import { TollgateError } from '../errors.js'
+import type { PaymentRequirements } from '../codec/types.js'
+import { defaultAsset } from './assets.js'
+import { parseAtomic, parsePrice } from './money.js'
+import { toCaip2 } from './networks.js'
+import type { AmountFunction, AmountValue, PaymentOption } from './types.js'
+
+/** A token given in full: address and the EIP-712 domain its signatures use. */
+export interface ExactAsset {
+  address: string
+  /** EIP-712 domain name (USDC: "USD Coin" on most mainnets, "USDC" on some testnets). */
+  name: string
+  /** EIP-712 domain version. */
+  version: string
+  /** Token decimals, used to convert `price`; default 6. */
+  decimals?: number
+}
+
+export interface ExactOptions {
+  /** A human price in whole tokens: "$0.01", "0.01", 0.01. Give exactly one of `price` and `amount`. */
+  price?: string | number
+  /** Atomic units ("10000", 10000n), or a function of the request returning them, evaluated per request. */
+  amount?: AmountValue | AmountFunction
+  /** CAIP-2 (`eip155:84532`) or a v1 name (`base-sepolia`); stored as CAIP-2. */
+  network: string
+  /** The address paid, 0x + 40 hex digits; kept in the case given. */
+  payTo: string
+  /**
+   * The token. Default: USDC of the network. An address string alone needs `extra.name` and
+   * `extra.version` (the token's EIP-712 domain) and is taken to have 6 decimals unless `decimals` says otherwise.
+   */
+  asset?: string | ExactAsset
+  /** Decimals used to convert `price`; default the asset's (6 for USDC). */
+  decimals?: number
+  /** How long the payer's authorisation must stay valid; default 300. */
+  maxTimeoutSeconds?: number
+  /** Extra keys for `requirements.extra`, merged over the asset's `{ name, version }`. */
+  extra?: Record<string, unknown>
+}
+
+export type PlanScheme = 'nvm:erc4337' | 'nvm:card-delegation'
+
+export interface PlanOptions {
+  /** The Nevermined plan id, a decimal string (or bigint). */
+  planId: string | bigint
+  /** The agent the plan pays for. */
+  agentId?: string | bigint
+  /** Credits to burn per request (positive integer), or a function of the request; default 1. */
+  credits?: AmountValue | AmountFunction
+  /** `nvm:erc4337` (crypto plans, default) or `nvm:card-delegation` (fiat plans). */
+  scheme?: PlanScheme
+  /**
+   * For `nvm:erc4337`: CAIP-2 or a known name; default from NVM_ENVIRONMENT (`live` -> eip155:8453, else
+   * eip155:84532). For `nvm:card-delegation`: the card provider's name; default `stripe`.
+   */
+  network?: string
+  /** The HTTP method the token is bound to (upper-cased). */
+  httpVerb?: string
+}
+
+const DEFAULT_MAX_TIMEOUT_SECONDS = 300
+const DEFAULT_TOKEN_DECIMALS = 6
+const ADDRESS = /^0x[0-9a-fA-F]{40}$/
+const ZERO_ADDRESS = /^0x0{40}$/
+const DECIMAL_ID = /^(0|[1-9]\d*)$/
+const HTTP_METHOD = /^[A-Za-z]+$/
+const PROVIDER_NAME = /^[a-z0-9][a-z0-9_-]{0,63}$/
+const PLAN_SCHEMES: readonly string[] = ['nvm:erc4337', 'nvm:card-delegation']
+const SANDBOX_NETWORK = 'eip155:84532'
+const LIVE_NETWORK = 'eip155:8453'
+
+const EXACT_KEYS = ['price', 'amount', 'network', 'payTo', 'asset', 'decimals', 'maxTimeoutSeconds', 'extra']
+const PLAN_KEYS = ['planId', 'agentId', 'credits', 'scheme', 'network', 'httpVerb']
+const ASSET_KEYS = ['address', 'name', 'version', 'decimals']
+
+/** Pay `price` (or `amount` atomic units) of a token to `payTo` with an EIP-3009 authorisation. */
+export function exact(options: ExactOptions): PaymentOption {
+  checkKeys('exact', options, EXACT_KEYS)
+  const network = toCaip2(options.network, 'network')
+  const payTo = checkAddress(options.payTo, 'payTo')
+  if (ZERO_ADDRESS.test(payTo)) throw invalidOption('payTo', 'payTo is the zero address: payments to it are burnt', 'the receiving address')
+  const asset = resolveAsset(options, network)
+  const decimals = resolveDecimals(options.decimals, asset.decimals)
+  const maxTimeoutSeconds = positiveInteger(options.maxTimeoutSeconds ?? DEFAULT_MAX_TIMEOUT_SECONDS, 'maxTimeoutSeconds')
+  const amount = resolveExactAmount(options, decimals)
+  const extra = Object.freeze({ name: asset.name, version: asset.version, ...plainObject(options.extra, 'extra') })
+  checkDomainField(extra.name, 'name')
+  checkDomainField(extra.version, 'version')
+
+  const requirements: PaymentRequirements = { scheme: 'exact', network }
+  if (typeof amount === 'string') requirements.amount = amount
+  requirements.asset = asset.address
+  requirements.payTo = payTo
+  requirements.maxTimeoutSeconds = maxTimeoutSeconds
+  requirements.extra = extra
+  return Object.freeze({ requirements: Object.freeze(requirements), amount, amountOnWire: true, singleUse: true, decimals })
+}
+
+/** Burn `credits` of a Nevermined plan per request; the facilitator checks the payer holds them. */
+export function plan(options: PlanOptions): PaymentOption {
+  checkKeys('plan', options, PLAN_KEYS)
+  const planId = decimalId(options.planId, 'planId')
+  const scheme = options.scheme ?? 'nvm:erc4337'
+  if (!PLAN_SCHEMES.includes(scheme)) {
+    throw invalidOption('scheme', `scheme must be one of ${PLAN_SCHEMES.join(', ')}, got ${JSON.stringify(scheme)}`, PLAN_SCHEMES.join(' | '))
+  }
+  const network = scheme === 'nvm:card-delegation' ? providerNetwork(options.network) : planNetwork(options.network)
+  const credits = resolveCredits(options.credits)
+
+  const extra: Record<string, unknown> = { version: '1' }
+  if (options.agentId !== undefined && options.agentId !== '') extra.agentId = identifier(options.agentId, 'agentId')
+  if (options.httpVerb !== undefined && options.httpVerb !== '') extra.httpVerb = httpVerb(options.httpVerb)
+  const requirements: PaymentRequirements = { scheme, network, planId, extra: Object.freeze(extra) }
+  return Object.freeze({ requirements: Object.freeze(requirements), amount: credits, amountOnWire: false, singleUse: false })
+}
+
+/** The Nevermined environment from NVM_ENVIRONMENT, read without importing Node: edge runtimes have no `process`. */
+function nvmEnvironment(): string | undefined {
+  try {
+    const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env
+    return env?.NVM_ENVIRONMENT?.trim().toLowerCase()
+  } catch {
+    // Deno without --allow-env throws on access.
+    return undefined
+  }
+}
+
+function planNetwork(network: string | undefined): string {
+  if (network !== undefined) return toCaip2(network, 'network')
+  return nvmEnvironment() === 'live' ? LIVE_NETWORK : SANDBOX_NETWORK
+}
+
+function providerNetwork(network: string | undefined): string {
+  if (network === undefined) return 'stripe'
+  if (typeof network !== 'string' || !PROVIDER_NAME.test(network)) {
+    throw invalidOption('network', `network for nvm:card-delegation must be a card provider name such as "stripe", got ${show(network)}`, 'a provider name')
+  }
+  return network
+}
+
+function resolveAsset(options: ExactOptions, network: string): { address: string; name: unknown; version: unknown; decimals: number | undefined } {
+  const { asset } = options
+  if (asset === undefined) {
+    const known = defaultAsset(network)
+    if (!known) {
+      throw invalidOption('asset', `asset is required on ${network}: there is no default token there; give { address, name, version, decimals }`, 'a token')
+    }
+    return known
+  }
+  if (typeof asset === 'string') {
+    return { address: checkAddress(asset, 'asset'), name: undefined, version: undefined, decimals: undefined }
+  }
+  checkKeys('exact', asset, ASSET_KEYS, 'asset')
+  return {
+    address: checkAddress(asset.address, 'asset.address'),
+    name: checkDomainField(asset.name, 'name', 'asset.name'),
+    version: checkDomainField(asset.version, 'version', 'asset.version'),
+    decimals: asset.decimals,
+  }
+}
+
+function resolveDecimals(decimals: number | undefined, assetDecimals: number | undefined): number {
+  if (decimals !== undefined && assetDecimals !== undefined && decimals !== assetDecimals) {
+    throw invalidOption('decimals', `decimals (${decimals}) disagrees with asset.decimals (${assetDecimals})`, 'one value')
+  }
+  const value = decimals ?? assetDecimals ?? DEFAULT_TOKEN_DECIMALS
+  if (!Number.isInteger(value) || value < 0 || value > 255) {
+    throw invalidOption(decimals === undefined ? 'asset.decimals' : 'decimals', `decimals must be an integer from 0 to 255, got ${show(value)}`, 'an integer from 0 to 255')
+  }
+  return value
+}
+
+function resolveExactAmount(options: ExactOptions, decimals: number): string | AmountFunction {
+  const hasPrice = options.price !== undefined
+  const hasAmount = options.amount !== undefined
+  if (hasPrice === hasAmount) {
+    throw invalidOption(
+      hasPrice ? 'amount' : 'price',
+      'give exactly one of `price` (a human price such as "$0.01") and `amount` (atomic units or a function)',
+      'price or amount',
+    )
+  }
+  if (options.price !== undefined) return parsePrice(options.price, decimals, 'price').toString()
+  const amount = options.amount as AmountValue | AmountFunction
+  return typeof amount === 'function' ? amount : parseAtomic(amount, 'amount').toString()
+}
+
+function resolveCredits(credits: AmountValue | AmountFunction | undefined): string | AmountFunction {
+  if (credits === undefined) return '1'
+  return typeof credits === 'function' ? credits : parseAtomic(credits, 'credits').toString()
+}
+
+function checkAddress(value: unknown, path: string): string {
+  if (typeof value !== 'string' || !ADDRESS.test(value)) {
+    throw invalidOption(path, `${path} must be an address (0x and 40 hex digits), got ${show(value)}`, '0x and 40 hex digits')
+  }
+  return value
+}
+
+function checkDomainField(value: unknown, field: 'name' | 'version', path = `extra.${field}`): string {
+  if (typeof value !== 'string' || value === '') {
+    throw invalidOption(
+      path,
+      `${path} must be the token's EIP-712 domain ${field} (a non-empty string), got ${show(value)}; an asset given as a bare address needs extra.name and extra.version`,
+      'a non-empty string',
+    )
+  }
+  return value
+}
+
+function plainObject(value: unknown, path: string): Record<string, unknown> | undefined {
+  if (value === undefined) return undefined
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw invalidOption(path, `${path} must be an object, got ${show(value)}`, 'an object')
+  }
+  return value as Record<string, unknown>
+}
+
+function positiveInteger(value: unknown, path: string): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0) {
+    throw invalidOption(path, `${path} must be a positive integer, got ${show(value)}`, 'a positive integer')
+  }
+  return value
+}
+
+function decimalId(value: unknown, path: string): string {
+  const text = typeof value === 'bigint' && value >= 0n ? value.toString() : value
+  if (typeof text !== 'string' || !DECIMAL_ID.test(text)) {
+    throw invalidOption(path, `${path} must be a decimal string such as "1234567890123456789" (or a bigint), got ${show(value)}`, 'a decimal string')
+  }
+  return text
+}
+
+function identifier(value: unknown, path: string): string {
+  const text = typeof value === 'bigint' && value >= 0n ? value.toString() : value
+  if (typeof text !== 'string' || text.trim() !== text || text === '') {
+    throw invalidOption(path, `${path} must be a non-empty string without surrounding spaces (or a bigint), got ${show(value)}`, 'a string')
+  }
+  return text
+}
+
+function httpVerb(value: unknown): string {
+  if (typeof value !== 'string' || !HTTP_METHOD.test(value)) {
+    throw invalidOption('httpVerb', `httpVerb must be an HTTP method such as "POST", got ${show(value)}`, 'an HTTP method')
+  }
+  return value.toUpperCase()
+}
+
+/** Refuse unknown keys: a misspelt `maxTimeoutSecond` would otherwise be ignored without a word. */
+function checkKeys(factory: string, options: unknown, allowed: readonly string[], path?: string): void {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw invalidOption(path ?? '', `${factory}() needs an options object${path ? ` at ${path}` : ''}, got ${show(options)}`, 'an object')
+  }
+  for (const key of Object.keys(options)) {
+    if (!allowed.includes(key)) {
+      const at = path ? `${path}.${key}` : key
+      throw invalidOption(at, `${factory}(): unknown option ${JSON.stringify(at)}; expected one of ${allowed.join(', ')}`, allowed.join(' | '))
+    }
+  }
+}
+
+function invalidOption(path: string, message: string, expected: string): TollgateError {
+  return new TollgateError('invalid_payment_option', `Invalid payment option: ${message}.`, { path, expected })
+}
+
+function show(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value)
+  if (typeof value === 'bigint') return `${value}n`
+  if (value === null || Array.isArray(value)) return value === null ? 'null' : 'an array'
+  return typeof value === 'object' ? 'an object' : String(value)
+}

@@ -1,0 +1,4 @@
+// The Store interface and the bounded in-memory Store.
+export type { Store } from './types.js'
+export { memoryStore, DEFAULT_MAX_ENTRIES } from './memory.js'
+export type { MemoryStore, MemoryStoreOptions } from './memory.js'
