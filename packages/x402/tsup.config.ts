@@ -4,6 +4,7 @@ export default defineConfig({
   entry: {
     index: 'src/index.ts',
     'testing/index': 'src/testing/index.ts',
+    'evm/index': 'src/evm/index.ts',
   },
   format: ['esm', 'cjs'],
   dts: true,
@@ -12,4 +13,6 @@ export default defineConfig({
   target: 'es2022',
   platform: 'neutral',
   treeshake: true,
+  // viem is an optional peer: only the ./evm entry imports it.
+  external: ['viem'],
 })

@@ -5,6 +5,7 @@ import { readPaymentRequired, readReceipt, paidRequest, payFor, unpaidRequest } 
 import { TollgateError } from '../errors.js'
 import { exact } from '../requirements/options.js'
 import { createPaywall } from './paywall.js'
+import type { NextHandler } from './types.js'
 import { BUYER, ORIGIN, PAY_TO, PLAN_ID, setup, usdcOption } from './test-setup.js'
 
 const vector = (name: string) => JSON.parse(readFileSync(new URL(`../../../../../shared/vectors/${name}`, import.meta.url), 'utf8'))
@@ -56,10 +57,10 @@ describe('unpaid requests', () => {
   it('passes unmatched routes and OPTIONS through untouched', async () => {
     const own = new Response('free')
     const { paywall } = setup()
-    const freeHandler = vi.fn(async () => own)
+    const freeHandler = vi.fn<NextHandler>(async () => own)
     expect(await paywall.handle(unpaidRequest(`${ORIGIN}/free`), freeHandler)).toBe(own)
     expect(await paywall.handle(unpaidRequest(`${ORIGIN}/premium`, { method: 'OPTIONS' }), freeHandler)).toBe(own)
-    expect(freeHandler.mock.calls[0]?.[1].payment).toBeUndefined()
+    expect(freeHandler.mock.calls[0]?.[1]?.payment).toBeUndefined()
   })
 
   it('answers a method the route does not name freely', async () => {

@@ -110,33 +110,35 @@ function withAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
 }
 
 /**
- * The call that moves the money: the v, r, s form for a plain 65-byte signature (every USDC v2 has it),
- * else the bytes form. Two branches because the overloads have different argument lists.
+ * The arguments of the call that moves the money: the v, r, s form for a plain 65-byte signature
+ * (every USDC v2 has it), else the bytes form. Tagged, because the two overloads take different lists.
  */
-function transferCall(payload: ExactEvmPayload, asset: Address) {
+function transferArgs(payload: ExactEvmPayload) {
   const a = payload.authorization
   const head = [a.from, a.to, BigInt(a.value), BigInt(a.validAfter), BigInt(a.validBefore), a.nonce] as const
   if (size(payload.signature) === 65) {
     const { r, s, yParity } = parseSignature(payload.signature)
-    return { form: 'vrs', address: asset, abi: EIP3009_ABI, functionName: 'transferWithAuthorization', args: [...head, yParity + 27, r, s] } as const
+    return { form: 'vrs', args: [...head, yParity + 27, r, s] } as const
   }
-  return { form: 'bytes', address: asset, abi: EIP3009_ABI, functionName: 'transferWithAuthorization', args: [...head, payload.signature] } as const
+  return { form: 'bytes', args: [...head, payload.signature] } as const
 }
 
+const TRANSFER = { abi: EIP3009_ABI, functionName: 'transferWithAuthorization' } as const
+
 /** Dry-runs the transfer as `account` would send it; rejects with the revert when it would fail. */
-async function simulateTransfer(client: Client, account: Account, payload: ExactEvmPayload, asset: Address): Promise<void> {
-  const { form, ...call } = transferCall(payload, asset)
-  if (form === 'vrs' && call.args.length === 9) await simulateContract(client, { ...call, args: call.args, account })
-  else if (call.args.length === 7) await simulateContract(client, { ...call, args: call.args, account })
+async function simulateTransfer(client: Client, account: Account, payload: ExactEvmPayload, address: Address): Promise<void> {
+  const call = transferArgs(payload)
+  if (call.form === 'vrs') await simulateContract(client, { ...TRANSFER, address, args: call.args, account })
+  else await simulateContract(client, { ...TRANSFER, address, args: call.args, account })
 }
 
 /** Sends the transfer from `account`; resolves with the transaction hash once the node accepted it. */
-function submitTransfer(client: Client, account: Account, payload: ExactEvmPayload, asset: Address): Promise<Hash> {
-  const { form, ...call } = transferCall(payload, asset)
+function submitTransfer(client: Client, account: Account, payload: ExactEvmPayload, address: Address): Promise<Hash> {
+  const call = transferArgs(payload)
   const chain = client.chain ?? null
-  if (form === 'vrs' && call.args.length === 9) return writeContract(client, { ...call, args: call.args, account, chain })
-  if (call.args.length === 7) return writeContract(client, { ...call, args: call.args, account, chain })
-  throw new Error('unreachable: transferCall builds 7 or 9 arguments')
+  return call.form === 'vrs'
+    ? writeContract(client, { ...TRANSFER, address, args: call.args, account, chain })
+    : writeContract(client, { ...TRANSFER, address, args: call.args, account, chain })
 }
 
 /**

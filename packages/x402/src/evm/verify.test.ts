@@ -93,6 +93,8 @@ describe('verifyExactSignature on the reference vectors', () => {
     const result = await verifyExactSignature({ payload: withAuthorization({ value: '1e4' }), requirements, now: clock })
     expect(result).toMatchObject({ isValid: false, invalidReason: 'invalid_exact_evm_payload' })
     expect(result.invalidMessage).toContain('payload.authorization.value')
+    const tooBig = await verifyExactSignature({ payload: withAuthorization({ value: (1n << 256n).toString() }), requirements, now: clock })
+    expect(tooBig).toMatchObject({ isValid: false, invalidReason: 'invalid_exact_evm_payload' })
     const missing = await verifyExactSignature({ payload: { signature: '0x12' }, requirements, now: clock })
     expect(missing.invalidMessage).toContain('payload.authorization')
   })
