@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs'
+import { readVector } from '../test-support/vectors.js'
 import { describe, expect, it } from 'vitest'
 import type { TollgateError } from '../errors.js'
 import { encodeBase64, encodeBase64Json } from './base64.js'
@@ -21,9 +21,7 @@ import {
 import { EXPECTED } from './schemas.js'
 import type { PaymentPayload, PaymentRequired } from './types.js'
 
-function vectors(name: string): any {
-  return JSON.parse(readFileSync(new URL(`../../../../../shared/vectors/${name}`, import.meta.url), 'utf8'))
-}
+const vectors = readVector
 const v1 = vectors('x402-v1.json')
 const v2 = vectors('x402-v2.json')
 const nvm = vectors('nevermined.json')

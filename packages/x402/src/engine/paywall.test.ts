@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs'
+import { readVector } from '../test-support/vectors.js'
 import { describe, expect, it, vi } from 'vitest'
 import { decodeBase64Json } from '../codec/base64.js'
 import { readPaymentRequired, readReceipt, paidRequest, payFor, unpaidRequest } from '../testing/requests.js'
@@ -8,7 +8,7 @@ import { createPaywall } from './paywall.js'
 import type { NextHandler } from './types.js'
 import { BUYER, ORIGIN, PAY_TO, PLAN_ID, setup, usdcOption } from './test-setup.js'
 
-const vector = (name: string) => JSON.parse(readFileSync(new URL(`../../../../../shared/vectors/${name}`, import.meta.url), 'utf8'))
+const vector = readVector
 const v2 = vector('x402-v2.json')
 const v1 = vector('x402-v1.json')
 

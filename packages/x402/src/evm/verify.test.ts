@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs'
+import { readVector } from '../test-support/vectors.js'
 import { privateKeyToAccount } from 'viem/accounts'
 import { describe, expect, it } from 'vitest'
 import type { PaymentPayload, PaymentPayloadV1, PaymentRequirements } from '../codec/types.js'
@@ -7,9 +7,7 @@ import { createExactPayment } from './signer.js'
 import { recoverExactSigner, verifyExactSignature } from './verify.js'
 import type { ExactEvmPayload } from './scheme.js'
 
-function vector<T>(name: string): T {
-  return JSON.parse(readFileSync(new URL(`../../../../../shared/vectors/${name}`, import.meta.url), 'utf8')) as T
-}
+const vector = readVector
 const v2 = vector<{ paymentRequired: { accepts: PaymentRequirements[] }; paymentPayload: PaymentPayload; expectedPayer: string }>(
   'x402-v2.json',
 )

@@ -1,5 +1,5 @@
+import { readVector } from '../test-support/vectors.js'
 import { describe, it, expect } from 'vitest'
-import { readFileSync } from 'node:fs'
 import { TollgateError } from '../errors.js'
 import type { PaymentPayloadV1, PaymentRequirements } from '../codec/types.js'
 import {
@@ -13,9 +13,7 @@ import {
 } from './build.js'
 import { exact, plan } from './options.js'
 
-function vector(name: string): Record<string, unknown> {
-  return JSON.parse(readFileSync(new URL(`../../../../../shared/vectors/${name}`, import.meta.url), 'utf8')) as Record<string, unknown>
-}
+const vector = readVector
 const v2 = vector('x402-v2.json')
 const v1 = vector('x402-v1.json')
 const nevermined = vector('nevermined.json')

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs'
+import { readVector } from '../test-support/vectors.js'
 import { describe, it, expect } from 'vitest'
 import { createTestFacilitator, type TestFacilitator, type TestFault } from './facilitator.js'
 import { decodeBase64Json, encodeBase64Json } from '../codec/base64.js'
@@ -6,9 +6,7 @@ import type { DecodedProof, PaymentPayload, PaymentPayloadV1, PaymentRequirement
 import type { SettleRequest, VerifyRequest, VerifyResult } from '../facilitator/types.js'
 import { isTollgateError } from '../errors.js'
 
-function vector(name: string): Record<string, any> {
-  return JSON.parse(readFileSync(new URL(`../../../../../shared/vectors/${name}`, import.meta.url), 'utf8'))
-}
+const vector = readVector
 
 const v2 = vector('x402-v2.json')
 const nvm = vector('nevermined.json')

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs'
+import { readVector } from '../test-support/vectors.js'
 import { describe, it, expect } from 'vitest'
 import { payFor, paidRequest, readPaymentRequired, readReceipt, unpaidRequest, TEST_ORIGIN } from './requests.js'
 import { createTestFacilitator } from './facilitator.js'
@@ -6,9 +6,7 @@ import { decodeBase64Json, encodeBase64Json } from '../codec/base64.js'
 import type { DecodedProof, PaymentPayload, PaymentPayloadV1, PaymentRequirements, X402Version } from '../codec/types.js'
 import type { VerifyRequest } from '../facilitator/types.js'
 
-function vector(name: string): Record<string, any> {
-  return JSON.parse(readFileSync(new URL(`../../../../../shared/vectors/${name}`, import.meta.url), 'utf8'))
-}
+const vector = readVector
 
 const v1 = vector('x402-v1.json')
 const v2 = vector('x402-v2.json')
