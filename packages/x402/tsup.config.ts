@@ -5,6 +5,10 @@ export default defineConfig({
     index: 'src/index.ts',
     'testing/index': 'src/testing/index.ts',
     'evm/index': 'src/evm/index.ts',
+    'nevermined/index': 'src/nevermined/index.ts',
+    'client/index': 'src/client/index.ts',
+    // Node only: starts a local chain (anvil) and deploys the test token, for demos and tests.
+    'anvil/index': 'src/evm/anvil.ts',
   },
   format: ['esm', 'cjs'],
   dts: true,
@@ -14,5 +18,5 @@ export default defineConfig({
   platform: 'neutral',
   treeshake: true,
   // viem is an optional peer: only the ./evm entry imports it.
-  external: ['viem'],
+  external: ['viem', /^node:/],
 })
