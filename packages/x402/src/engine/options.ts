@@ -2,6 +2,7 @@
 import { TollgateError } from '../errors.js'
 import { memoryStore } from '../store/memory.js'
 import type { Store } from '../store/types.js'
+import { IDEMPOTENCY_DEFAULTS, type IdempotencySettings } from './idempotency.js'
 import type { PaywallOptions } from './types.js'
 
 export interface ResolvedOptions {
@@ -18,6 +19,7 @@ export interface ResolvedOptions {
   store: Store
   /** Holds the verification cache: the user's store when given, else a bounded store of its own. */
   cacheStore: Store
+  idempotency: IdempotencySettings | undefined
 }
 
 export const DEFAULTS = {
@@ -44,6 +46,10 @@ export function resolveOptions(options: PaywallOptions): ResolvedOptions {
   for (const method of ['get', 'set', 'add', 'delete'] as const) {
     if (typeof (store as unknown as Record<string, unknown>)[method] !== 'function') invalid('store', `a Store with get, set, add and delete (missing ${method})`)
   }
+  const outbox = options.outbox as unknown as Record<string, unknown> | undefined
+  if (outbox !== undefined && ['add', 'claim', 'reschedule', 'remove'].some((method) => typeof outbox?.[method] !== 'function')) {
+    invalid('outbox', 'an Outbox with add, claim, reschedule and remove, e.g. memoryOutbox() or redisOutbox(...)')
+  }
   if (options.baseUrl !== undefined && !isHttpUrl(options.baseUrl)) invalid('baseUrl', 'an absolute http(s) URL such as https://api.example.com')
   return {
     verifyTimeoutMs: positive('verifyTimeoutMs', options.verifyTimeoutMs, DEFAULTS.verifyTimeoutMs),
@@ -57,6 +63,16 @@ export function resolveOptions(options: PaywallOptions): ResolvedOptions {
     htmlPaywall: flag('htmlPaywall', options.htmlPaywall, true),
     store,
     cacheStore,
+    idempotency: resolveIdempotency(options.idempotency),
+  }
+}
+
+function resolveIdempotency(value: PaywallOptions['idempotency']): IdempotencySettings | undefined {
+  if (value === false) return undefined
+  if (value !== undefined && (typeof value !== 'object' || value === null)) invalid('idempotency', 'false or { ttlMs?, maxBodyBytes? }')
+  return {
+    ttlMs: positive('idempotency.ttlMs', value?.ttlMs, IDEMPOTENCY_DEFAULTS.ttlMs),
+    maxBodyBytes: positive('idempotency.maxBodyBytes', value?.maxBodyBytes, IDEMPOTENCY_DEFAULTS.maxBodyBytes),
   }
 }
 

@@ -12,3 +12,10 @@ export function paymentId(proof: DecodedProof, network: string, tokenHash: strin
   }
   return `token:${tokenHash}`
 }
+
+/** When the proof's authorisation expires (EIP-3009 validBefore), in ms since the epoch; undefined when it does not say. */
+export function authorizationExpiresAt(proof: DecodedProof): number | undefined {
+  const authorization = (proof.payload.payload as { authorization?: { validBefore?: unknown } }).authorization
+  const validBefore = Number(authorization?.validBefore)
+  return Number.isFinite(validBefore) && validBefore > 0 ? validBefore * 1000 : undefined
+}

@@ -130,7 +130,9 @@ describe('paid requests', () => {
     expect(paid2.headers.get('PAYMENT-RESPONSE')).toBe(v2.paymentResponseHeader)
     expect(seen[0]).toMatchObject({ token: v2.paymentSignatureHeader, requirements: v2.paymentPayload.accepted, amount: '10000' })
     const paid1 = await app(paidRequest(`${ORIGIN}/premium`, v1.xPaymentHeader, { x402Version: 1 }))
-    expect(paid1.status).toBe(402) // same authorisation nonce: the replay guard remembers it
+    // Same authorisation nonce: the replay guard knows it, and hands back the response it paid for.
+    expect(paid1.headers.get('Idempotent-Replayed')).toBe('true')
+    expect(seen).toHaveLength(1)
     const fresh = createPaywall({ routes: { 'GET /premium': { accepts: usdcOption, description: 'Premium data', mimeType: 'application/json' } }, facilitator })
     const paid1b = await fresh.protect(() => new Response('data'))(paidRequest(`${ORIGIN}/premium`, v1.xPaymentHeader, { x402Version: 1 }))
     expect(paid1b.status).toBe(200)

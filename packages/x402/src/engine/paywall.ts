@@ -6,7 +6,7 @@ import type { VerifyRequest } from '../facilitator/types.js'
 import { matchAccepted, matchV1, toV1Requirements } from '../requirements/build.js'
 import { createEmitter } from './events.js'
 import { hashToken } from './hash.js'
-import { paymentId } from './payment-id.js'
+import { authorizationExpiresAt, paymentId } from './payment-id.js'
 import { resolveOptions } from './options.js'
 import { createPreparer, type Prepared, type PreparedOffer } from './prepare.js'
 import { render402, send402, sendError, wantsHtml, withHeaders } from './responses.js'
@@ -14,6 +14,10 @@ import { compileRoutes, matchRoute, type CompiledRoute } from './routes.js'
 import { createSession } from './session.js'
 import type { Gate, NextHandler, PaymentContext, Paywall, PaywallEvent, PaywallOptions } from './types.js'
 import { createVerifier } from './verifier.js'
+import { idempotencyKeyOf, keepResponse, replayResponse, type StoredResponse } from './idempotency.js'
+import { createOutboxWorker } from './outbox-worker.js'
+import { memoryOutbox } from '../store/memory-outbox.js'
+import type { SettleRequest } from '../facilitator/types.js'
 
 const FREE_CONTEXT: PaymentContext = Object.freeze({
   payment: undefined,
@@ -35,6 +39,10 @@ export function createPaywall(options: PaywallOptions): Paywall {
   const emit = createEmitter(options.onEvent)
   const verifier = createVerifier(facilitator, settings.cacheStore, settings.verifyCacheTtlMs)
   const prepare = createPreparer(settings)
+  const outbox = options.outbox ?? memoryOutbox()
+  const worker = createOutboxWorker(outbox, facilitator, settings.settleTimeoutMs, emit, options.outboxWorker)
+  // An outbox given explicitly may hold entries from before a restart: work on it from the start.
+  if (options.outbox) worker.start()
 
   async function check(request: Request): Promise<Gate> {
     const method = request.method.toUpperCase()
@@ -83,6 +91,15 @@ export function createPaywall(options: PaywallOptions): Paywall {
       locked = false
       store.delete(lockKey).catch(() => {})
     }
+    const idempotency = settings.idempotency
+    const paymentKey = 'tg:idem:pay:' + id
+    if (singleUse && idempotency) {
+      const stored = await store.get<StoredResponse>(paymentKey)
+      if (stored && stored.resource === prepared.resource.url) {
+        emit?.('replay.served', { ...fields, status: stored.status })
+        return respond(replayResponse(stored))
+      }
+    }
     if (singleUse) {
       if (await store.get(usedKey)) {
         return reject(prepared, new TollgateError('payment_already_used', 'This payment was already used for another request.'), base, proof, tokenHash)
@@ -116,6 +133,16 @@ export function createPaywall(options: PaywallOptions): Paywall {
       return reject(prepared, new TollgateError('payment_invalid', message, { reason }), base, proof, tokenHash, Date.now() - started)
     }
     emit?.('verify.valid', { ...fields, payer: verification.payer, amount: offer.amount, durationMs: Date.now() - started })
+    const clientKey = idempotency && verification.payer ? idempotencyKeyOf(request) : undefined
+    const requestKey = clientKey && `tg:idem:key:${verification.payer!.toLowerCase()}|${prepared.resource.url}|${clientKey}`
+    if (requestKey) {
+      const stored = await store.get<StoredResponse>(requestKey)
+      if (stored) {
+        release()
+        emit?.('replay.served', { ...fields, payer: verification.payer, status: stored.status })
+        return respond(replayResponse(stored))
+      }
+    }
     if (request.signal.aborted) {
       release()
       emit?.('client.aborted', { ...fields, status: 499 })
@@ -139,6 +166,26 @@ export function createPaywall(options: PaywallOptions): Paywall {
         if (singleUse) await store.set(usedKey, 1, consumedTtlMs(proof))
       },
       release,
+      enqueue: async (settleRequest: SettleRequest) => {
+        const now = Date.now()
+        await outbox.add({
+          request: settleRequest,
+          attempts: 1,
+          dueAt: now,
+          expiresAt: authorizationExpiresAt(proof) ?? now + DEFAULT_CONSUMED_TTL_MS,
+          enqueuedAt: now,
+          origin: { ...base, tokenHash },
+        })
+        emit?.('outbox.enqueued', { ...fields, payer: verification.payer, amount: settleRequest.amount })
+        if (!options.outbox) worker.start()
+      },
+      keep: (response) => {
+        const keys = [singleUse ? paymentKey : undefined, requestKey].filter((key): key is string => !!key)
+        if (!idempotency || keys.length === 0) return response
+        return keepResponse(response, prepared.resource.url, idempotency.maxBodyBytes, async (stored) => {
+          await Promise.all(keys.map((key) => store.set(key, stored, idempotency.ttlMs)))
+        })
+      },
     })
     if ((route.config.settle ?? settings.settle) === 'before') {
       const outcome = await session.settle(200)
@@ -165,7 +212,8 @@ export function createPaywall(options: PaywallOptions): Paywall {
     let response: Response
     try {
       response = await next(request, session.ctx)
-      if (!(response instanceof Response)) throw new TypeError('The handler did not return a Response.')
+      // By tag, not only instanceof: @hono/node-server swaps the global Response, and Response.json() still makes the original.
+      if (!(response instanceof Response) && Object.prototype.toString.call(response) !== '[object Response]') throw new TypeError('The handler did not return a Response.')
     } catch (error) {
       return session.fail(error)
     }
@@ -175,13 +223,15 @@ export function createPaywall(options: PaywallOptions): Paywall {
       response.body?.cancel().catch(() => {})
       return outcome.response
     }
-    return withHeaders(response, outcome.headers)
+    return session.keep(withHeaders(response, outcome.headers))
   }
 
   return {
     check,
     handle,
     protect: (handler) => (request) => handle(request, handler),
+    outbox: worker,
+    close: () => worker.stop(),
   }
 }
 
@@ -216,10 +266,8 @@ function buildVerifyRequest(prepared: Prepared, offer: PreparedOffer, proof: Dec
 
 /** Keep a consumed payment until its authorisation expires (EIP-3009 validBefore), else a day. */
 function consumedTtlMs(proof: DecodedProof): number {
-  const authorization = (proof.payload.payload as { authorization?: { validBefore?: unknown } }).authorization
-  const validBefore = Number(authorization?.validBefore)
-  if (!Number.isFinite(validBefore) || validBefore <= 0) return DEFAULT_CONSUMED_TTL_MS
-  const ms = validBefore * 1000 - Date.now()
-  return Math.min(Math.max(ms, 60_000), 7 * DEFAULT_CONSUMED_TTL_MS)
+  const expiresAt = authorizationExpiresAt(proof)
+  if (expiresAt === undefined) return DEFAULT_CONSUMED_TTL_MS
+  return Math.min(Math.max(expiresAt - Date.now(), 60_000), 7 * DEFAULT_CONSUMED_TTL_MS)
 }
 

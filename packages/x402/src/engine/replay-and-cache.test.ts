@@ -66,8 +66,8 @@ describe('verification cache', () => {
 })
 
 describe('replay guard on single-use payments', () => {
-  it('serves a single-use payment once; a later copy gets 402', async () => {
-    const { app, facilitator, usdcBalance } = setup()
+  it('serves a single-use payment once; a later copy gets 402 (idempotent replay off)', async () => {
+    const { app, facilitator, usdcBalance } = setup({ idempotency: false })
     const token = facilitator.mint({ payer: BUYER, requirements: usdcOption.requirements })
     expect((await app(paidRequest(PREMIUM, token))).status).toBe(200)
     const replay = await app(paidRequest(PREMIUM, token))
@@ -101,7 +101,7 @@ describe('replay guard on single-use payments', () => {
       verify: async () => ({ isValid: true, payer: BUYER }),
       settle: async () => ({ success: true, transaction: '0x' + 'ab'.repeat(32), network: 'eip155:84532' }),
     }
-    const paywall = createPaywall({ routes: { 'GET /premium': usdcOption }, facilitator: verifyingFacilitator })
+    const paywall = createPaywall({ routes: { 'GET /premium': usdcOption }, facilitator: verifyingFacilitator, idempotency: false })
     const payload = {
       x402Version: 2,
       accepted: usdcOption.requirements,

@@ -27,6 +27,10 @@ export interface SessionInput {
   consume: () => Promise<void>
   /** Releases the lock on a single-use payment so that it can be used again (nothing was charged). */
   release: () => void
+  /** Queues a settlement that failed for a transient reason, for the outbox worker to retry ('deliver' only). */
+  enqueue: (request: SettleRequest) => Promise<void>
+  /** Keeps a paid response for idempotent retries; returns the Response to send. */
+  keep: (response: Response) => Response
 }
 
 export function createSession(input: SessionInput): PaymentSession {
@@ -78,6 +82,7 @@ export function createSession(input: SessionInput): PaymentSession {
     payer: payment.payer,
   })
   let outcome: Promise<SettleOutcome> | undefined
+  let settled = false
   let finished = false
   const finish = () => {
     if (finished) return false
@@ -115,7 +120,12 @@ export function createSession(input: SessionInput): PaymentSession {
       const failure = error instanceof TollgateError ? error : new TollgateError('facilitator_error', String(error))
       const receipt = failureReceipt(failure.code)
       emit?.('settle.error', { ...fields(), amount: charged, reason: failure.code, status: failure.status, durationMs: Date.now() - started })
-      if (input.onSettleFailure === 'deliver') return { ok: true, headers: paidHeaders(receipt, x402Version), receipt }
+      if (input.onSettleFailure === 'deliver') {
+        // The content goes out unpaid for now: the payment is spent on it, and the outbox collects it later.
+        await input.consume().catch(() => {})
+        await input.enqueue(request).catch(() => {})
+        return { ok: true, headers: paidHeaders(receipt, x402Version), receipt }
+      }
       return { ok: false, response: sendError(failure, { response: receipt, x402Version }), receipt }
     }
     if (!result.success) {
@@ -123,7 +133,10 @@ export function createSession(input: SessionInput): PaymentSession {
       const reason = result.errorReason ?? 'settlement_failed'
       const receipt: SettleResponse = { ...result, transaction: result.transaction ?? '', network: result.network ?? payment.network }
       emit?.('settle.failure', { ...fields(), amount: charged, reason, status: 402, durationMs: Date.now() - started })
-      if (input.onSettleFailure === 'deliver') return { ok: true, headers: paidHeaders(receipt, x402Version), receipt }
+      if (input.onSettleFailure === 'deliver') {
+        await input.consume().catch(() => {})
+        return { ok: true, headers: paidHeaders(receipt, x402Version), receipt }
+      }
       const { paymentRequired } = input.prepared
       const response = send402(render402(paymentRequired, reason), paymentRequired, { receipt: { response: receipt, x402Version } })
       return { ok: false, response, receipt }
@@ -133,6 +146,7 @@ export function createSession(input: SessionInput): PaymentSession {
     } finally {
       finish()
     }
+    settled = true
     emit?.('settle.success', {
       ...fields(),
       payer: result.payer ?? payment.payer,
@@ -157,6 +171,9 @@ export function createSession(input: SessionInput): PaymentSession {
       }
       outcome = runSettlement()
       return outcome
+    },
+    keep(response) {
+      return settled ? input.keep(response) : response
     },
     fail(error) {
       if (finish()) emit?.('handler.error', { ...fields(), reason: error instanceof Error ? error.name : 'thrown', status: 500 })

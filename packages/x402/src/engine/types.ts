@@ -2,7 +2,8 @@
 import type { PaymentRequirements, SettleResponse, X402Version } from '../codec/types.js'
 import type { Facilitator } from '../facilitator/types.js'
 import type { Routes } from '../requirements/types.js'
-import type { Store } from '../store/types.js'
+import type { Outbox, Store } from '../store/types.js'
+import type { OutboxWorker, OutboxWorkerOptions } from './outbox-worker.js'
 
 export interface PaywallOptions {
   /** `'METHOD /path'` (`:param` and `*` allowed; a bare path means any method) -> what the route accepts. */
@@ -31,6 +32,19 @@ export interface PaywallOptions {
   htmlPaywall?: boolean
   /** Called for every state transition. Carries a SHA-256 hash of the token, never the token. Must not throw. */
   onEvent?: (event: PaywallEvent) => void
+  /**
+   * Idempotent paid retries: keep paid responses so that a retry with the same single-use payment, or the same
+   * `Idempotency-Key` from the same payer, gets the response again without paying twice. Default
+   * `{ ttlMs: 600 000, maxBodyBytes: 65 536 }`; `false` turns it off. Larger bodies are not kept.
+   */
+  idempotency?: false | { ttlMs?: number; maxBodyBytes?: number }
+  /**
+   * Where settlements that failed for a transient reason under `onSettleFailure: 'deliver'` wait to be retried.
+   * Default: in memory. Give `redisOutbox(...)` from @tollgate/redis to survive restarts.
+   */
+  outbox?: Outbox
+  /** The outbox worker's pace. */
+  outboxWorker?: OutboxWorkerOptions
 }
 
 /** Who paid and how much, for the handler. */
@@ -77,6 +91,12 @@ export type PaywallEventType =
   | 'settle.success'
   | 'settle.failure'
   | 'settle.error'
+  | 'replay.served'
+  | 'outbox.enqueued'
+  | 'outbox.retry'
+  | 'outbox.settled'
+  | 'outbox.failed'
+  | 'outbox.expired'
 
 export interface PaywallEvent {
   type: PaywallEventType
@@ -122,6 +142,12 @@ export interface PaymentSession {
   fail(error: unknown): Response
   /** The client went away: release the payment, nothing is settled. */
   abort(): void
+  /**
+   * After a successful settlement: keeps the response (bounded, with a TTL) so that a retry with the same payment
+   * or Idempotency-Key gets it again without paying twice. Returns the Response to send (same body, streamed).
+   * Optional for adapters that cannot hand over a Response; `handle()` does it.
+   */
+  keep(response: Response): Response
 }
 
 /** What `paywall.check(request)` decided. */
@@ -139,4 +165,8 @@ export interface Paywall {
   protect(handler: NextHandler): (request: Request) => Promise<Response>
   /** Phase one for frameworks that are not fetch-shaped: a Response to send now, a free pass, or a session. */
   check(request: Request): Promise<Gate>
+  /** The settlement outbox's worker: `drain()` settles what is due now; `start()`/`stop()` run it on a timer. */
+  readonly outbox: OutboxWorker
+  /** Stops background work (the outbox worker). */
+  close(): Promise<void>
 }

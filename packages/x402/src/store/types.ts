@@ -11,3 +11,34 @@ export interface Store {
   /** Remove `key`. */
   delete(key: string): Promise<void>
 }
+
+/** A settlement to retry: it failed for a transient reason after the content was delivered. */
+export interface OutboxEntry {
+  id: string
+  /** The settle call to repeat, as the engine built it (plain JSON). */
+  request: import('../facilitator/types.js').SettleRequest
+  /** Attempts made so far, the first one included. */
+  attempts: number
+  /** Not before this time (ms since the epoch). */
+  dueAt: number
+  /** Give up after this time (ms): when the authorisation expires. */
+  expiresAt: number
+  enqueuedAt: number
+  /** Where the payment came from, for events. */
+  origin: { route: string; method: string; path: string; tokenHash: string }
+}
+
+/**
+ * A durable queue of settlements to retry. In memory by default; @tollgate/redis keeps it in a Redis stream so
+ * that nothing is lost across a restart and several instances share the work.
+ */
+export interface Outbox {
+  /** Enqueue; returns the entry's id. */
+  add(entry: Omit<OutboxEntry, 'id'>): Promise<string>
+  /** Entries due at `now`, leased to the caller for `leaseMs`: nobody else gets them until the lease ends. */
+  claim(options: { now: number; max: number; leaseMs: number }): Promise<OutboxEntry[]>
+  /** Try again later. */
+  reschedule(id: string, update: { attempts: number; dueAt: number }): Promise<void>
+  /** Done with it: settled, refused for good, or expired. */
+  remove(id: string): Promise<void>
+}
