@@ -16,16 +16,27 @@ export const ERROR_STATUS = {
   facilitator_error: 502,
   facilitator_bad_response: 502,
   facilitator_timeout: 504,
+  // The Store (replay guard) cannot be reached: fail closed rather than risk serving a payment twice.
+  store_unavailable: 503,
   // Our side.
   handler_error: 500,
   charge_exceeds_verified: 500,
   charge_unsupported: 500,
   client_aborted: 499,
+  // The buyer's side (@tollgate/x402/client): thrown by the paying fetch, never sent by a server.
+  no_payable_offer: 402,
+  over_spend_cap: 402,
+  payment_refused: 402,
+  malformed_402: 502,
+  payer_error: 500,
+  body_not_replayable: 500,
   // Programming errors, thrown at construction; never sent to a client on purpose.
   invalid_options: 500,
   invalid_price: 500,
   invalid_payment_option: 500,
   unknown_network: 500,
+  // A route accepts a kind (x402Version, scheme, network) its facilitator does not list in /supported.
+  unsupported_payment_kind: 500,
 } as const satisfies Record<string, number>
 
 export type ErrorCode = keyof typeof ERROR_STATUS

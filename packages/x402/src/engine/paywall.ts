@@ -14,6 +14,7 @@ import { compileRoutes, matchRoute, type CompiledRoute } from './routes.js'
 import { createSession } from './session.js'
 import type { Gate, NextHandler, PaymentContext, Paywall, PaywallEvent, PaywallOptions } from './types.js'
 import { createVerifier } from './verifier.js'
+import { failClosed, failOpen } from './guarded-store.js'
 import { idempotencyKeyOf, keepResponse, replayResponse, type StoredResponse } from './idempotency.js'
 import { createOutboxWorker } from './outbox-worker.js'
 import { memoryOutbox } from '../store/memory-outbox.js'
@@ -35,9 +36,9 @@ export function createPaywall(options: PaywallOptions): Paywall {
   const settings = resolveOptions(options)
   const routes = compileRoutes(options.routes)
   const { facilitator } = options
-  const { store } = settings
+  const store = failClosed(settings.store)
   const emit = createEmitter(options.onEvent)
-  const verifier = createVerifier(facilitator, settings.cacheStore, settings.verifyCacheTtlMs)
+  const verifier = createVerifier(facilitator, failOpen(settings.cacheStore), settings.verifyCacheTtlMs)
   const prepare = createPreparer(settings)
   const outbox = options.outbox ?? memoryOutbox()
   const worker = createOutboxWorker(outbox, facilitator, settings.settleTimeoutMs, emit, options.outboxWorker)

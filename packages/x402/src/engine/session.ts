@@ -141,11 +141,12 @@ export function createSession(input: SessionInput): PaymentSession {
       const response = send402(render402(paymentRequired, reason), paymentRequired, { receipt: { response: receipt, x402Version } })
       return { ok: false, response, receipt }
     }
-    try {
-      await input.consume()
-    } finally {
-      finish()
-    }
+    // The money moved: deliver even if the replay guard cannot record it (the facilitator's own nonce check
+    // still stands behind it), but say so.
+    await input.consume().catch((error: unknown) => {
+      emit?.('store.error', { ...fields(), reason: error instanceof TollgateError ? error.code : 'store_unavailable' })
+    })
+    finish()
     settled = true
     emit?.('settle.success', {
       ...fields(),

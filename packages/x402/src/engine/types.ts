@@ -92,6 +92,7 @@ export type PaywallEventType =
   | 'settle.failure'
   | 'settle.error'
   | 'replay.served'
+  | 'store.error'
   | 'outbox.enqueued'
   | 'outbox.retry'
   | 'outbox.settled'

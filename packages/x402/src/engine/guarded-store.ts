@@ -1,0 +1,56 @@
+// Store failures, made explicit. The replay guard fails closed (503: we cannot promise a single use), while the
+// verification cache degrades to no cache: a slower request is better than a refused one.
+import { TollgateError, isTollgateError } from '../errors.js'
+import type { Store } from '../store/types.js'
+
+export function failClosed(store: Store): Store {
+  const wrap =
+    <A extends unknown[], R>(name: string, call: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      try {
+        return await call(...args)
+      } catch (error) {
+        if (isTollgateError(error)) throw error
+        throw new TollgateError('store_unavailable', `The paywall's store failed (${name}); try again shortly.`, { step: name }, { cause: error })
+      }
+    }
+  return {
+    get: wrap('get', (key) => store.get(key)) as Store['get'],
+    set: wrap('set', (key, value, ttlMs) => store.set(key, value, ttlMs)),
+    add: wrap('add', (key, value, ttlMs) => store.add(key, value, ttlMs)),
+    delete: wrap('delete', (key) => store.delete(key)),
+  }
+}
+
+export function failOpen(store: Store): Store {
+  return {
+    get: (async (key: string) => {
+      try {
+        return await store.get(key)
+      } catch {
+        return undefined
+      }
+    }) as Store['get'],
+    set: async (key, value, ttlMs) => {
+      try {
+        await store.set(key, value, ttlMs)
+      } catch {
+        // A cache that cannot be written is only a slower cache.
+      }
+    },
+    add: async (key, value, ttlMs) => {
+      try {
+        return await store.add(key, value, ttlMs)
+      } catch {
+        return false
+      }
+    },
+    delete: async (key) => {
+      try {
+        await store.delete(key)
+      } catch {
+        // Nothing to do.
+      }
+    },
+  }
+}
