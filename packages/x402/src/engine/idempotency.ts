@@ -31,14 +31,16 @@ export function idempotencyKeyOf(request: Request): string | undefined {
  * `maxBodyBytes`) and handed to `save`. The client's branch is never held back: past the limit the copy is dropped.
  */
 export function keepResponse(response: Response, resource: string, maxBodyBytes: number, save: (stored: StoredResponse) => Promise<void>): Response {
-  const base = { status: response.status, statusText: response.statusText, headers: [...response.headers], resource }
+  // Headers first: @hono/node-server's Response forgets header edits once its statusText or body is read.
+  const headers = [...response.headers]
+  const base = { status: response.status, statusText: response.statusText, headers, resource }
   if (!response.body) {
     save({ ...base, body: '' }).catch(() => {})
     return response
   }
   const [toClient, toStore] = response.body.tee()
   void collect(toStore, maxBodyBytes).then((bytes) => (bytes ? save({ ...base, body: bytesToBase64(bytes) }) : undefined)).catch(() => {})
-  return new Response(toClient, { status: response.status, statusText: response.statusText, headers: response.headers })
+  return new Response(toClient, { status: base.status, statusText: base.statusText, headers: base.headers })
 }
 
 async function collect(stream: ReadableStream<Uint8Array>, limit: number): Promise<Uint8Array | undefined> {

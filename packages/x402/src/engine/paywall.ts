@@ -1,5 +1,4 @@
 // createPaywall: the verify -> handle -> settle state machine, once, for every adapter.
-import { readProof } from '../codec/headers.js'
 import type { DecodedProof, PaymentRequirements } from '../codec/types.js'
 import { TollgateError, isTollgateError } from '../errors.js'
 import type { VerifyRequest } from '../facilitator/types.js'
@@ -14,6 +13,7 @@ import { compileRoutes, matchRoute, type CompiledRoute } from './routes.js'
 import { createSession } from './session.js'
 import type { Gate, NextHandler, PaymentContext, Paywall, PaywallEvent, PaywallOptions } from './types.js'
 import { createVerifier } from './verifier.js'
+import { createProofReader } from './proof-reader.js'
 import { failClosed, failOpen } from './guarded-store.js'
 import { idempotencyKeyOf, keepResponse, replayResponse, type StoredResponse } from './idempotency.js'
 import { createOutboxWorker } from './outbox-worker.js'
@@ -40,6 +40,7 @@ export function createPaywall(options: PaywallOptions): Paywall {
   const emit = createEmitter(options.onEvent)
   const verifier = createVerifier(facilitator, failOpen(settings.cacheStore), settings.verifyCacheTtlMs)
   const prepare = createPreparer(settings)
+  const readProof = createProofReader(settings.maxHeaderBytes)
   const outbox = options.outbox ?? memoryOutbox()
   const worker = createOutboxWorker(outbox, facilitator, settings.settleTimeoutMs, emit, options.outboxWorker)
   // An outbox given explicitly may hold entries from before a restart: work on it from the start.
@@ -65,7 +66,7 @@ export function createPaywall(options: PaywallOptions): Paywall {
   async function gate(request: Request, method: string, pathname: string, route: CompiledRoute, base: Base): Promise<Gate> {
     const prepared = await prepare(route, request, pathname)
     const head = method === 'HEAD'
-    const found = readProof(request.headers, { maxBytes: settings.maxHeaderBytes })
+    const found = readProof(request.headers)
     if (found === null || head) {
       // HEAD only discovers the price: it never runs a paid handler, so it never pays.
       emit?.('payment.required', { ...base, status: 402 })

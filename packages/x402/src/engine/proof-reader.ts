@@ -1,0 +1,24 @@
+// Reads the proof header of a request, remembering the last proofs seen: a reusable token (a credits plan's
+// access token) is decoded and validated once, not on every request that carries it.
+import { readProof } from '../codec/headers.js'
+import type { Decoded } from '../codec/headers.js'
+import type { DecodedProof } from '../codec/types.js'
+
+const MEMO_SIZE = 1024
+
+export function createProofReader(maxBytes: number) {
+  const memo = new Map<string, DecodedProof>()
+  return function read(headers: Headers): Decoded<DecodedProof> | null {
+    const raw = headers.get('payment-signature') || headers.get('x-payment')
+    if (!raw) return null
+    const known = memo.get(raw)
+    // The same bytes under the other header name would be another generation: only reuse a same-header hit.
+    if (known && headers.get(known.header) === raw) return { ok: true, value: known }
+    const found = readProof(headers, { maxBytes })
+    if (found?.ok) {
+      if (memo.size >= MEMO_SIZE) memo.delete(memo.keys().next().value as string)
+      memo.set(raw, Object.freeze(found.value))
+    }
+    return found
+  }
+}
