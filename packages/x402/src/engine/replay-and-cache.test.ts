@@ -127,3 +127,16 @@ describe('replay guard on single-use payments', () => {
     expect(credits()).toBe(85n)
   })
 })
+
+describe('facilitators whose verification is per request', () => {
+  it('are asked for every request, concurrent or not, so per-request state is never shared', async () => {
+    const { app, facilitator } = setup()
+    Object.assign(facilitator, { perRequestVerification: true })
+    const token = facilitator.mint({ payer: BUYER, requirements: planRequirements })
+    await Promise.all(Array.from({ length: 5 }, () => app(paidRequest(ASK, token, { method: 'POST' }))))
+    await app(paidRequest(ASK, token, { method: 'POST' }))
+    expect(facilitator.verifyCalls()).toHaveLength(6)
+    const requestIds = facilitator.settleCalls().map((call) => call.request.verification.testRequestId)
+    expect(new Set(requestIds).size).toBe(6)
+  })
+})

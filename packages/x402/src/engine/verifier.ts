@@ -18,15 +18,16 @@ export interface Verifier {
 export function createVerifier(facilitator: Facilitator, store: Store, ttlMs: number): Verifier {
   const inFlight = new Map<string, Promise<VerifyResult>>()
 
-  async function callFacilitator(key: string, request: VerifyRequest, timeoutMs: number): Promise<VerifyResult> {
+  async function callFacilitator(key: string, request: VerifyRequest, timeoutMs: number, cache = ttlMs > 0): Promise<VerifyResult> {
     const result = await withDeadline('verify', timeoutMs, (signal) => facilitator.verify(request, signal))
     assertVerifyResult(result)
-    if (result.isValid && ttlMs > 0) await store.set(key, result, ttlMs)
+    if (result.isValid && cache) await store.set(key, result, ttlMs)
     return result
   }
 
   return {
     async verify(key, request, timeoutMs) {
+      if (facilitator.perRequestVerification) return { result: await callFacilitator('', request, timeoutMs, false), shared: false }
       const cacheKey = 'tg:verify:' + key
       if (ttlMs > 0) {
         const cached = await store.get<VerifyResult>(cacheKey)

@@ -30,6 +30,7 @@ export function combineFacilitators(byScheme: FacilitatorsByScheme): Facilitator
     return facilitator
   }
   return {
+    perRequestVerification: entries.some(([, facilitator]) => facilitator.perRequestVerification === true),
     name: `combined(${entries.map(([scheme, f]) => `${scheme}:${f.name ?? 'facilitator'}`).join(',')})`,
     verify: (request, signal) => pick(request.requirements.scheme).verify(request, signal),
     settle: (request, signal) => pick(request.requirements.scheme).settle(request, signal),

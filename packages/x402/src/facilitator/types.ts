@@ -56,6 +56,11 @@ export interface Facilitator {
   verify(request: VerifyRequest, signal: AbortSignal): Promise<VerifyResult>
   /** Collect `request.amount`. A refused settlement resolves with `success: false`. */
   settle(request: SettleRequest, signal: AbortSignal): Promise<SettleResult>
+  /**
+   * True when a verification holds per-request state that settle consumes (Nevermined's agentRequestId): the
+   * engine then verifies every request on its own, with no cache and no sharing of calls in flight.
+   */
+  readonly perRequestVerification?: boolean
   /** Optional: the kinds this facilitator supports, for start-up checks. */
   supported?(signal: AbortSignal): Promise<PaymentKind[]>
 }

@@ -1,2 +1,13 @@
-// @tollgate/x402/nevermined: Nevermined's facilitator API and plan payments.
-export {}
+// @tollgate/x402/nevermined: Nevermined's facilitator API, plan payment options, and the buyer's access tokens.
+export { nevermined } from './facilitator.js'
+export type { NeverminedOptions } from './facilitator.js'
+export { fromPayments } from './payments.js'
+export type { NvmOffer, NvmPaymentRequired, NvmPaymentsLike, NvmPermissionParams, NvmSettleParams } from './payments.js'
+export { requestAccessToken, decodeAccessToken } from './token.js'
+export type { AccessTokenRequest, NvmDelegationConfig } from './token.js'
+export { nvmBackendUrl, NVM_BACKENDS, NVM_ENVIRONMENTS } from './environments.js'
+export type { NvmEnvironment } from './environments.js'
+export { TOKEN_ALREADY_USED } from './answers.js'
+export { NEVERMINED_API_VERSION } from './http.js'
+export { plan } from '../requirements/options.js'
+export type { PlanOptions, PlanScheme } from '../requirements/options.js'

@@ -1,0 +1,126 @@
+// nevermined({ apiKey }): a Facilitator that speaks Nevermined's x402 API (POST api/v1/x402/verify and /settle)
+// directly with fetch, so a server needs neither the payments SDK nor Node.
+import { TollgateError } from '../errors.js'
+import type { Facilitator, SettleRequest, SettleResult, VerifyRequest, VerifyResult } from '../facilitator/types.js'
+import {
+  agentRequestIdOf,
+  classifyStatus,
+  refusedSettle,
+  refusedVerify,
+  toSettleResult,
+  toVerifyResult,
+  wirePaymentRequired,
+  type Step,
+} from './answers.js'
+import { apiKeyPrefix, resolveBackend, type NvmEnvironment } from './environments.js'
+import { isNetworkFailure, postJson, type BackendReply } from './http.js'
+
+export interface NeverminedOptions {
+  /** Your Nevermined API key, `<environment>:<JWT>` (e.g. `sandbox:eyJ...`); its prefix picks the backend. */
+  apiKey: string
+  /** Overrides the key's environment; must agree with it. `custom` uses `backendUrl` or `NVM_BACKEND_URL`. */
+  environment?: NvmEnvironment
+  /** A backend of your own (wins over the environment), e.g. `http://localhost:3001/`. */
+  backendUrl?: string
+  /** The fetch to use; default `globalThis.fetch`. */
+  fetch?: typeof fetch
+  /**
+   * A deadline of this facilitator's own for one verify call, in ms (answers `facilitator_timeout`).
+   * Default none: behind createPaywall the engine's `verifyTimeoutMs` already applies.
+   */
+  verifyTimeoutMs?: number
+  /** The same for one settle call. */
+  settleTimeoutMs?: number
+}
+
+const OPTION_KEYS = ['apiKey', 'environment', 'backendUrl', 'fetch', 'verifyTimeoutMs', 'settleTimeoutMs']
+const VERIFY_PATH = 'api/v1/x402/verify'
+const SETTLE_PATH = 'api/v1/x402/settle'
+
+/** A Facilitator over Nevermined's API, for `plan()` payment options. */
+export function nevermined(options: NeverminedOptions): Facilitator {
+  const who = 'nevermined()'
+  checkKeys(options, who)
+  apiKeyPrefix(options.apiKey, who) // required here, even with a backendUrl
+  const backend = resolveBackend(options, who)
+  const fetchImpl = resolveFetch(options.fetch, who)
+  const verifyTimeoutMs = optionalTimeout(options.verifyTimeoutMs, 'verifyTimeoutMs', who)
+  const settleTimeoutMs = optionalTimeout(options.settleTimeoutMs, 'settleTimeoutMs', who)
+  const { apiKey } = options
+  const verifyUrl = new URL(VERIFY_PATH, backend.url).href
+  const settleUrl = new URL(SETTLE_PATH, backend.url).href
+
+  function call(step: Step, url: string, body: unknown, token: string, signal: AbortSignal, timeoutMs: number | undefined): Promise<BackendReply> {
+    return postJson({ fetch: fetchImpl, url, apiKey, body, signal, step, secrets: [apiKey, token], ...(timeoutMs === undefined ? {} : { timeoutMs }) })
+  }
+
+  return {
+    name: 'nevermined',
+    // Verify opens an agent request (agentRequestId) that one settle redeems: never share one between requests.
+    perRequestVerification: true,
+
+    async verify(request: VerifyRequest, signal: AbortSignal): Promise<VerifyResult> {
+      const body = { paymentRequired: wirePaymentRequired(request), x402AccessToken: request.token, maxAmount: request.amount }
+      let reply: BackendReply
+      try {
+        reply = await call('verify', verifyUrl, body, request.token, signal, verifyTimeoutMs)
+      } catch (error) {
+        // One retry, for verify only and only when no answer came back (so never on an answered
+        // BCK.X402.0059): verify burns nothing. Settle is never retried.
+        if (!isNetworkFailure(error) || signal.aborted) throw error
+        reply = await call('verify', verifyUrl, body, request.token, signal, verifyTimeoutMs)
+      }
+      if (reply.ok) return toVerifyResult(reply.json)
+      const failure = classifyStatus('verify', reply.status, reply.error.code, reply.error.message, reply.error.hint)
+      if (failure.kind === 'error') throw failure.error
+      return refusedVerify(failure)
+    },
+
+    async settle(request: SettleRequest, signal: AbortSignal): Promise<SettleResult> {
+      const body: Record<string, unknown> = {
+        paymentRequired: wirePaymentRequired(request),
+        x402AccessToken: request.token,
+        maxAmount: request.amount,
+      }
+      const agentRequestId = agentRequestIdOf(request)
+      if (agentRequestId !== undefined) body.agentRequestId = agentRequestId
+      // No retry here: a settle that went through but whose answer was lost must not burn twice, and a
+      // spent token (BCK.X402.0059) fails the same way forever.
+      const reply = await call('settle', settleUrl, body, request.token, signal, settleTimeoutMs)
+      if (reply.ok) return toSettleResult(reply.json, request)
+      const failure = classifyStatus('settle', reply.status, reply.error.code, reply.error.message, reply.error.hint)
+      if (failure.kind === 'error') throw failure.error
+      return refusedSettle(failure, request)
+    },
+  }
+}
+
+function checkKeys(options: unknown, who: string): void {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new TollgateError('invalid_options', `${who} needs an options object: { apiKey }.`, { path: '', expected: '{ apiKey, environment?, backendUrl?, fetch? }' })
+  }
+  for (const key of Object.keys(options)) {
+    if (!OPTION_KEYS.includes(key)) {
+      throw new TollgateError('invalid_options', `${who}: unknown option ${JSON.stringify(key)}; expected one of ${OPTION_KEYS.join(', ')}.`, {
+        path: key,
+        expected: OPTION_KEYS.join(' | '),
+      })
+    }
+  }
+}
+
+export function resolveFetch(value: unknown, who: string): typeof fetch {
+  const chosen = value ?? globalThis.fetch
+  if (typeof chosen !== 'function') {
+    throw new TollgateError('invalid_options', `${who}: fetch must be a function (no global fetch was found).`, { path: 'fetch', expected: 'a fetch function' })
+  }
+  return chosen as typeof fetch
+}
+
+function optionalTimeout(value: unknown, path: string, who: string): number | undefined {
+  if (value === undefined) return undefined
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    throw new TollgateError('invalid_options', `${who}: ${path} must be a positive number of milliseconds.`, { path, expected: 'a positive finite number' })
+  }
+  return value
+}
