@@ -1,0 +1,169 @@
+// One call to a facilitator endpoint: headers, redirects, a bounded body read, and the answer checked against
+// its wire schema. Every failure is a TollgateError: facilitator_error (502) when the facilitator failed or could
+// not be reached, facilitator_bad_response (502) when it answered something else than the protocol's object,
+// facilitator_timeout (504) when the caller's signal gave up.
+import type * as z from 'zod/mini'
+import { formatPath } from '../codec/validate.js'
+import { TollgateError, isTollgateError, type ErrorCode, type TollgateErrorDetails } from '../errors.js'
+import { abortable } from './abort.js'
+import type { FacilitatorEndpoint, ResolvedHttpOptions } from './http-options.js'
+import { isRedirect, redirectTarget, sameOrigin } from './redirects.js'
+import { secretsOf, snippet } from './snippet.js'
+
+/** The largest answer read; protocol answers are a few hundred bytes. */
+export const MAX_ANSWER_BYTES = 1024 * 1024
+
+export interface FacilitatorCall<T> {
+  endpoint: FacilitatorEndpoint
+  /** JSON body: POST when present, GET otherwise. */
+  body?: string
+  signal: AbortSignal
+  /** What a 2xx answer must be. */
+  schema: z.ZodMiniType<T>
+  /**
+   * A 4xx answer that still is a refusal in the protocol's shape (`isValid: false`) is taken as that refusal:
+   * some facilitators send invalid payments with 400. Only refusals: never a success.
+   */
+  refusal?: (answer: T) => boolean
+  /** Strings to keep out of error details (the payment token). */
+  secrets?: readonly string[]
+}
+
+export async function callFacilitator<T>(settings: ResolvedHttpOptions, call: FacilitatorCall<T>): Promise<T> {
+  const { endpoint, signal } = call
+  if (signal.aborted) throw abortError(signal, endpoint)
+  const userHeaders = await abortable(resolveHeaders(settings, endpoint), signal, (s) => abortError(s, endpoint))
+  const response = await send(settings, call, userHeaders)
+  const text = await readText(response, endpoint, signal)
+  return interpret(call, response.status, text, [...secretsOf(userHeaders), ...(call.secrets ?? [])])
+}
+
+async function resolveHeaders(settings: ResolvedHttpOptions, endpoint: FacilitatorEndpoint): Promise<Headers> {
+  const { headers } = settings
+  if (headers === undefined) return new Headers()
+  try {
+    return new Headers(typeof headers === 'function' ? await headers(endpoint) : headers)
+  } catch (error) {
+    // The message of a token minter may quote the key it could not use.
+    throw failure('facilitator_error', `httpFacilitator: the headers function failed for /${endpoint}.`, endpoint, { error: snippet(messageOf(error)) }, error)
+  }
+}
+
+/** Requests `${base}/${endpoint}`, following at most a few safe redirects; returns the first non-redirect answer. */
+async function send(settings: ResolvedHttpOptions, call: Pick<FacilitatorCall<unknown>, 'endpoint' | 'body' | 'signal'>, userHeaders: Headers): Promise<Response> {
+  const { endpoint, body, signal } = call
+  const method = body === undefined ? 'GET' : 'POST'
+  const first = `${settings.base}/${endpoint}`
+  const visited = [first]
+  let url = first
+  for (;;) {
+    // Credentials were given for the configured origin: they do not follow a redirect elsewhere.
+    const headers = new Headers(sameOrigin(url, first) ? userHeaders : undefined)
+    if (!headers.has('accept')) headers.set('accept', 'application/json')
+    if (body !== undefined) headers.set('content-type', 'application/json')
+    const init: RequestInit = { method, headers, redirect: 'manual', signal }
+    if (body !== undefined) init.body = body
+    let response: Response
+    try {
+      response = await abortable(settings.fetch(url, init), signal, (s) => abortError(s, endpoint))
+    } catch (error) {
+      if (isTollgateError(error)) throw error
+      if (signal.aborted) throw abortError(signal, endpoint)
+      throw failure('facilitator_error', `The facilitator could not be reached for /${endpoint}.`, endpoint, { error: messageOf(error) }, error)
+    }
+    if (response.type === 'opaqueredirect') {
+      const message = `The facilitator redirected /${endpoint}, and this runtime hides where to (use the final URL as \`url\`).`
+      throw failure('facilitator_error', message, endpoint)
+    }
+    if (!isRedirect(response.status)) return response
+    response.body?.cancel().catch(() => {})
+    url = redirectTarget(endpoint, method, url, response.status, response.headers.get('location'), visited)
+    visited.push(url)
+  }
+}
+
+async function readText(response: Response, endpoint: FacilitatorEndpoint, signal: AbortSignal): Promise<string> {
+  if (!response.body) return ''
+  const reader = response.body.getReader()
+  const stop = () => reader.cancel().catch(() => {})
+  signal.addEventListener('abort', stop, { once: true })
+  const chunks: Uint8Array[] = []
+  let size = 0
+  try {
+    for (;;) {
+      const { done, value } = await abortable(reader.read(), signal, (s) => abortError(s, endpoint))
+      if (done) break
+      size += value.byteLength
+      if (size > MAX_ANSWER_BYTES) {
+        stop()
+        throw failure('facilitator_bad_response', `The facilitator's answer to /${endpoint} is larger than ${MAX_ANSWER_BYTES} bytes.`, endpoint)
+      }
+      chunks.push(value)
+    }
+  } catch (error) {
+    if (isTollgateError(error)) throw error
+    if (signal.aborted) throw abortError(signal, endpoint)
+    throw failure('facilitator_error', `The connection broke while reading the answer to /${endpoint}.`, endpoint, { error: messageOf(error) }, error)
+  } finally {
+    signal.removeEventListener('abort', stop)
+  }
+  const bytes = new Uint8Array(size)
+  let offset = 0
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset)
+    offset += chunk.byteLength
+  }
+  return new TextDecoder().decode(bytes)
+}
+
+function interpret<T>(call: FacilitatorCall<T>, status: number, text: string, secrets: readonly string[]): T {
+  const { endpoint, schema } = call
+  const excerpt = () => snippet(text, secrets)
+  if (status >= 200 && status < 300) {
+    const json = parseJson(text)
+    if (json === undefined) {
+      const details = { facilitatorStatus: status, body: excerpt() }
+      throw failure('facilitator_bad_response', `The facilitator answered /${endpoint} with something that is not JSON.`, endpoint, details)
+    }
+    const checked = schema.safeParse(json)
+    if (checked.success) return json as T // the object as sent: unknown keys (an agentRequestId) ride along
+    const issue = checked.error.issues[0]
+    const path = issue ? formatPath(issue.path) : ''
+    const where = path ? ` at ${path}` : ''
+    const message = `The facilitator answered /${endpoint} with JSON of the wrong shape${where}: ${issue?.message ?? 'schema mismatch'}.`
+    throw failure('facilitator_bad_response', message, endpoint, { facilitatorStatus: status, path, body: excerpt() })
+  }
+  if (status >= 400 && status < 500 && call.refusal) {
+    const json = parseJson(text)
+    const checked = json === undefined ? undefined : schema.safeParse(json)
+    if (checked?.success && call.refusal(json as T)) return json as T
+  }
+  throw failure('facilitator_error', `The facilitator answered /${endpoint} with HTTP ${status}.`, endpoint, { facilitatorStatus: status, body: excerpt() })
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown
+  } catch {
+    return undefined
+  }
+}
+
+/** The error for a call its signal gave up on: the signal's own TollgateError (the engine's deadline), else a timeout. */
+export function abortError(signal: AbortSignal, endpoint: FacilitatorEndpoint): TollgateError {
+  const reason: unknown = signal.reason
+  if (isTollgateError(reason)) return reason
+  return failure('facilitator_timeout', `The call to /${endpoint} was aborted before the facilitator answered.`, endpoint, {}, reason)
+}
+
+/** Every error names the endpoint, as `step` too: the engine's own errors use that key. */
+function failure(code: ErrorCode, message: string, endpoint: FacilitatorEndpoint, details: TollgateErrorDetails = {}, cause?: unknown): TollgateError {
+  return new TollgateError(code, message, { step: endpoint, endpoint, ...details }, cause === undefined ? undefined : { cause })
+}
+
+function messageOf(error: unknown): string {
+  if (!(error instanceof Error)) return String(error)
+  // Node's fetch says "fetch failed" and keeps the useful part (ECONNREFUSED ...) in `cause`.
+  const cause = (error as { cause?: unknown }).cause
+  return cause instanceof Error ? `${error.message} (${cause.message})` : error.message
+}
