@@ -136,6 +136,23 @@ describe('the handler', () => {
     expect(facilitator.settleCalls()).toHaveLength(0)
   })
 
+  it("accepts a Response from another realm (a server library that swapped the global Response)", async () => {
+    class ForeignResponse {
+      readonly status = 200
+      readonly statusText = 'OK'
+      readonly headers = new Headers({ 'content-type': 'text/plain' })
+      readonly body = null
+      get [Symbol.toStringTag]() {
+        return 'Response'
+      }
+    }
+    const { app, facilitator } = setup({}, async () => new ForeignResponse() as unknown as Response)
+    const token = facilitator.mint({ payer: BUYER, requirements: usdcOption.requirements })
+    const response = await app(paidRequest(PREMIUM, token))
+    expect(response.status).toBe(200)
+    expect(readReceipt(response)?.success).toBe(true)
+  })
+
   it('streams: the response goes out before the handler finishes its body, unbuffered', async () => {
     const hold = gate()
     const { app, facilitator } = setup({}, async () => {

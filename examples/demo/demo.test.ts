@@ -1,0 +1,104 @@
+// `npm run demo` end to end: a child process that starts anvil and the API, pays twice and stops everything.
+import { createServer, type Server } from 'node:net'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { anvilPid, isRunning, startDemo, type DemoProcess } from './demo-process.js'
+
+/** The rows of the balances tables: label, address, before, after, change (decimal USDC strings). */
+function balanceRows(output: string, label: 'buyer' | 'seller'): { before: string; after: string; change: string }[] {
+  const row = new RegExp(`│ ${label}\\s+│ 0x[0-9a-fA-F]{40} │ ([\\d.]+)\\s+│ ([\\d.]+)\\s+│ ([-+][\\d.]+)\\s+│`, 'g')
+  return [...output.matchAll(row)].map((m) => ({ before: m[1] ?? '', after: m[2] ?? '', change: m[3] ?? '' }))
+}
+
+/** "9.999000" -> 9999000n */
+function atomic(decimal: string): bigint {
+  const [whole = '0', fraction = ''] = decimal.replace(/^[-+]/, '').split('.')
+  const value = BigInt(whole) * 1_000_000n + BigInt(fraction.padEnd(6, '0'))
+  return decimal.startsWith('-') ? -value : value
+}
+
+describe('npm run demo', () => {
+  let demo: DemoProcess
+  let result: { code: number | null; signal: NodeJS.Signals | null }
+  let output: string
+
+  beforeAll(async () => {
+    demo = startDemo()
+    result = await demo.exited
+    output = demo.stdout()
+  })
+  afterAll(async () => {
+    await demo?.stop()
+  })
+
+  it('exits 0', () => {
+    expect(result, demo.stderr()).toEqual({ code: 0, signal: null })
+  })
+
+  it('shows the 402 as a table of what is asked', () => {
+    expect(output).toContain('<- 402 Payment Required')
+    expect(output).toMatch(/│ scheme\s+│ exact\s+│/)
+    expect(output).toMatch(/│ network\s+│ eip155:31337\s+│/)
+    expect(output).toMatch(/│ asset\s+│ 0x[0-9a-fA-F]{40} \(USDC\)\s+│/)
+    expect(output).toMatch(/│ amount\s+│ 1000 atomic = \$0\.001\s+│/)
+    expect(output).toMatch(/│ amount\s+│ 10000 atomic = \$0\.01\s+│/)
+    expect(output).toMatch(/│ payTo\s+│ 0x[0-9a-fA-F]{40}\s+│/)
+  })
+
+  it('gets a 200 with a receipt and a transaction hash for each paid route', () => {
+    expect(output).toMatch(/<- 200 \{"city":"Lisbon"/)
+    expect(output).toMatch(/<- 200 \{"insight":/)
+    const hashes = [...output.matchAll(/│ transaction\s+│ (0x[0-9a-f]{64})\s+│/g)].map((m) => m[1])
+    expect(hashes).toHaveLength(2)
+    expect(new Set(hashes).size).toBe(2)
+    expect(output).toMatch(/│ success\s+│ true\s+│/)
+  })
+
+  it('moves the balances by exactly the prices', () => {
+    const buyer = balanceRows(output, 'buyer')
+    const seller = balanceRows(output, 'seller')
+    expect(buyer.map((row) => atomic(row.after) - atomic(row.before))).toEqual([-1000n, -10000n])
+    expect(seller.map((row) => atomic(row.after) - atomic(row.before))).toEqual([1000n, 10000n])
+    expect(buyer.map((row) => atomic(row.change))).toEqual([-1000n, -10000n])
+    expect(buyer[0]?.before).toBe('10.000000')
+    expect(buyer[1]?.after).toBe('9.989000')
+  })
+
+  it('leaves no anvil running', () => {
+    const pid = anvilPid(output)
+    expect(isRunning(pid)).toBe(false)
+    expect(demo.stderr()).toContain(`stopped anvil (pid ${pid})`)
+  })
+})
+
+describe('npm run demo, when something fails', () => {
+  let busy: Server
+  let busyPort: number
+
+  beforeAll(async () => {
+    busy = createServer()
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve))
+    const address = busy.address()
+    busyPort = typeof address === 'object' && address ? address.port : 0
+  })
+  afterAll(async () => {
+    await new Promise((resolve) => busy.close(resolve))
+  })
+
+  it('exits non-zero and still stops the anvil it started', async () => {
+    // The API cannot listen on a taken port: this fails after anvil is up.
+    const demo = startDemo(['--port', String(busyPort)])
+    const result = await demo.exited
+    expect(result.code).toBe(1)
+    expect(demo.stderr()).toContain('The demo failed')
+    const pid = anvilPid(demo.stdout())
+    expect(isRunning(pid)).toBe(false)
+  })
+
+  it('refuses bad arguments with the usage and exit code 2', async () => {
+    const demo = startDemo(['--port', 'eighty'])
+    const result = await demo.exited
+    expect(result.code).toBe(2)
+    expect(demo.stderr()).toContain('--port must be a whole number')
+    expect(demo.stderr()).toContain('Usage: npm run demo')
+  })
+})

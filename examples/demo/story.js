@@ -1,0 +1,112 @@
+// The buyer's walk through the API: a free call, then each paid route: 402, pay, 200 with a receipt, and the
+// balances before and after. Throws on anything unexpected, so that the demo exits non-zero.
+import { PAYMENT_RESPONSE, decodePaymentResponse } from '@tollgate/x402'
+import { createBuyer, exactPayer } from './buyer.js'
+import { balancesTable, dollars, paymentRequiredTable, receiptTable } from './show.js'
+
+/**
+ * @typedef {import('./chain.js').DemoChain} DemoChain
+ * @typedef {import('./buyer.js').Payer} Payer
+ *
+ * @typedef {object} StoryOptions
+ * @property {string} url  the API's origin
+ * @property {DemoChain} chain
+ * @property {Payer} [neverminedPayer]  set when the API serves POST /ask
+ * @property {(line?: string) => void} say
+ */
+
+/** @param {StoryOptions} options */
+export async function runStory({ url, chain, neverminedPayer, say }) {
+  /** @type {Record<string, Payer>} */
+  const payers = { exact: exactPayer(chain.buyer) }
+  if (neverminedPayer) payers['nvm:erc4337'] = neverminedPayer
+  /** @type {import('@tollgate/x402').PaymentRequirements | undefined} */
+  let asked
+  const buyer = createBuyer({
+    payers,
+    onPaymentRequired({ paymentRequired, offer }) {
+      asked = offer
+      say('<- 402 Payment Required')
+      say(paymentRequiredTable(paymentRequired))
+      say(`-> paying with ${offer.scheme} on ${offer.network} and retrying`)
+    },
+  })
+
+  say(`\n== GET ${url}/ (free)`)
+  const free = await fetch(`${url}/`)
+  if (free.status !== 200) throw new Error(`GET / answered ${free.status}, expected 200.`)
+  say(`<- ${free.status} ${JSON.stringify(await free.json())}`)
+
+  let paid = 0n
+  for (const path of ['/weather', '/premium']) {
+    asked = undefined
+    const price = () => {
+      if (asked?.amount === undefined) throw new Error(`GET ${path} was served without asking for a payment.`)
+      return BigInt(asked.amount)
+    }
+    await buyExact({ url: `${url}${path}`, chain, buyer, say, price })
+    paid += price()
+  }
+
+  if (neverminedPayer) {
+    say(`\n== POST ${url}/ask (1 Nevermined credit)`)
+    const response = await buyer.fetch(`${url}/ask`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ question: 'What is the answer?' }),
+    })
+    await expectPaid(response, 'POST /ask', say)
+  }
+
+  say(`\nDone: the buyer paid ${paid} atomic units (${dollars(paid)}) of USDC in total, settled on chain ${chain.anvil.chainId}.`)
+}
+
+/**
+ * One paid GET priced in USDC; checks that the balances moved by exactly the price asked.
+ *
+ * @param {{ url: string, chain: DemoChain, buyer: ReturnType<typeof createBuyer>, say: (line?: string) => void, price: () => bigint }} options
+ */
+async function buyExact({ url, chain, buyer, say, price: priceAsked }) {
+  const payer = chain.buyer.address
+  const seller = chain.seller
+  const before = { payer: await chain.balanceOf(payer), seller: await chain.balanceOf(seller) }
+
+  say(`\n== GET ${url}`)
+  const response = await buyer.fetch(url)
+  const receipt = await expectPaid(response, `GET ${new URL(url).pathname}`, say)
+
+  const after = { payer: await chain.balanceOf(payer), seller: await chain.balanceOf(seller) }
+  say(
+    balancesTable([
+      { label: 'buyer', address: payer, before: before.payer, after: after.payer },
+      { label: 'seller', address: seller, before: before.seller, after: after.seller },
+    ]),
+  )
+  const price = priceAsked()
+  if (receipt.amount !== undefined && BigInt(receipt.amount) !== price) throw new Error(`The receipt says ${receipt.amount}, the 402 asked ${price}.`)
+  if (before.payer - after.payer !== price || after.seller - before.seller !== price) {
+    throw new Error(`The balances moved by ${before.payer - after.payer} and ${after.seller - before.seller}, not by the price ${price}.`)
+  }
+  say(`The buyer paid ${price} atomic units (${dollars(price)}); the seller received exactly that.`)
+}
+
+/**
+ * Checks a paid answer: 200 and a successful receipt. Prints both and returns the receipt.
+ *
+ * @param {Response} response
+ * @param {string} label
+ * @param {(line?: string) => void} say
+ */
+async function expectPaid(response, label, say) {
+  const text = await response.text()
+  say(`<- ${response.status} ${text}`)
+  if (response.status !== 200) throw new Error(`${label} answered ${response.status} after paying: ${text}`)
+  const header = response.headers.get(PAYMENT_RESPONSE)
+  if (!header) throw new Error(`${label} answered 200 without a ${PAYMENT_RESPONSE} receipt.`)
+  const decoded = decodePaymentResponse(header)
+  if (!decoded.ok) throw new Error(`${label}: unreadable ${PAYMENT_RESPONSE}: ${decoded.error.message}`)
+  const receipt = decoded.value
+  say(receiptTable(receipt))
+  if (!receipt.success) throw new Error(`${label}: the receipt says the settlement failed (${String(receipt.errorReason)}).`)
+  return receipt
+}
