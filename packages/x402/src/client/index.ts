@@ -1,2 +1,15 @@
-// @tollgate/x402/client: a fetch that answers 402 by paying.
-export {}
+// @tollgate/x402/client: a fetch that answers 402 by paying, within a spend cap. Web platform APIs only:
+// no viem here (the exact EVM payer is `exactPayer` from `@tollgate/x402/evm`) and no Node built-ins.
+export { wrapFetch } from './wrap-fetch.js'
+export type { FetchLike, RequestSender, WrapFetchOptions } from './wrap-fetch.js'
+export { nvmPayer } from './nvm-payer.js'
+export type { NvmPayerOptions, NvmTokenRequest } from './nvm-payer.js'
+export { getPayment, getReceipt } from './receipt.js'
+export { readPaymentDemand, readReceiptHeader } from './offers.js'
+export { resolveSpendCap, toCap, DEFAULT_MAX_AMOUNT } from './spend-cap.js'
+export type { CapAmount, SpendCap, ResolvedSpendCap, CapVerdict } from './spend-cap.js'
+export { resolvePolicy, cheapest } from './policy.js'
+export type { Candidate, ChooseOffer, OfferPolicy } from './policy.js'
+export type { Offer, PayInput, Payer, PaymentDemand, PaymentRecord } from './types.js'
+export { TollgateError, isTollgateError } from '../errors.js'
+export type { ErrorCode } from '../errors.js'

@@ -1,0 +1,71 @@
+// tollgate pay <url>: pay what the URL asks (within --max) with a key from the environment, and print the
+// response and the receipt. Keys: TOLLGATE_PRIVATE_KEY (exact EVM), NVM_API_KEY (Nevermined plans).
+import { exactPayer } from '@tollgate/x402/evm'
+import { getPayment, getReceipt, nvmPayer, wrapFetch, type Payer } from '@tollgate/x402/client'
+import { privateKeyToAccount } from 'viem/accounts'
+import { EXIT, type ExitCode } from '../exit-codes.js'
+import { paymentLine, receiptLine } from '../format.js'
+import type { CliIO } from '../io.js'
+import { buildRequestInit, checkUrl, UsageError, type RequestFlags } from '../request.js'
+
+export interface PayFlags extends RequestFlags {
+  /** The spend cap: `$0.05` (USDC dollars) or atomic units. Default: the client's, $0.10. */
+  max?: string
+  json?: boolean
+}
+
+const PRIVATE_KEY = /^0x[0-9a-fA-F]{64}$/
+
+export function payersFromEnv(env: CliIO['env']): Payer[] {
+  const payers: Payer[] = []
+  const key = env.TOLLGATE_PRIVATE_KEY?.trim()
+  if (key) {
+    if (!PRIVATE_KEY.test(key)) throw new UsageError('TOLLGATE_PRIVATE_KEY is not a private key (0x and 64 hex digits).')
+    payers.push(exactPayer(privateKeyToAccount(key as `0x${string}`)))
+  }
+  const apiKey = env.NVM_API_KEY?.trim()
+  if (apiKey) payers.push(nvmPayer({ apiKey, ...(env.NVM_BACKEND_URL ? { backendUrl: env.NVM_BACKEND_URL } : {}) }))
+  if (payers.length === 0) {
+    throw new UsageError('No key to pay with: set TOLLGATE_PRIVATE_KEY (exact EVM payments) or NVM_API_KEY (Nevermined plans).')
+  }
+  return payers
+}
+
+export async function payCommand(target: string | undefined, flags: PayFlags, io: CliIO): Promise<ExitCode> {
+  const url = checkUrl(target)
+  const init = buildRequestInit(flags)
+  const payers = payersFromEnv(io.env)
+  const paidFetch = wrapFetch(io.fetch, { payers, ...(flags.max === undefined ? {} : { maxAmount: flags.max }) })
+  const response = await paidFetch(url, init)
+  const payment = getPayment(response)
+  const receipt = getReceipt(response)
+  const body = await response.text()
+  const ok = response.status < 400
+  if (flags.json) {
+    io.stdout(
+      JSON.stringify({
+        url,
+        status: response.status,
+        paid: payment !== undefined,
+        payment: payment ? { payer: payment.payer, header: payment.header, x402Version: payment.offer.x402Version, requirements: payment.offer.raw } : null,
+        receipt: receipt ?? null,
+        body: parseMaybeJson(body, response.headers.get('content-type')),
+      }),
+    )
+  } else {
+    io.stderr(`HTTP ${response.status} ${response.statusText}`.trimEnd())
+    io.stderr(payment ? paymentLine(payment) : 'Nothing to pay.')
+    if (payment || receipt) io.stderr(receiptLine(receipt))
+    if (body !== '') io.stdout(body)
+  }
+  return ok ? EXIT.ok : EXIT.failed
+}
+
+function parseMaybeJson(body: string, contentType: string | null): unknown {
+  if (contentType === null || !/json/i.test(contentType)) return body
+  try {
+    return JSON.parse(body)
+  } catch {
+    return body
+  }
+}

@@ -1,0 +1,96 @@
+// tollgate's entry: parse the arguments (node:util parseArgs), run one command, map failures to exit codes.
+import { isTollgateError, type ErrorCode } from '@tollgate/x402'
+import { parseArgs } from 'node:util'
+import { decodeCommand } from './commands/decode.js'
+import { inspectCommand } from './commands/inspect.js'
+import { payCommand } from './commands/pay.js'
+import { EXIT, type ExitCode } from './exit-codes.js'
+import { processIO, type CliIO } from './io.js'
+import { UsageError } from './request.js'
+
+export const HELP = `tollgate: inspect, decode and pay x402 (HTTP 402) endpoints
+
+Usage:
+  tollgate inspect <url> [-X METHOD] [-H 'Name: value']... [-d body] [--json]
+      What the URL asks to be paid: scheme, network, asset, amount (atomic and $), payTo, resource.
+  tollgate decode <value | 'Name: value'> [--as HEADER] [--json]
+      Decode PAYMENT-REQUIRED, PAYMENT-SIGNATURE, PAYMENT-RESPONSE, X-PAYMENT or X-PAYMENT-RESPONSE.
+  tollgate pay <url> [--max $0.05] [-X METHOD] [-H 'Name: value']... [-d body] [--json]
+      Pay and print the response (stdout) and what was paid and the receipt (stderr).
+      Keys from the environment: TOLLGATE_PRIVATE_KEY (exact EVM), NVM_API_KEY (Nevermined plans).
+      --max: the most to pay, '$0.05' (USDC) or atomic units; default $0.10.
+
+Exit codes: 0 ok/paid, 1 failed, 2 usage, 3 payment refused, 4 over the spend cap, 5 no payable offer.
+`
+
+const OPTIONS = {
+  method: { type: 'string', short: 'X' },
+  header: { type: 'string', short: 'H', multiple: true },
+  data: { type: 'string', short: 'd' },
+  max: { type: 'string' },
+  as: { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const
+
+/** TollgateError codes that have an exit code of their own. */
+const EXIT_BY_CODE: Partial<Record<ErrorCode, ExitCode>> = {
+  payment_refused: EXIT.refused,
+  over_spend_cap: EXIT.overCap,
+  no_payable_offer: EXIT.noPayableOffer,
+  invalid_options: EXIT.usage,
+  invalid_price: EXIT.usage,
+}
+
+/** Runs one command and resolves with its exit code; never throws. */
+export async function run(argv: readonly string[], io: CliIO = processIO()): Promise<ExitCode> {
+  let json = argv.includes('--json')
+  try {
+    const { values, positionals } = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true })
+    json = values.json === true
+    const [command, target, ...extra] = positionals
+    if (values.help || command === undefined || command === 'help') {
+      io.stdout(HELP)
+      return command === undefined && !values.help ? EXIT.usage : EXIT.ok
+    }
+    if (extra.length > 0) throw new UsageError(`Unexpected arguments: ${extra.join(' ')} (quote values with spaces).`)
+    const request = { ...(values.method ? { method: values.method } : {}), ...(values.header ? { header: values.header } : {}), ...(values.data !== undefined ? { data: values.data } : {}) }
+    switch (command) {
+      case 'inspect':
+        return await inspectCommand(target, { ...request, json }, io)
+      case 'decode':
+        return await decodeCommand(target, { ...(values.as ? { as: values.as } : {}), json }, io)
+      case 'pay':
+        return await payCommand(target, { ...request, ...(values.max !== undefined ? { max: values.max } : {}), json }, io)
+      default:
+        throw new UsageError(`Unknown command ${JSON.stringify(command)}: use inspect, decode or pay.`)
+    }
+  } catch (error) {
+    return report(error, json, io)
+  }
+}
+
+function report(error: unknown, json: boolean, io: CliIO): ExitCode {
+  const usage = error instanceof UsageError || (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))
+  if (usage) {
+    const message = (error as Error).message
+    if (json) io.stdout(JSON.stringify({ error: { code: 'usage', message } }))
+    else io.stderr(`tollgate: ${message}\nRun tollgate --help for usage.`)
+    return EXIT.usage
+  }
+  if (isTollgateError(error)) {
+    if (json) io.stdout(JSON.stringify({ error: { code: error.code, message: error.message, details: error.details } }))
+    else io.stderr(`tollgate: ${error.message} [${error.code}]`)
+    return EXIT_BY_CODE[error.code] ?? EXIT.failed
+  }
+  const message = error instanceof Error ? `${error.message}${causeOf(error)}` : String(error)
+  if (json) io.stdout(JSON.stringify({ error: { code: 'failed', message } }))
+  else io.stderr(`tollgate: ${message}`)
+  return EXIT.failed
+}
+
+/** fetch's "fetch failed" says little; its cause says what (ECONNREFUSED...). */
+function causeOf(error: Error): string {
+  const cause = error.cause
+  return cause instanceof Error ? ` (${cause.message})` : ''
+}

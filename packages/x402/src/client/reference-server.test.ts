@@ -1,0 +1,107 @@
+// Our paying fetch against the REFERENCE x402 server (@x402/hono) and the reference in-process facilitator
+// (@x402/core + @x402/evm), settling on anvil with our TestUSDC: interoperability, not just self-consistency.
+import { serve } from '@hono/node-server'
+import { x402Facilitator } from '@x402/core/facilitator'
+import type { FacilitatorClient } from '@x402/core/server'
+import { toFacilitatorEvmSigner } from '@x402/evm'
+import { ExactEvmScheme as ReferenceExactFacilitator } from '@x402/evm/exact/facilitator'
+import { ExactEvmScheme as ReferenceExactServer } from '@x402/evm/exact/server'
+import { paymentMiddleware, x402ResourceServer } from '@x402/hono'
+import { Hono } from 'hono'
+import type { AddressInfo } from 'node:net'
+import type { Address, PrivateKeyAccount } from 'viem'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { anvilClient, deployTestUsdc, fundUsdc, startAnvil, usdcBalance, type AnvilClient, type AnvilInstance } from '../evm/anvil.js'
+import { isTollgateError } from '../errors.js'
+import { exactPayer } from './exact-payer.js'
+import { getPayment, getReceipt } from './receipt.js'
+import { wrapFetch } from './wrap-fetch.js'
+
+const CHAIN_ID = 84532
+const NETWORK = `eip155:${CHAIN_ID}` as const
+const PRICE = 10_000n
+
+let anvil: AnvilInstance
+let owner: AnvilClient
+let buyer: PrivateKeyAccount
+let payTo: Address
+let token: Address
+let url: string
+let close: () => Promise<void>
+
+beforeAll(async () => {
+  anvil = await startAnvil({ chainId: CHAIN_ID })
+  owner = anvilClient(anvil, anvil.accounts[0]!)
+  buyer = anvil.accounts[1]!
+  payTo = anvil.accounts[2]!.address
+  token = await deployTestUsdc(owner, { name: 'USDC', version: '2' })
+  await fundUsdc(owner, token, buyer.address, 1_000_000n)
+
+  // The reference facilitator, in-process, submitting with anvil's account 5 through a viem wallet client.
+  const settler = anvilClient(anvil, anvil.accounts[5]!)
+  const signer = toFacilitatorEvmSigner(
+    Object.assign(settler, { address: anvil.accounts[5]!.address }) as unknown as Parameters<typeof toFacilitatorEvmSigner>[0],
+    { confirmationTimeoutMs: 20_000 },
+  )
+  const facilitator = new x402Facilitator().register(NETWORK, new ReferenceExactFacilitator(signer))
+  const facilitatorClient: FacilitatorClient = {
+    verify: (payload, requirements) => facilitator.verify(payload, requirements),
+    settle: (payload, requirements) => facilitator.settle(payload, requirements),
+    getSupported: async () => facilitator.getSupported() as Awaited<ReturnType<FacilitatorClient['getSupported']>>,
+  }
+  const resourceServer = new x402ResourceServer(facilitatorClient).register(NETWORK, new ReferenceExactServer())
+
+  const app = new Hono()
+  app.use(
+    paymentMiddleware(
+      {
+        'GET /weather': {
+          accepts: { scheme: 'exact', network: NETWORK, payTo, price: { amount: PRICE.toString(), asset: token, extra: { name: 'USDC', version: '2' } } },
+          description: 'Weather',
+        },
+        'GET /pricey': {
+          accepts: { scheme: 'exact', network: NETWORK, payTo, price: { amount: '500000', asset: token, extra: { name: 'USDC', version: '2' } } },
+        },
+      },
+      resourceServer,
+    ),
+  )
+  app.get('/weather', (c) => c.json({ weather: 'sunny' }))
+  app.get('/pricey', (c) => c.json({ weather: 'golden' }))
+
+  await new Promise<void>((resolve) => {
+    const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info: AddressInfo) => {
+      url = `http://127.0.0.1:${info.port}`
+      resolve()
+    })
+    close = () => new Promise<void>((done) => server.close(() => done()))
+  })
+}, 60_000)
+
+afterAll(async () => {
+  await close?.()
+  await anvil?.stop()
+})
+
+const balances = () => Promise.all([usdcBalance(owner, token, buyer.address), usdcBalance(owner, token, payTo)])
+
+describe('wrapFetch + exactPayer against the reference @x402/hono server', () => {
+  it('pays: 200, the reference receipt, balances moved by exactly the price', async () => {
+    const [buyerBefore, payToBefore] = await balances()
+    const response = await wrapFetch(fetch, { payers: [exactPayer(buyer)] })(`${url}/weather`)
+    expect(response.status).toBe(200)
+    expect(await response.json()).toEqual({ weather: 'sunny' })
+    expect(getPayment(response)).toMatchObject({ header: 'PAYMENT-SIGNATURE', offer: { x402Version: 2 } })
+    const receipt = getReceipt(response)!
+    expect(receipt).toMatchObject({ success: true, network: NETWORK })
+    expect((await owner.getTransactionReceipt({ hash: receipt.transaction as `0x${string}` })).status).toBe('success')
+    expect(await balances()).toEqual([buyerBefore! - PRICE, payToBefore! + PRICE])
+  })
+
+  it('keeps to the spend cap with the reference server too', async () => {
+    const before = await balances()
+    const error = await wrapFetch(fetch, { payers: [exactPayer(buyer)] })(`${url}/pricey`).catch((e: unknown) => e)
+    expect(isTollgateError(error) && error.code).toBe('over_spend_cap')
+    expect(await balances()).toEqual(before)
+  })
+})

@@ -1,0 +1,75 @@
+// The buyer's vocabulary: offers read from a 402, payers that can pay some of them, and what was paid.
+import type {
+  PaymentRequired,
+  PaymentRequirements,
+  PaymentRequirementsV1,
+  ResourceInfo,
+  SettleResponse,
+  X402Version,
+} from '../codec/types.js'
+
+/** One way to pay that a 402 offered, in one shape whichever generation the server speaks. */
+export interface Offer {
+  /** The generation of the 402 it came from; the proof is sent in that generation's header. */
+  x402Version: X402Version
+  /**
+   * The offer in v2 shape (CAIP-2 network, `amount`). For a v2 server this is the entry of `accepts`
+   * itself, which a v2 proof copies verbatim into `accepted`.
+   */
+  requirements: PaymentRequirements
+  /** The entry of `accepts` exactly as the server wrote it (v1 shape for a v1 server). */
+  raw: PaymentRequirements | PaymentRequirementsV1
+  /** What is being paid for. */
+  resource: ResourceInfo
+  /** Position in the server's `accepts` (its own order of preference). */
+  index: number
+}
+
+/** Everything a 402 asked for, read from the PAYMENT-REQUIRED header (v2) or the JSON body (v1). */
+export interface PaymentDemand {
+  x402Version: X402Version
+  /** Where it was read from. */
+  source: 'header' | 'body'
+  /** The server's `error` field ("Payment required", or why a payment was refused). */
+  error: string | undefined
+  resource: ResourceInfo
+  offers: Offer[]
+  /** The decoded object as the server sent it, v2 shape only when the server speaks v2. */
+  paymentRequired: PaymentRequired | { x402Version: 1; error?: string; accepts: PaymentRequirementsV1[] }
+}
+
+/** What a payer is asked to pay for. */
+export interface PayInput {
+  offer: Offer
+  /** The request being paid for (already read as needed: do not consume its body). */
+  request: Request
+  /** The request's abort signal. */
+  signal: AbortSignal
+}
+
+/**
+ * Something that can pay some offers: the exact EVM signer (`exactPayer` from `@tollgate/x402/evm`), a
+ * Nevermined plan (`nvmPayer`), or your own.
+ */
+export interface Payer {
+  /** A short name, for errors and receipts (`exact-evm`, `nevermined`). */
+  readonly name: string
+  /** Whether this payer can pay the offer at all (scheme, network, asset, generation). Must not throw. */
+  canPay(offer: Offer): boolean
+  /** The proof header value for the offer (base64 JSON): sent as PAYMENT-SIGNATURE (v2) or X-PAYMENT (v1). */
+  pay(input: PayInput): Promise<string>
+}
+
+/** What the paying fetch paid for one response, readable with `getPayment(response)`. */
+export interface PaymentRecord {
+  /** The offer paid. */
+  offer: Offer
+  /** The payer's name. */
+  payer: string
+  /** The proof header sent (`PAYMENT-SIGNATURE` or `X-PAYMENT`). */
+  header: 'PAYMENT-SIGNATURE' | 'X-PAYMENT'
+  /** The decoded PAYMENT-RESPONSE / X-PAYMENT-RESPONSE, when the server sent one. */
+  receipt: SettleResponse | undefined
+}
+
+export type { PaymentRequired, PaymentRequirements, PaymentRequirementsV1, ResourceInfo, SettleResponse, X402Version }
