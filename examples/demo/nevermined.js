@@ -5,7 +5,7 @@ import { plan } from '@tollgate/x402'
 
 /**
  * @typedef {import('./api.js').NeverminedRoute} NeverminedRoute
- * @typedef {import('./buyer.js').Payer} Payer
+ * @typedef {import('@tollgate/x402/client').Payer} Payer
  *
  * @typedef {object} NeverminedSetup
  * @property {NeverminedRoute} route  the facilitator and the plan option for `POST /ask`
@@ -33,28 +33,13 @@ export async function neverminedFromEnv(env) {
   } catch (error) {
     return { skipped: `@tollgate/x402/nevermined could not be loaded (${error instanceof Error ? error.message : String(error)})` }
   }
-  const { nevermined, requestAccessToken } = module
-  if (typeof nevermined !== 'function' || typeof requestAccessToken !== 'function') {
-    return { skipped: '@tollgate/x402/nevermined does not export nevermined() and requestAccessToken()' }
-  }
+  const { nevermined } = module
 
   const backend = backendUrl ? { backendUrl } : {}
   const facilitator = nevermined({ apiKey, ...backend })
   const option = plan({ planId, ...(agentId ? { agentId } : {}), credits: 1, httpVerb: 'POST' })
 
-  /** @type {Payer} */
-  const payer = (offer, paymentRequired) => {
-    const { agentId: offerAgent, httpVerb } = offer.extra ?? {}
-    return requestAccessToken({
-      apiKey,
-      ...backend,
-      planId: offer.planId ?? planId,
-      scheme: /** @type {import('@tollgate/x402/nevermined').PlanScheme} */ (offer.scheme),
-      network: offer.network,
-      resource: paymentRequired.resource,
-      ...(typeof offerAgent === 'string' ? { agentId: offerAgent } : {}),
-      ...(typeof httpVerb === 'string' ? { httpVerb } : {}),
-    })
-  }
+  const { nvmPayer } = await import('@tollgate/x402/client')
+  const payer = nvmPayer({ apiKey, ...backend, planIds: [planId] })
   return { setup: { route: { facilitator, option }, payer } }
 }

@@ -2,7 +2,7 @@
 import { PAYMENT_RESPONSE, PAYMENT_REQUIRED, decodePaymentRequired, decodePaymentResponse } from '@tollgate/x402'
 import { privateKeyToAccount } from 'viem/accounts'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createBuyer, exactPayer } from './buyer.js'
+import { createBuyer } from './buyer.js'
 import { anvilPid, isRunning, rpcAnswers, startNpmDemo, startServe, type DemoProcess, type ServeAnnouncement } from './demo-process.js'
 
 describe('demo --serve', () => {
@@ -36,7 +36,7 @@ describe('demo --serve', () => {
   })
 
   it('serves a request paid by our own signer, with a receipt', async () => {
-    const buyer = createBuyer({ payers: { exact: exactPayer(privateKeyToAccount(info.buyer.privateKey)) } })
+    const buyer = createBuyer({ account: privateKeyToAccount(info.buyer.privateKey) })
     const response = await buyer.fetch(`${info.url}/premium`)
     expect(response.status).toBe(200)
     expect(await response.json()).toMatchObject({ paidBy: info.buyer.address })

@@ -1,12 +1,12 @@
 // The buyer's walk through the API: a free call, then each paid route: 402, pay, 200 with a receipt, and the
 // balances before and after. Throws on anything unexpected, so that the demo exits non-zero.
 import { PAYMENT_RESPONSE, decodePaymentResponse } from '@tollgate/x402'
-import { createBuyer, exactPayer } from './buyer.js'
+import { createBuyer } from './buyer.js'
 import { balancesTable, dollars, paymentRequiredTable, receiptTable } from './show.js'
 
 /**
  * @typedef {import('./chain.js').DemoChain} DemoChain
- * @typedef {import('./buyer.js').Payer} Payer
+ * @typedef {import('@tollgate/x402/client').Payer} Payer
  *
  * @typedef {object} StoryOptions
  * @property {string} url  the API's origin
@@ -17,18 +17,16 @@ import { balancesTable, dollars, paymentRequiredTable, receiptTable } from './sh
 
 /** @param {StoryOptions} options */
 export async function runStory({ url, chain, neverminedPayer, say }) {
-  /** @type {Record<string, Payer>} */
-  const payers = { exact: exactPayer(chain.buyer) }
-  if (neverminedPayer) payers['nvm:erc4337'] = neverminedPayer
   /** @type {import('@tollgate/x402').PaymentRequirements | undefined} */
   let asked
   const buyer = createBuyer({
-    payers,
-    onPaymentRequired({ paymentRequired, offer }) {
-      asked = offer
+    account: chain.buyer,
+    ...(neverminedPayer ? { neverminedPayer } : {}),
+    onPaymentRequired({ demand, offer, payer }) {
+      asked = offer.requirements
       say('<- 402 Payment Required')
-      say(paymentRequiredTable(paymentRequired))
-      say(`-> paying with ${offer.scheme} on ${offer.network} and retrying`)
+      say(paymentRequiredTable(/** @type {import('@tollgate/x402').PaymentRequired} */ (demand.paymentRequired)))
+      say(`-> paying with ${offer.requirements.scheme} on ${offer.requirements.network} (${payer}) and retrying`)
     },
   })
 

@@ -27,6 +27,7 @@ export const ERROR_STATUS = {
   no_payable_offer: 402,
   over_spend_cap: 402,
   payment_refused: 402,
+  payment_declined: 402,
   malformed_402: 502,
   payer_error: 500,
   body_not_replayable: 500,

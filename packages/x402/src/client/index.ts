@@ -1,7 +1,7 @@
 // @tollgate/x402/client: a fetch that answers 402 by paying, within a spend cap. Web platform APIs only:
 // no viem here (the exact EVM payer is `exactPayer` from `@tollgate/x402/evm`) and no Node built-ins.
 export { wrapFetch } from './wrap-fetch.js'
-export type { FetchLike, RequestSender, WrapFetchOptions } from './wrap-fetch.js'
+export type { BeforePayInfo, FetchLike, RequestSender, WrapFetchOptions } from './wrap-fetch.js'
 export { nvmPayer } from './nvm-payer.js'
 export type { NvmPayerOptions, NvmTokenRequest } from './nvm-payer.js'
 export { getPayment, getReceipt } from './receipt.js'

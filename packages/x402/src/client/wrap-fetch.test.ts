@@ -234,6 +234,25 @@ describe('wrapFetch', () => {
     })
   })
 
+  it('tells beforePay what will be paid, and pays nothing when it declines', async () => {
+    const inner = recording(weather())
+    const payer = testPayer(facilitator, BUYER)
+    const seen: Array<{ amount: bigint | undefined; network: string; error: string | undefined }> = []
+    const paying = wrapFetch(inner, {
+      payers: [payer],
+      beforePay: ({ amount, offer, demand }) => {
+        seen.push({ amount, network: offer.requirements.network, error: demand.error })
+        return offer.requirements.network !== 'eip155:8453'
+      },
+    })
+    expect((await paying('http://localhost/weather')).status).toBe(200)
+    expect(seen).toEqual([{ amount: 10_000n, network: 'eip155:84532', error: 'Payment required' }])
+    const declined = await caught(paying('http://localhost/two')) // the cheapest offer is on Base: declined
+    expect(declined.code).toBe('payment_declined')
+    expect(payer.paid).toHaveLength(1)
+    expect(facilitator.settleCalls()).toHaveLength(1)
+  })
+
   it('sends a request that already carries a proof as it is', async () => {
     const inner = recording(weather())
     const payer = testPayer(facilitator, BUYER)

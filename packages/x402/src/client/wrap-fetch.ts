@@ -27,6 +27,23 @@ export interface WrapFetchOptions {
   maxAmount?: CapAmount | SpendCap
   /** How to choose among payable offers. Default: the cheapest, in the server's order on ties. */
   policy?: OfferPolicy | ChooseOffer
+  /**
+   * Called with what the server asks and the offer chosen, before anything is signed: log it, show it, or ask
+   * the user. Returning `false` declines: nothing is paid and the call throws `payment_declined`.
+   */
+  beforePay?: (info: BeforePayInfo) => boolean | void | Promise<boolean | void>
+}
+
+export interface BeforePayInfo {
+  /** Everything the 402 asked for. */
+  demand: PaymentDemand
+  /** The offer that will be paid. */
+  offer: Offer
+  /** The payer that will pay it. */
+  payer: string
+  /** What it costs, in the offer's atomic units; undefined for credits plans. */
+  amount: bigint | undefined
+  request: Request
 }
 
 /**
@@ -43,6 +60,9 @@ export function wrapFetch(fetchImpl: RequestSender, options: WrapFetchOptions): 
   }
   const payers = checkPayers(options?.payers)
   checkPolicy(options.policy)
+  if (options.beforePay !== undefined && typeof options.beforePay !== 'function') {
+    throw new TollgateError('invalid_options', 'wrapFetch: beforePay must be a function.', { path: 'beforePay', expected: '(info) => boolean | void' })
+  }
   const cap = resolveSpendCap(options.maxAmount)
   const choose = resolvePolicy(options.policy)
   // Called as a plain function: a browser's fetch throws "Illegal invocation" when called as a method of another object.
@@ -64,6 +84,12 @@ export function wrapFetch(fetchImpl: RequestSender, options: WrapFetchOptions): 
         'The server asks for a payment, but the request body is a stream that the first attempt consumed, so it cannot be resent with the proof. Nothing was paid. Pass a buffered body (a string, ArrayBuffer, Blob, FormData or URLSearchParams) instead.',
         { expected: 'a body that can be sent twice' },
       )
+    }
+    if (options.beforePay) {
+      const info: BeforePayInfo = { demand, offer: chosen.offer, payer: chosen.payer.name, amount: chosen.amount, request: spare }
+      if ((await options.beforePay(info)) === false) {
+        throw new TollgateError('payment_declined', `beforePay declined to pay ${describe(chosen.offer)}; nothing was paid.`, { offer: chosen.offer.requirements })
+      }
     }
     const header = chosen.offer.x402Version === 1 ? X_PAYMENT : PAYMENT_SIGNATURE
     const proof = await payWith(chosen, spare)
