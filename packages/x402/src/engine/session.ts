@@ -123,7 +123,10 @@ export function createSession(input: SessionInput): PaymentSession {
       if (input.onSettleFailure === 'deliver') {
         // The content goes out unpaid for now: the payment is spent on it, and the outbox collects it later.
         await input.consume().catch(() => {})
-        await input.enqueue(request).catch(() => {})
+        await input.enqueue(request).catch((error: unknown) => {
+          // The content went out and the retry could not be queued: the one place a payment can be lost. Say so.
+          emit?.('store.error', { ...fields(), amount: charged, reason: error instanceof TollgateError ? error.code : 'outbox_unavailable' })
+        })
         return { ok: true, headers: paidHeaders(receipt, x402Version), receipt }
       }
       return { ok: false, response: sendError(failure, { response: receipt, x402Version }), receipt }

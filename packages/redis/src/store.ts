@@ -1,0 +1,70 @@
+// The core's Store on Redis, so that every instance sees the same verification cache, locks on single-use
+// payments, consumed payments and kept responses. Values are JSON; `add` is one SET NX PX, atomic across instances.
+import { TollgateError, type Store } from '@tollgate/x402'
+import { openConnection, text, type ConnectionOptions } from './connection.js'
+
+export interface RedisStoreOptions extends ConnectionOptions {
+  /** Put before every key, so that several apps can share one Redis. Default `'tollgate:'`. */
+  prefix?: string
+}
+
+export interface RedisStore extends Store {
+  /** The prefix in use. */
+  readonly prefix: string
+  /** Closes the connection opened from `url`; a client you passed is left open. */
+  close(): Promise<void>
+}
+
+export const DEFAULT_PREFIX = 'tollgate:'
+
+export function redisStore(options: RedisStoreOptions): RedisStore {
+  const connection = openConnection(options, 'redisStore')
+  const prefix = options.prefix ?? DEFAULT_PREFIX
+  if (typeof prefix !== 'string') {
+    throw new TollgateError('invalid_options', 'redisStore: option "prefix" is invalid; expected a string such as "tollgate:".', {
+      path: 'prefix',
+      expected: 'a string',
+    })
+  }
+
+  return {
+    prefix,
+    async get<T = unknown>(key: string): Promise<T | undefined> {
+      const stored = text(await connection.send(['GET', prefix + key]))
+      return stored === undefined ? undefined : (JSON.parse(stored) as T)
+    },
+    async set(key, value, ttlMs) {
+      await connection.send(['SET', prefix + key, encode(value), ...expiry(ttlMs)])
+    },
+    async add(key, value, ttlMs) {
+      // 'OK' when this call stored it, null when the key already existed.
+      return (await connection.send(['SET', prefix + key, encode(value), 'NX', ...expiry(ttlMs)])) !== null
+    },
+    async delete(key) {
+      await connection.send(['DEL', prefix + key])
+    },
+    close: () => connection.close(),
+  }
+}
+
+function encode(value: unknown): string {
+  const json = JSON.stringify(value)
+  if (json === undefined) {
+    throw new TollgateError('invalid_options', 'redisStore: a value must be JSON (not undefined, a function or a symbol).', {
+      path: 'value',
+      expected: 'a JSON value',
+    })
+  }
+  return json
+}
+
+/** PX in whole milliseconds; Infinity keeps the key until it is deleted (or evicted by Redis's maxmemory policy). */
+function expiry(ttlMs: number): string[] {
+  if (typeof ttlMs !== 'number' || Number.isNaN(ttlMs) || ttlMs <= 0) {
+    throw new TollgateError('invalid_options', `redisStore: ttlMs must be a positive number of milliseconds, got ${String(ttlMs)}.`, {
+      path: 'ttlMs',
+      expected: 'a number > 0',
+    })
+  }
+  return ttlMs === Infinity ? [] : ['PX', String(Math.ceil(ttlMs))]
+}
