@@ -1,0 +1,10 @@
+// @tollgate/contract: the adapter contract suite (vitest), and what its apps and harnesses need.
+export { runContract } from './suite.js'
+export type { ContractEnv, ContractHarness, ContractServer } from './suite.js'
+export { ENV, appConfigFromEnv, remoteTestFacilitator, waitForGate } from './app-env.js'
+export type { ContractAppConfig } from './app-env.js'
+export { startControl } from './control.js'
+export type { Control } from './control.js'
+export { freePort, runToEnd, startChild } from './processes.js'
+export type { ChildServer, StartChildOptions } from './processes.js'
+export * from './fixture.js'

@@ -1,0 +1,118 @@
+// @tollgate/fastify: the paywall as a Fastify plugin. The core's two phases run across Fastify's hooks:
+// check() in preHandler, session.settle() in onSend (before any byte goes out; a stream payload is not read).
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
+import fp from 'fastify-plugin'
+import {
+  TollgateError,
+  createPaywall,
+  memoryStore,
+  toPaywallOptions,
+  type Paywall,
+  type PaymentContext,
+  type PaymentSession,
+  type PaywallOptions,
+  type RoutePaywallOptions,
+} from '@tollgate/x402'
+import { toFetchRequest } from './request.js'
+
+export * from '@tollgate/x402'
+
+/** One route's payment config, given as `config: { paywall: { accepts } }` in the route's options. */
+export type FastifyRoutePaywall = Pick<RoutePaywallOptions, 'accepts' | 'description' | 'mimeType' | 'verifyTimeoutMs' | 'settleTimeoutMs' | 'settle' | 'onSettleFailure'>
+
+/** The plugin's options: the paywall's (facilitator, policies), with or without a routes map. */
+export type FastifyPaywallOptions = Omit<PaywallOptions, 'routes'> & { routes?: PaywallOptions['routes'] }
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Who paid (`payment`) and `charge(n)`; on routes that are not paid, `payment` is undefined. */
+    payment: PaymentContext
+  }
+  interface FastifyContextConfig {
+    paywall?: FastifyRoutePaywall
+  }
+}
+
+const sessions = new WeakMap<FastifyRequest, { session: PaymentSession; done: boolean }>()
+
+const plugin: FastifyPluginAsync<FastifyPaywallOptions> = async (fastify, options) => {
+  const facilitator = options?.facilitator as Partial<PaywallOptions['facilitator']> | undefined
+  if (!facilitator || typeof facilitator.verify !== 'function' || typeof facilitator.settle !== 'function') {
+    throw new TollgateError('invalid_options', 'fastifyPaywall: option "facilitator" is invalid; expected a Facilitator with verify() and settle().', { path: 'facilitator' })
+  }
+  // Per-route paywalls share one store, so a single-use payment is guarded across routes.
+  const shared = { ...options, store: options.store ?? memoryStore({ maxEntries: 100_000 }) }
+  const mapped = options.routes ? createPaywall(shared as PaywallOptions) : undefined
+  const perRoute = new WeakMap<object, Paywall>()
+  fastify.decorateRequest('payment', null as unknown as PaymentContext)
+
+  // Built when the route is added, so a bad route config fails at start-up.
+  fastify.addHook('onRoute', (route) => {
+    const config = route.config?.paywall
+    if (config && !perRoute.has(config)) perRoute.set(config, createPaywall(toPaywallOptions({ ...shared, ...config, routes: undefined })))
+  })
+
+  fastify.addHook('preHandler', async (request, reply) => {
+    const config = request.routeOptions.config?.paywall
+    const paywall = config ? perRoute.get(config) : mapped
+    if (!paywall) return
+    const gate = await paywall.check(toFetchRequest(request, reply))
+    // Sent as status, headers and body: Fastify's HEAD routes cannot send a Response object.
+    if (gate.kind === 'respond') return reply.send(unwrap(reply, gate.response) ?? undefined)
+    if (gate.kind === 'free') {
+      request.payment = gate.ctx
+      return
+    }
+    const entry = { session: gate.session, done: false }
+    sessions.set(request, entry)
+    request.payment = gate.session.ctx
+    // A hijacked reply or a client that left never reaches onSend: release the payment, settle nothing.
+    reply.raw.once('close', () => {
+      if (!entry.done) (entry.done = true), entry.session.abort()
+    })
+  })
+
+  fastify.addHook('onError', async (request, _reply, error) => {
+    const entry = sessions.get(request)
+    if (entry && !entry.done) (entry.done = true), entry.session.fail(error)
+  })
+
+  fastify.addHook('onSend', async (request, reply, payload) => {
+    const entry = sessions.get(request)
+    if (!entry || entry.done) return payload
+    entry.done = true
+    if (payload instanceof Response) payload = unwrap(reply, payload)
+    const outcome = await entry.session.settle(reply.statusCode)
+    if (outcome.ok) {
+      reply.headers(outcome.headers)
+      return payload
+    }
+    // Fail closed: the handler's body is dropped unread and the paywall's answer goes out instead.
+    destroy(payload)
+    return replaceReply(reply, outcome.response)
+  })
+}
+
+/** The paywall plugin: `app.register(fastifyPaywall, { facilitator, routes? })`. */
+export const fastifyPaywall = fp(plugin, { fastify: '5.x', name: '@tollgate/fastify' })
+export default fastifyPaywall
+
+async function replaceReply(reply: FastifyReply, response: Response): Promise<string> {
+  for (const name of Object.keys(reply.getHeaders())) reply.removeHeader(name)
+  reply.code(response.status)
+  response.headers.forEach((value, name) => reply.header(name, value))
+  return response.text()
+}
+
+/** A handler's Response becomes status, headers and its body stream, as Fastify would send it. */
+function unwrap(reply: FastifyReply, response: Response): ReadableStream | null {
+  reply.code(response.status)
+  response.headers.forEach((value, name) => reply.header(name, value))
+  return response.body
+}
+
+function destroy(payload: unknown): void {
+  const stream = payload as { destroy?: () => void; cancel?: () => Promise<void> } | null
+  if (typeof stream?.destroy === 'function') stream.destroy()
+  else if (typeof stream?.cancel === 'function') stream.cancel().catch(() => {})
+}

@@ -1,0 +1,59 @@
+// @tollgate/hono: the paywall as Hono middleware. The state machine stays in the core: this file only
+// hands Hono's Request to paywall.handle and puts the answer back on the context.
+import type { Context, Env, MiddlewareHandler } from 'hono'
+import { createPaywall, toPaywallOptions, type AdapterOptions, type PaymentContext } from '@tollgate/x402'
+
+export * from '@tollgate/x402'
+
+declare module 'hono' {
+  interface ContextVariableMap {
+    /** Set by `paywall()`: who paid (`payment`), and `charge(n)` for usage prices. */
+    payment: PaymentContext
+  }
+}
+
+/** For apps typed with an explicit Env: `new Hono<PaywallEnv>()`. */
+export type PaywallEnv = { Variables: { payment: PaymentContext } }
+
+/** Options: one route's `{ accepts, facilitator, ... }` (every request the middleware sees), or `{ routes, facilitator, ... }`. */
+export type HonoPaywallOptions = AdapterOptions
+
+/**
+ * x402 paywall middleware. Mount it on one route with `accepts`, or app-wide with a routes map.
+ * The handler reads `c.get('payment')`.
+ */
+export function paywall<E extends Env = Env>(options: HonoPaywallOptions): MiddlewareHandler<E> {
+  const core = createPaywall(toPaywallOptions(options))
+  return async (c, next) => {
+    const response = await core.handle(c.req.raw, async (_request, ctx) => {
+      c.set('payment' as never, ctx as never)
+      await next()
+      // Hono turns a thrown handler error into c.error plus onError's answer; the core must see the throw
+      // so that nothing is settled.
+      if (c.error) throw c.error
+      return c.res
+    })
+    if (response !== c.res) replaceResponse(c, response)
+  }
+}
+
+// Headers that describe the body or its caching belong to the response that carries them.
+const OWN_HEADERS = /^(content-|etag$|last-modified$|transfer-encoding$|cache-control$)/
+
+/**
+ * Hono's `c.res = x` copies every header of the old response over x's (Cache-Control and Content-Length too).
+ * Keep only what earlier middleware added (CORS, cookies) and let the paywall's own headers win.
+ */
+function replaceResponse(c: Context, response: Response): void {
+  const previous = c.res.headers
+  c.res = undefined
+  try {
+    for (const [name, value] of previous) {
+      if (name === 'set-cookie') response.headers.append(name, value)
+      else if (!OWN_HEADERS.test(name) && !response.headers.has(name)) response.headers.set(name, value)
+    }
+  } catch {
+    // Immutable headers: send the paywall's answer as it is.
+  }
+  c.res = response
+}
