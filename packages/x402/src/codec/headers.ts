@@ -136,7 +136,9 @@ const CODECS: Record<string, HeaderCodec> = {
 
 /** Decode any of the five headers by name (case-insensitive); surrounding whitespace in the value is ignored. */
 export function decodeAnyHeader(name: string, value: string, opts?: DecodeOptions): Decoded<AnyHeader> {
-  const codec = typeof name === 'string' ? CODECS[name.trim().toLowerCase()] : undefined
+  const key = typeof name === 'string' ? name.trim().toLowerCase() : undefined
+  // Own keys only: `__proto__` or `constructor` must not find Object.prototype's members.
+  const codec = key !== undefined && Object.hasOwn(CODECS, key) ? CODECS[key] : undefined
   if (codec === undefined) {
     const known = Object.values(HEADERS).join(', ')
     return {

@@ -25,11 +25,25 @@ export function normalizePath(path: string): string {
 
 function safeDecode(path: string): string {
   if (!path.includes('%')) return path
+  // Decode twice at most: a double-encoded `%252F` should not hide a slash from us when a proxy decodes once.
+  const once = decodeEscapes(path)
+  return once.includes('%') ? decodeEscapes(once) : once
+}
+
+/** Decodes every escape that decodes, keeping the ones that do not: one bad `%zz` must not shield a `%2F..`. */
+function decodeEscapes(path: string): string {
   try {
-    // Decode twice at most: a double-encoded `%252F` should not hide a slash from us when a proxy decodes once.
-    const once = decodeURIComponent(path)
-    return once.includes('%') ? decodeURIComponent(once) : once
+    return decodeURIComponent(path)
   } catch {
-    return path
+    return path.replace(/(?:%[0-9a-fA-F]{2})+/g, (run) => {
+      try {
+        return decodeURIComponent(run)
+      } catch {
+        return run.replace(/%[0-9a-fA-F]{2}/g, (escape) => {
+          const code = parseInt(escape.slice(1), 16)
+          return code < 0x80 ? String.fromCharCode(code) : escape
+        })
+      }
+    })
   }
 }

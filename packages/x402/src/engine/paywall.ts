@@ -17,6 +17,7 @@ import { createProofReader } from './proof-reader.js'
 import { failClosed, failOpen } from './guarded-store.js'
 import { idempotencyKeyOf, keepResponse, replayResponse, type StoredResponse } from './idempotency.js'
 import { createOutboxWorker } from './outbox-worker.js'
+import { createUrlMemo } from './url-memo.js'
 import { memoryOutbox } from '../store/memory-outbox.js'
 import type { SettleRequest } from '../facilitator/types.js'
 
@@ -41,20 +42,24 @@ export function createPaywall(options: PaywallOptions): Paywall {
   const verifier = createVerifier(facilitator, failOpen(settings.cacheStore), settings.verifyCacheTtlMs)
   const prepare = createPreparer(settings)
   const readProof = createProofReader(settings.maxHeaderBytes)
+  const pathnameOf = createUrlMemo((url) => new URL(url).pathname)
   const outbox = options.outbox ?? memoryOutbox()
   const worker = createOutboxWorker(outbox, facilitator, settings.settleTimeoutMs, emit, options.outboxWorker)
   // An outbox given explicitly may hold entries from before a restart: work on it from the start.
   if (options.outbox) worker.start()
 
   async function check(request: Request): Promise<Gate> {
+    // Read the signal now: some servers (@hono/node-server) only start watching the connection once it is read,
+    // and a client that leaves during verification must not be charged.
+    void request.signal
     const method = request.method.toUpperCase()
     if (method === 'OPTIONS') return FREE // CORS preflights cannot carry a payment.
-    const url = new URL(request.url)
-    const route = matchRoute(routes, method, url.pathname)
+    const pathname = pathnameOf(request.url)
+    const route = matchRoute(routes, method, pathname)
     if (!route) return FREE
-    const base = { route: route.key, method, path: url.pathname }
+    const base = { route: route.key, method, path: pathname }
     try {
-      return await gate(request, method, url.pathname, route, base)
+      return await gate(request, method, pathname, route, base)
     } catch (error) {
       const failure = isTollgateError(error)
         ? error

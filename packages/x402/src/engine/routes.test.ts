@@ -51,6 +51,8 @@ describe('route matching', () => {
     '/free/..%2Fpremium',
     '/./premium',
     '/free%2F..%2Fpremium',
+    '/%zz%2F..%2Fpremium',
+    '/x%C3%2F..%2Fpremium',
   ])('no crafted path skips a paid route: %s', (path) => {
     // What a framework routes by: the URL parser's pathname of the raw request target.
     const pathname = new URL(`http://host${path}`).pathname
