@@ -1,14 +1,4 @@
-import { defineConfig } from 'tsup'
+import { libraryConfig } from '../../tsup.shared.js'
 
-export default defineConfig({
-  entry: { index: 'src/index.ts' },
-  format: ['esm', 'cjs'],
-  dts: true,
-  clean: true,
-  sourcemap: true,
-  target: 'es2022',
-  platform: 'neutral',
-  treeshake: true,
-  // The framework and the core are the user's: never bundled.
-  external: ['hono', '@tollgate/x402'],
-})
+// The framework and the core are the user's: never bundled.
+export default libraryConfig({ platform: 'neutral', external: ['hono'] })

@@ -1,6 +1,6 @@
-import { defineConfig } from 'tsup'
+import { libraryConfig } from '../../tsup.shared.js'
 
-export default defineConfig({
+export default libraryConfig({
   entry: {
     index: 'src/index.ts',
     'testing/index': 'src/testing/index.ts',
@@ -10,13 +10,7 @@ export default defineConfig({
     // Node only: starts a local chain (anvil) and deploys the test token, for demos and tests.
     'anvil/index': 'src/evm/anvil.ts',
   },
-  format: ['esm', 'cjs'],
-  dts: true,
-  clean: true,
-  sourcemap: true,
-  target: 'es2022',
   platform: 'neutral',
-  treeshake: true,
-  // viem is an optional peer: only the ./evm entry imports it.
-  external: ['viem', /^node:/],
+  // viem is an optional peer: only the ./evm and ./anvil entries import it.
+  external: ['viem'],
 })

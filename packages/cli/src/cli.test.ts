@@ -2,7 +2,7 @@
 // TestUSDC): what a user sees, and the exit codes scripts rely on.
 import { serve } from '@hono/node-server'
 import { createPaywall, encodePaymentResponse, exact, plan, type PaymentRequirements } from '@tollgate/x402'
-import { anvilClient, deployTestUsdc, fundUsdc, startAnvil, usdcBalance, type AnvilClient, type AnvilInstance } from '@tollgate/x402/anvil'
+import { usdcBalance, type AnvilClient, type AnvilInstance, startUsdcChain } from '@tollgate/x402/anvil'
 import { createExactPayment, localFacilitator } from '@tollgate/x402/evm'
 import { execFile } from 'node:child_process'
 import { existsSync, readdirSync, statSync } from 'node:fs'
@@ -57,12 +57,7 @@ function ensureBuilt(): Promise<void> {
 
 beforeAll(async () => {
   await ensureBuilt()
-  anvil = await startAnvil({ chainId: CHAIN_ID })
-  owner = anvilClient(anvil, anvil.accounts[0]!)
-  buyer = anvil.accounts[1]!
-  payTo = anvil.accounts[2]!.address
-  token = await deployTestUsdc(owner, { name: 'USDC', version: '2' })
-  await fundUsdc(owner, token, buyer.address, 1_000_000n)
+  ;({ anvil, owner, buyer, payTo, token } = await startUsdcChain({ chainId: CHAIN_ID }))
   const asset = { address: token, name: 'USDC', version: '2' }
   const weather = exact({ amount: PRICE, network: `eip155:${CHAIN_ID}`, payTo, asset })
   offer = weather.requirements

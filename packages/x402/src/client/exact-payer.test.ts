@@ -4,7 +4,7 @@ import type { Address, PrivateKeyAccount } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createPaywall } from '../engine/paywall.js'
-import { anvilClient, deployTestUsdc, fundUsdc, startAnvil, usdcBalance, type AnvilClient, type AnvilInstance } from '../evm/anvil.js'
+import { usdcBalance, type AnvilClient, type AnvilInstance, startUsdcChain } from '../evm/anvil.js'
 import { localFacilitator } from '../evm/facilitator.js'
 import { isTollgateError, type TollgateError } from '../errors.js'
 import { exact, plan } from '../requirements/options.js'
@@ -28,12 +28,7 @@ let v2Server: TestServer
 let v1Server: TestServer
 
 beforeAll(async () => {
-  anvil = await startAnvil({ chainId: CHAIN_ID })
-  owner = anvilClient(anvil, anvil.accounts[0]!)
-  buyer = anvil.accounts[1]!
-  payTo = anvil.accounts[2]!.address
-  token = await deployTestUsdc(owner, { name: 'USDC', version: '2' })
-  await fundUsdc(owner, token, buyer.address, 1_000_000n)
+  ;({ anvil, owner, buyer, payTo, token } = await startUsdcChain({ chainId: CHAIN_ID }))
   const asset = { address: token, name: 'USDC', version: '2' }
   const paywall = createPaywall({
     facilitator: localFacilitator({ rpcUrl: anvil.rpcUrl, settler: anvil.privateKeys[5]!, pollingIntervalMs: 50 }),

@@ -11,7 +11,7 @@ import { Hono } from 'hono'
 import type { AddressInfo } from 'node:net'
 import type { Address, PrivateKeyAccount } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { anvilClient, deployTestUsdc, fundUsdc, startAnvil, usdcBalance, type AnvilClient, type AnvilInstance } from '../evm/anvil.js'
+import { anvilClient, usdcBalance, type AnvilClient, type AnvilInstance, startUsdcChain } from '../evm/anvil.js'
 import { isTollgateError } from '../errors.js'
 import { exactPayer } from './exact-payer.js'
 import { getPayment, getReceipt } from './receipt.js'
@@ -30,12 +30,7 @@ let url: string
 let close: () => Promise<void>
 
 beforeAll(async () => {
-  anvil = await startAnvil({ chainId: CHAIN_ID })
-  owner = anvilClient(anvil, anvil.accounts[0]!)
-  buyer = anvil.accounts[1]!
-  payTo = anvil.accounts[2]!.address
-  token = await deployTestUsdc(owner, { name: 'USDC', version: '2' })
-  await fundUsdc(owner, token, buyer.address, 1_000_000n)
+  ;({ anvil, owner, buyer, payTo, token } = await startUsdcChain({ chainId: CHAIN_ID }))
 
   // The reference facilitator, in-process, submitting with anvil's account 5 through a viem wallet client.
   const settler = anvilClient(anvil, anvil.accounts[5]!)

@@ -254,3 +254,41 @@ export async function fundUsdc(client: DeployerClient, token: Address, to: Addre
 export async function usdcBalance(client: DeployerClient, token: Address, holder: Address): Promise<bigint> {
   return client.extend(publicActions).readContract({ address: token, abi: TEST_USDC_ABI, functionName: 'balanceOf', args: [holder] })
 }
+
+/** A local chain with the test token deployed and a funded buyer: what a paid-API test or demo starts from. */
+export interface UsdcChain {
+  anvil: AnvilInstance
+  /** Deployed the token; can mint more. Anvil account 0. */
+  owner: AnvilClient
+  /** Holds `fund` atomic units of the token. Anvil account 1. */
+  buyer: PrivateKeyAccount
+  /** Receives payments. Anvil account 2. */
+  payTo: Address
+  /** The TestUSDC contract. */
+  token: Address
+  /** Sends settlement transactions (anvil account 5), for localFacilitator({ settler }). */
+  settlerKey: Hex
+}
+
+export interface StartUsdcChainOptions extends StartAnvilOptions {
+  /** Atomic units minted to the buyer. Default 1 000 000 ($1 at 6 decimals). */
+  fund?: bigint
+  /** The token's EIP-712 domain. Default name "USDC", version "2". */
+  name?: string
+  version?: string
+}
+
+export async function startUsdcChain(options: StartUsdcChainOptions = {}): Promise<UsdcChain> {
+  const { fund = 1_000_000n, name = 'USDC', version = '2', ...anvilOptions } = options
+  const anvil = await startAnvil(anvilOptions)
+  try {
+    const owner = anvilClient(anvil, anvil.accounts[0]!)
+    const buyer = anvil.accounts[1]!
+    const token = await deployTestUsdc(owner, { name, version })
+    await fundUsdc(owner, token, buyer.address, fund)
+    return { anvil, owner, buyer, payTo: anvil.accounts[2]!.address, token, settlerKey: anvil.privateKeys[5]! }
+  } catch (error) {
+    await anvil.stop()
+    throw error
+  }
+}

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { DecodedProof, PaymentRequirements, PaymentRequirementsV1 } from '../codec/types.js'
 import { isTollgateError } from '../errors.js'
 import type { Facilitator, SettleRequest } from '../facilitator/types.js'
-import { anvilClient, deployTestUsdc, freePort, fundUsdc, startAnvil, usdcBalance, type AnvilClient, type AnvilInstance } from './anvil.js'
+import { anvilClient, freePort, usdcBalance, type AnvilClient, type AnvilInstance, startUsdcChain } from './anvil.js'
 import { localFacilitator } from './facilitator.js'
 import { TEST_USDC_ABI } from './test-usdc.artifact.js'
 import { createExactPayment, type CreateExactPaymentOptions, type ExactPayment } from './signer.js'
@@ -22,12 +22,7 @@ let facilitator: Facilitator
 let requirements: PaymentRequirements
 
 beforeAll(async () => {
-  anvil = await startAnvil({ chainId: CHAIN_ID })
-  owner = anvilClient(anvil, anvil.accounts[0]!)
-  buyer = anvil.accounts[1]!
-  payTo = anvil.accounts[2]!.address
-  token = await deployTestUsdc(owner, { name: 'USDC', version: '2' })
-  await fundUsdc(owner, token, buyer.address, 1_000_000n)
+  ;({ anvil, owner, buyer, payTo, token } = await startUsdcChain({ chainId: CHAIN_ID }))
   facilitator = localFacilitator({ rpcUrl: anvil.rpcUrl, settler: anvil.privateKeys[5]! })
   requirements = {
     scheme: 'exact',

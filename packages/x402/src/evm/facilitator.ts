@@ -1,4 +1,5 @@
 // localFacilitator: verifies exact EVM payments in-process and settles them on a chain with viem.
+import { abortable } from '../facilitator/abort.js'
 import {
   BaseError,
   ContractFunctionRevertedError,
@@ -92,21 +93,7 @@ function rpcFailure(step: string, cause: unknown): TollgateError {
 }
 
 function withAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason)
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason)
-    signal.addEventListener('abort', onAbort, { once: true })
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort)
-        resolve(value)
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort)
-        reject(error)
-      },
-    )
-  })
+  return abortable(promise, signal, (aborted) => aborted.reason)
 }
 
 /**

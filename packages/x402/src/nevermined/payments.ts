@@ -1,5 +1,6 @@
 // fromPayments(payments): a Facilitator over an `@nevermined-io/payments` 1.x instance you already have.
 // The SDK is not a dependency: it is typed here by the two methods used, so any version with that shape works.
+import { abortable } from '../facilitator/abort.js'
 import { TollgateError, isTollgateError } from '../errors.js'
 import type { Facilitator, SettleRequest, SettleResult, VerifyRequest, VerifyResult } from '../facilitator/types.js'
 import {
@@ -134,21 +135,7 @@ function classifyThrown(step: Step, error: unknown, token: string): Failure {
 
 /** The SDK takes no AbortSignal: stop waiting when the signal fires (the call itself runs on). */
 function untilAborted<T>(promise: Promise<T>, signal: AbortSignal, step: Step): Promise<T> {
-  if (signal.aborted) return Promise.reject(abortReason(signal, step))
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(abortReason(signal, step))
-    signal.addEventListener('abort', onAbort, { once: true })
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort)
-        resolve(value)
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort)
-        reject(error)
-      },
-    )
-  })
+  return abortable(promise, signal, (aborted) => abortReason(aborted, step))
 }
 
 function abortReason(signal: AbortSignal, step: Step): TollgateError {
