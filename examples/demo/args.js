@@ -1,25 +1,39 @@
 // Command-line options of the demo.
 import { parseArgs } from 'node:util'
 
-export const USAGE = `Usage: npm run demo [-- --serve [--port N] [--chain-id ID]]
+/** How the API is served: `fetch` is the core's `paywall.protect(handler)` on Node; the others go through an adapter. */
+export const FRAMEWORKS = Object.freeze(['fetch', 'hono', 'fastify', 'next', 'bun'])
 
-  (no options)     start a local chain and a paid API, pay it as a buyer, print what happened, stop
-  --serve          keep the API and its chain running until Ctrl-C / SIGTERM; the first stdout line is JSON
-                   {url, routes, chain: {rpcUrl, chainId, asset}, buyer: {address, privateKey}}
-  --port N         the API's port on 127.0.0.1 (default: 4021 with --serve, a free one otherwise; 0 = free)
-  --chain-id ID    the local chain's id (default 31337; 84532 runs it as Base Sepolia, for x402 v1 clients)
-  --help           this text
+export const USAGE = `Usage: npm run demo [-- --serve] [--port N] [--chain-id ID] [--framework NAME] [--redis URL]
+                       [--rpc-url URL --asset ADDRESS]
+
+  (no options)      start a local chain and a paid API, pay it as a buyer, print what happened, stop
+  --serve           keep the API and its chain running until Ctrl-C / SIGTERM; the first stdout line is JSON
+                    {url, routes, chain: {rpcUrl, chainId, asset}, buyer: {address, privateKey}}
+  --port N          the API's port on 127.0.0.1 (default: 4021 with --serve, a free one otherwise; 0 = free)
+  --chain-id ID     the local chain's id (default 31337; 84532 runs it as Base Sepolia, for x402 v1 clients)
+  --framework NAME  serve the API with ${FRAMEWORKS.join(', ')} (default fetch: the core's paywall.protect)
+  --redis URL       keep the paywall's state (replay guard, verification cache) in Redis, e.g. redis://127.0.0.1:6379
+  --rpc-url URL     use a chain another demo started (its JSON's chain.rpcUrl) instead of starting anvil;
+  --asset ADDRESS     with the TestUSDC it deployed (its JSON's chain.asset). Both or neither.
+  --help            this text
 
 Environment: NVM_API_KEY and NVM_PLAN_ID (optional NVM_AGENT_ID, NVM_BACKEND_URL) add POST /ask, paid with
 one credit of a Nevermined plan.`
 
 export const DEFAULT_SERVE_PORT = 4021
+export const DEFAULT_CHAIN_ID = 31337
 
 /**
+ * @typedef {'fetch' | 'hono' | 'fastify' | 'next' | 'bun'} Framework
+ *
  * @typedef {object} DemoArgs
  * @property {boolean} serve
  * @property {number} port
- * @property {number} chainId
+ * @property {number} chainId  the chain to start (ignored with `join`: that chain says its own id)
+ * @property {Framework} framework
+ * @property {string} [redis]  a redis:// or rediss:// URL
+ * @property {{ rpcUrl: string, asset: `0x${string}` }} [join]  a chain another demo started
  * @property {boolean} help
  */
 
@@ -34,6 +48,10 @@ export function readArgs(argv) {
       serve: { type: 'boolean', default: false },
       port: { type: 'string' },
       'chain-id': { type: 'string' },
+      framework: { type: 'string' },
+      redis: { type: 'string' },
+      'rpc-url': { type: 'string' },
+      asset: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -41,8 +59,42 @@ export function readArgs(argv) {
   })
   const serve = values.serve === true
   const port = values.port === undefined ? (serve ? DEFAULT_SERVE_PORT : 0) : wholeNumber(values.port, '--port', 0, 65535)
-  const chainId = values['chain-id'] === undefined ? 31337 : wholeNumber(values['chain-id'], '--chain-id', 1, Number.MAX_SAFE_INTEGER)
-  return { serve, port, chainId, help: values.help === true }
+  const chainId = values['chain-id'] === undefined ? DEFAULT_CHAIN_ID : wholeNumber(values['chain-id'], '--chain-id', 1, Number.MAX_SAFE_INTEGER)
+  /** @type {DemoArgs} */
+  const args = { serve, port, chainId, framework: framework(values.framework), help: values.help === true }
+  if (values.redis !== undefined) args.redis = redisUrl(values.redis)
+  const join = joinedChain(values['rpc-url'], values.asset)
+  if (join) {
+    if (values['chain-id'] !== undefined) throw new Error('--chain-id starts a chain; with --rpc-url the chain already has its id. Give one or the other.')
+    args.join = join
+  }
+  return args
+}
+
+/** @param {string | undefined} name */
+function framework(name) {
+  if (name === undefined) return 'fetch'
+  if (!FRAMEWORKS.includes(name)) throw new Error(`--framework must be one of ${FRAMEWORKS.join(', ')}, got "${name}".`)
+  return /** @type {Framework} */ (name)
+}
+
+/** @param {string} text */
+function redisUrl(text) {
+  if (!/^rediss?:\/\/\S+$/.test(text)) throw new Error(`--redis must be a redis:// or rediss:// URL, got "${text}".`)
+  return text
+}
+
+/**
+ * @param {string | undefined} rpcUrl
+ * @param {string | undefined} asset
+ * @returns {DemoArgs['join']}
+ */
+function joinedChain(rpcUrl, asset) {
+  if (rpcUrl === undefined && asset === undefined) return undefined
+  if (rpcUrl === undefined || asset === undefined) throw new Error('--rpc-url and --asset go together: the chain another demo started, and the TestUSDC it deployed there.')
+  if (!/^https?:\/\/\S+$/.test(rpcUrl)) throw new Error(`--rpc-url must be an http:// or https:// URL, got "${rpcUrl}".`)
+  if (!/^0x[0-9a-fA-F]{40}$/.test(asset)) throw new Error(`--asset must be a 0x-prefixed 20-byte address, got "${asset}".`)
+  return { rpcUrl, asset: /** @type {`0x${string}`} */ (asset) }
 }
 
 /**

@@ -1,16 +1,23 @@
-// The local chain: anvil, the TestUSDC token deployed on it, and a buyer funded with it.
-import { anvilClient, deployTestUsdc, fundUsdc, startAnvil, usdcBalance } from '@tollgate/x402/anvil'
+// The local chain: anvil, the TestUSDC token deployed on it, and a buyer funded with it. Or, to run a second
+// demo beside a first one, the chain and token the first one started (`joinChain`).
+import { ANVIL_PRIVATE_KEYS, anvilClient, deployTestUsdc, fundUsdc, startAnvil } from '@tollgate/x402/anvil'
+import { TEST_USDC_ABI } from '@tollgate/x402/evm'
+import { createPublicClient, http } from 'viem'
+import { privateKeyToAccount } from 'viem/accounts'
+import { USDC } from './token.js'
 
-/** What TestUSDC calls itself in EIP-712 signatures: the same domain as USDC on Base Sepolia. */
-export const USDC = Object.freeze({ name: 'USDC', version: '2', decimals: 6 })
+export { USDC }
+
 /** What the buyer starts with: 10 USDC, in atomic units. */
 export const BUYER_FUNDS = 10_000_000n
 
-// Anvil's development accounts, one job each.
+// Anvil's development accounts (the same on every anvil), one job each.
 const DEPLOYER = 0 // deploys TestUSDC and mints it
 const SETTLER = 1 // the local facilitator: submits the transfers and pays the gas
 const SELLER = 2 // the API's payTo
 const BUYER = 3 // pays for the API
+// A demo that joins another's chain settles from its own account, so that the two never race for one nonce.
+const JOINED_SETTLER = 4
 
 /**
  * @typedef {import('@tollgate/x402/anvil').AnvilInstance} AnvilInstance
@@ -19,7 +26,9 @@ const BUYER = 3 // pays for the API
  * @typedef {import('viem').PrivateKeyAccount} PrivateKeyAccount
  *
  * @typedef {object} DemoChain
- * @property {AnvilInstance} anvil
+ * @property {string} rpcUrl
+ * @property {number} chainId
+ * @property {AnvilInstance} [anvil]  the node this demo started (none when it joined another demo's chain)
  * @property {Address} asset  the TestUSDC contract
  * @property {Hex} settlerKey  the private key the local facilitator settles with
  * @property {Address} seller  where payments go
@@ -38,21 +47,52 @@ const BUYER = 3 // pays for the API
 export async function startChain(options = {}) {
   const anvil = await startAnvil(options.chainId === undefined ? {} : { chainId: options.chainId })
   options.onStarted?.(anvil)
-  const account = (/** @type {number} */ index) => /** @type {PrivateKeyAccount} */ (anvil.accounts[index])
-  const key = (/** @type {number} */ index) => /** @type {Hex} */ (anvil.privateKeys[index])
-
-  const deployer = anvilClient(anvil, account(DEPLOYER))
+  const deployer = anvilClient(anvil, privateKeyToAccount(devKey(DEPLOYER)))
   const asset = await deployTestUsdc(deployer, { name: USDC.name, version: USDC.version })
-  const buyer = account(BUYER)
-  await fundUsdc(deployer, asset, buyer.address, BUYER_FUNDS)
+  const chain = demoChain({ rpcUrl: anvil.rpcUrl, chainId: anvil.chainId, asset, settler: SETTLER })
+  await fundUsdc(deployer, asset, chain.buyer.address, BUYER_FUNDS)
+  return { ...chain, anvil }
+}
 
-  return {
-    anvil,
-    asset,
-    settlerKey: key(SETTLER),
-    seller: account(SELLER).address,
-    buyer,
-    buyerKey: key(BUYER),
-    balanceOf: (holder) => usdcBalance(deployer, asset, /** @type {Address} */ (holder)),
+/**
+ * The chain and TestUSDC another demo started (its `--serve` JSON says where): same seller and buyer, so that
+ * a payment made for one demo is also valid at the other. Throws when nothing answers or the token is not there.
+ *
+ * @param {{ rpcUrl: string, asset: Address }} options
+ * @returns {Promise<DemoChain>}
+ */
+export async function joinChain({ rpcUrl, asset }) {
+  const client = createPublicClient({ transport: http(rpcUrl, { retryCount: 0 }) })
+  let chainId
+  try {
+    chainId = await client.getChainId()
+  } catch (error) {
+    throw new Error(`No chain answers at ${rpcUrl} (${error instanceof Error ? error.message.split('\n')[0] : String(error)}). Is the first demo still running?`)
   }
+  const code = await client.getCode({ address: asset })
+  if (!code || code === '0x') throw new Error(`There is no contract at ${asset} on ${rpcUrl}: give --asset the first demo's chain.asset.`)
+  return demoChain({ rpcUrl, chainId, asset, settler: JOINED_SETTLER })
+}
+
+/**
+ * @param {{ rpcUrl: string, chainId: number, asset: Address, settler: number }} options
+ * @returns {DemoChain}
+ */
+function demoChain({ rpcUrl, chainId, asset, settler }) {
+  const reader = createPublicClient({ transport: http(rpcUrl) })
+  return {
+    rpcUrl,
+    chainId,
+    asset,
+    settlerKey: devKey(settler),
+    seller: privateKeyToAccount(devKey(SELLER)).address,
+    buyer: privateKeyToAccount(devKey(BUYER)),
+    buyerKey: devKey(BUYER),
+    balanceOf: (holder) => reader.readContract({ address: asset, abi: TEST_USDC_ABI, functionName: 'balanceOf', args: [/** @type {Address} */ (holder)] }),
+  }
+}
+
+/** @param {number} index */
+function devKey(index) {
+  return /** @type {Hex} */ (ANVIL_PRIVATE_KEYS[index])
 }

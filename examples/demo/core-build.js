@@ -1,5 +1,5 @@
-// The demo imports @tollgate/x402 by name, which resolves to packages/x402/dist: build it first on a fresh
-// clone. Done here rather than in the npm script, so that `npm run demo` runs node directly and a SIGTERM
+// The demo imports @tollgate/x402 (and, for --framework and --redis, the adapters and @tollgate/redis) by name,
+// which resolve to packages/*/dist: build them first on a fresh clone. Done here rather than in the npm script, so that `npm run demo` runs node directly and a SIGTERM
 // sent to npm reaches the demo (a `build && node` chain puts a shell in between that does not pass it on).
 import { spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
@@ -9,6 +9,8 @@ import { dirname, join, resolve } from 'node:path'
 const require = createRequire(import.meta.url)
 /** The entries the demo loads. */
 const ENTRIES = ['index.js', 'evm/index.js', 'anvil/index.js', 'nevermined/index.js']
+/** The other workspace packages it loads, each with one entry. */
+const OTHERS = ['@tollgate/hono', '@tollgate/fastify', '@tollgate/next', '@tollgate/bun', '@tollgate/redis']
 
 /** True when every entry of @tollgate/x402 that the demo loads is built. */
 export function coreIsBuilt(packageDir = corePackageDir()) {
@@ -16,26 +18,39 @@ export function coreIsBuilt(packageDir = corePackageDir()) {
 }
 
 function corePackageDir() {
-  return dirname(require.resolve('@tollgate/x402/package.json'))
+  return packageDir('@tollgate/x402')
+}
+
+/** @param {string} name */
+function packageDir(name) {
+  return dirname(require.resolve(`${name}/package.json`))
+}
+
+/** The workspace packages the demo loads that are not built yet. */
+function unbuiltPackages() {
+  const core = coreIsBuilt() ? [] : ['@tollgate/x402']
+  return [...core, ...OTHERS.filter((name) => !existsSync(join(packageDir(name), 'dist', 'index.js')))]
 }
 
 /**
- * Builds @tollgate/x402 with turbo (its output goes to stderr, stdout stays the demo's) when it is not built.
+ * Builds the packages the demo loads with turbo (its output goes to stderr, stdout stays the demo's) when they are
+ * not built.
  *
  * @param {(line: string) => void} log
  */
 export function ensureCoreBuilt(log) {
-  const packageDir = corePackageDir()
-  if (coreIsBuilt(packageDir)) return
-  log('@tollgate/x402 is not built yet: building it (once) ...')
-  const root = resolve(packageDir, '..', '..')
+  const missing = unbuiltPackages()
+  if (missing.length === 0) return
+  log(`${missing.join(', ')} not built yet: building (once) ...`)
+  const root = resolve(corePackageDir(), '..', '..')
   const turbo = require.resolve('turbo/bin/turbo')
-  const result = spawnSync(process.execPath, [turbo, 'run', 'build', '--filter=@tollgate/x402', '--output-logs=errors-only'], {
+  const filters = missing.map((name) => `--filter=${name}`)
+  const result = spawnSync(process.execPath, [turbo, 'run', 'build', ...filters, '--output-logs=errors-only'], {
     cwd: root,
     stdio: ['ignore', process.stderr, process.stderr],
     env: { TURBO_TELEMETRY_DISABLED: '1', ...process.env },
   })
-  if (result.status !== 0 || !coreIsBuilt(packageDir)) {
-    throw new Error(`Building @tollgate/x402 failed (exit ${result.status ?? result.signal}); run \`npm run build\` and look at its output.`)
+  if (result.status !== 0 || unbuiltPackages().length > 0) {
+    throw new Error(`Building ${missing.join(', ')} failed (exit ${result.status ?? result.signal}); run \`npm run build\` and look at its output.`)
   }
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npm run demo`: a paid API on a local chain, and a buyer that pays it. No keys, no network.
-// `npm run demo -- --serve [--port N] [--chain-id ID]`: keep it up for any x402 client. See args.js and docs/demo.md.
+// `npm run demo -- --serve [--framework NAME] [--redis URL] ...`: keep it up for any x402 client. See args.js and docs/demo.md.
 import { ensureCoreBuilt } from './core-build.js'
 
 try {

@@ -7,14 +7,7 @@ import { createPublicClient, http, type Address } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startServe, type DemoProcess, type ServeAnnouncement } from './demo-process.js'
-
-/** The reference client, allowed to spend the demo's TestUSDC (it pays only well-known tokens by default). */
-function referenceClient(info: ServeAnnouncement, networks: string[]) {
-  const client = registerExactEvmScheme(new x402Client(), { signer: privateKeyToAccount(info.buyer.privateKey) })
-  return client.setSpendControls({
-    allowedAssets: networks.map((network) => ({ network: network as `${string}:${string}`, asset: info.chain.asset, maxAmountPerPayment: '10000' })),
-  })
-}
+import { referenceClient } from './reference-client.js'
 
 /** A fetch that records the headers of every request it sends. */
 function recordingFetch(sent: Headers[], transform: (response: Response) => Response = (response) => response): typeof fetch {

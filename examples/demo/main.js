@@ -1,15 +1,16 @@
-// The demo itself (index.js loads it once @tollgate/x402 is built).
+// The demo itself (index.js loads it once the packages it uses are built).
 // `npm run demo`: a paid API on a local chain, and a buyer that pays it. No keys, no network.
 // `npm run demo -- --serve`: keep the API and its chain up for any x402 client; the first stdout line says how.
-import { createApi, listen } from './api.js'
+// `--framework` picks what serves the API, `--redis` where the paywall keeps its state (see args.js).
 import { USAGE, readArgs } from './args.js'
-import { BUYER_FUNDS, USDC, startChain } from './chain.js'
+import { BUYER_FUNDS, USDC, joinChain, startChain } from './chain.js'
 import { createLifecycle } from './lifecycle.js'
 import { neverminedFromEnv } from './nevermined.js'
-import { dollars, eventLine } from './show.js'
+import { paidRoutes, summarize } from './routes.js'
+import { checkRedis } from './server-setup.js'
+import { startServer } from './servers/index.js'
+import { dollars } from './show.js'
 import { runStory } from './story.js'
-
-/** @typedef {import('@tollgate/x402').PaywallEvent} PaywallEvent */
 
 /**
  * Runs the demo; resolves with the exit code (with --serve it never resolves: a signal ends it).
@@ -33,7 +34,8 @@ export async function main(argv) {
   // With --serve, stdout carries one JSON line for programs; everything for people goes to stderr.
   /** @param {string} [line] */
   const say = (line = '') => (args.serve ? process.stderr : process.stdout).write(`${line}\n`)
-  const lifecycle = createLifecycle({ log: (line) => process.stderr.write(`[demo] ${line}\n`) })
+  const log = (/** @type {string} */ line) => process.stderr.write(`[demo] ${line}\n`)
+  const lifecycle = createLifecycle({ log })
   lifecycle.onSignal((signal) => process.exit(args.serve ? 0 : signal === 'SIGINT' ? 130 : 143))
   lifecycle.onOrphaned(() => process.exit(args.serve ? 0 : 1))
 
@@ -41,29 +43,59 @@ export async function main(argv) {
     const nvm = await neverminedFromEnv(process.env)
     if ('skipped' in nvm && process.env.NVM_API_KEY) say(`Nevermined route skipped: ${nvm.skipped}.`)
     const nevermined = 'setup' in nvm ? nvm.setup : undefined
+    if (args.redis) {
+      await checkRedis(args.redis)
+      say(`The paywall keeps its state in Redis at ${args.redis} (instances sharing it refuse each other's used payments).`)
+    }
 
-    say(`Starting anvil (chain id ${args.chainId}) ...`)
-    const chain = await startChain({
-      chainId: args.chainId,
-      onStarted: (anvil) => lifecycle.onStop(`anvil (pid ${anvil.pid})`, () => anvil.stop()),
-    })
-    say(`anvil pid ${chain.anvil.pid} on ${chain.anvil.rpcUrl}, chain id ${chain.anvil.chainId}`)
-    say(`TestUSDC (EIP-712 "${USDC.name}" v${USDC.version}) deployed at ${chain.asset}`)
-    say(`buyer ${chain.buyer.address} funded with ${dollars(BUYER_FUNDS)} of TestUSDC; seller (payTo) ${chain.seller}`)
+    let chain
+    if (args.join) {
+      chain = await joinChain(args.join)
+      say(`Joined the chain at ${chain.rpcUrl} (chain id ${chain.chainId}) and its TestUSDC at ${chain.asset}`)
+      say(`buyer ${chain.buyer.address} (funded by the demo that started the chain); seller (payTo) ${chain.seller}`)
+    } else {
+      say(`Starting anvil (chain id ${args.chainId}) ...`)
+      chain = await startChain({
+        chainId: args.chainId,
+        onStarted: (anvil) => lifecycle.onStop(`anvil (pid ${anvil.pid})`, () => anvil.stop()),
+      })
+      say(`anvil pid ${chain.anvil?.pid} on ${chain.rpcUrl}, chain id ${chain.chainId}`)
+      say(`TestUSDC (EIP-712 "${USDC.name}" v${USDC.version}) deployed at ${chain.asset}`)
+      say(`buyer ${chain.buyer.address} funded with ${dollars(BUYER_FUNDS)} of TestUSDC; seller (payTo) ${chain.seller}`)
+    }
 
     // With --serve, every paywall step is logged (to stderr), for whoever is watching the clients pay.
-    const onEvent = args.serve ? (/** @type {PaywallEvent} */ event) => say(`[api] ${eventLine(event)}`) : undefined
-    const api = createApi({ chain, ...(nevermined ? { nevermined: nevermined.route } : {}), ...(onEvent ? { onEvent } : {}) })
-    const server = await listen(api.fetch, args.port)
-    lifecycle.onStop('the API server', () => server.close())
-    say(`Paid API on ${server.url}`)
-    for (const route of api.routes) say(`  ${route.method} ${route.path}: ${route.amount} (${route.scheme} on ${route.network})`)
+    const config = {
+      rpcUrl: chain.rpcUrl,
+      chainId: chain.chainId,
+      asset: chain.asset,
+      seller: chain.seller,
+      settlerKey: chain.settlerKey,
+      logEvents: args.serve,
+      ...(args.redis ? { redisUrl: args.redis } : {}),
+    }
+    const server = await startServer(args.framework, {
+      config,
+      ...(nevermined ? { nevermined: nevermined.route } : {}),
+      port: args.port,
+      log: (line) => process.stderr.write(`${line}\n`),
+      onExit: (code, signal) => {
+        log(`the ${args.framework} server stopped by itself (${code ?? signal})`)
+        lifecycle.stopAll().then(() => process.exit(1))
+      },
+    })
+    const what = server.pid === undefined ? 'the API server' : `the ${args.framework} server (pid ${server.pid})`
+    lifecycle.onStop(what, () => server.close())
+    const routes = summarize(paidRoutes({ ...chain, ...(nevermined ? { ask: nevermined.route.option } : {}) }))
+    const where = server.pid === undefined ? args.framework : `${args.framework}, pid ${server.pid}`
+    say(`Paid API on ${server.url} (${where})`)
+    for (const route of routes) say(`  ${route.method} ${route.path}: ${route.amount} (${route.scheme} on ${route.network})`)
 
     if (args.serve) {
       const announcement = {
         url: server.url,
-        routes: api.routes,
-        chain: { rpcUrl: chain.anvil.rpcUrl, chainId: chain.anvil.chainId, asset: chain.asset },
+        routes,
+        chain: { rpcUrl: chain.rpcUrl, chainId: chain.chainId, asset: chain.asset },
         buyer: { address: chain.buyer.address, privateKey: chain.buyerKey },
       }
       process.stdout.write(`${JSON.stringify(announcement)}\n`)

@@ -4,7 +4,7 @@
 import { plan } from '@tollgate/x402'
 
 /**
- * @typedef {import('./api.js').NeverminedRoute} NeverminedRoute
+ * @typedef {import('./server-setup.js').NeverminedRoute} NeverminedRoute
  * @typedef {import('@tollgate/x402/client').Payer} Payer
  *
  * @typedef {object} NeverminedSetup

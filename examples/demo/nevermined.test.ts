@@ -111,4 +111,14 @@ describe('npm run demo with NVM_API_KEY (against a fake Nevermined backend)', ()
     // The USDC routes were paid as well.
     expect([...output.matchAll(/│ transaction\s+│ 0x[0-9a-f]{64}/g)]).toHaveLength(3)
   })
+
+  // Through an adapter too; bun and next run in their own process and read NVM_* from the environment themselves.
+  it.each(['fastify', 'bun', 'next'])('sells POST /ask through --framework %s', async (framework) => {
+    calls.length = 0
+    const demo = startDemo(['--framework', framework], { NVM_API_KEY: API_KEY, NVM_PLAN_ID: PLAN_ID, NVM_AGENT_ID: AGENT_ID, NVM_BACKEND_URL: backendUrl })
+    const result = await demo.exited
+    expect(result, demo.stderr()).toEqual({ code: 0, signal: null })
+    expect(demo.stdout()).toMatch(/<- 200 \{"question":"What is the answer\?","answer":"42","paidBy":"0x70997970C51812dc3A010C7d01b50e0d17dc79C8"\}/)
+    expect(calls.map((call) => call.path)).toEqual(['/api/v1/x402/permissions', '/api/v1/x402/verify', '/api/v1/x402/settle'])
+  }, 300_000) // next may build the app first
 })

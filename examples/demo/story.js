@@ -56,7 +56,7 @@ export async function runStory({ url, chain, neverminedPayer, say }) {
     await expectPaid(response, 'POST /ask', say)
   }
 
-  say(`\nDone: the buyer paid ${paid} atomic units (${dollars(paid)}) of USDC in total, settled on chain ${chain.anvil.chainId}.`)
+  say(`\nDone: the buyer paid ${paid} atomic units (${dollars(paid)}) of USDC in total, settled on chain ${chain.chainId}.`)
 }
 
 /**

@@ -1,0 +1,98 @@
+// The demo API's routes, in one place for every framework: what each paid route costs, and what each route
+// answers. The servers in servers/ only wire these to their framework.
+import { exact } from '@tollgate/x402'
+import { USDC } from './token.js'
+
+/** The USDC prices, per route. */
+export const PRICES = Object.freeze({ 'GET /weather': '$0.001', 'GET /premium': '$0.01' })
+
+/**
+ * @typedef {import('@tollgate/x402').PaymentOption} PaymentOption
+ *
+ * @typedef {object} RouteSummary  one paid route, as `--serve` announces it
+ * @property {string} method
+ * @property {string} path
+ * @property {string} scheme
+ * @property {string} network
+ * @property {string} amount  atomic units (exact) or credits (Nevermined)
+ *
+ * @typedef {object} Endpoint  one route of the API, free or paid (the paywall's routes map says which)
+ * @property {string} method
+ * @property {string} path
+ * @property {(input: { paidBy: string | null, body: unknown }) => object} answer  the JSON it answers with
+ */
+
+/**
+ * The paywall's routes map: the USDC routes on the given chain, and POST /ask when Nevermined sells it.
+ *
+ * @param {{ chainId: number, asset: `0x${string}`, seller: `0x${string}`, ask?: PaymentOption }} options
+ * @returns {Record<string, PaymentOption>}
+ */
+export function paidRoutes({ chainId, asset, seller, ask }) {
+  const network = `eip155:${chainId}`
+  const token = { address: asset, ...USDC }
+  /** @type {Record<string, PaymentOption>} */
+  const routes = {}
+  for (const [route, price] of Object.entries(PRICES)) routes[route] = exact({ price, network, payTo: seller, asset: token })
+  if (ask) routes['POST /ask'] = ask
+  return routes
+}
+
+/**
+ * @param {Record<string, PaymentOption>} routes
+ * @returns {RouteSummary[]}
+ */
+export function summarize(routes) {
+  return Object.entries(routes).map(([key, option]) => {
+    const [method = '', path = ''] = key.split(' ')
+    const { scheme, network } = option.requirements
+    const amount = typeof option.amount === 'string' ? option.amount : 'dynamic'
+    return { method, path, scheme, network, amount }
+  })
+}
+
+/**
+ * Every route the API serves, with its answer. POST /ask only when the routes map sells it.
+ *
+ * @param {Record<string, PaymentOption>} routes
+ * @returns {Endpoint[]}
+ */
+export function endpoints(routes) {
+  const paid = summarize(routes)
+  /** @type {Endpoint[]} */
+  const list = [
+    { method: 'GET', path: '/', answer: () => ({ name: 'Tollgate demo API', free: ['GET /'], paid }) },
+    { method: 'GET', path: '/weather', answer: ({ paidBy }) => ({ city: 'Lisbon', forecast: 'sunny', temperatureC: 21, paidBy }) },
+    { method: 'GET', path: '/premium', answer: ({ paidBy }) => ({ insight: 'Paid APIs need no accounts: a signature is enough.', paidBy }) },
+  ]
+  if (routes['POST /ask']) {
+    list.push({
+      method: 'POST',
+      path: '/ask',
+      answer: ({ paidBy, body }) => {
+        const question = /** @type {{ question?: unknown } | undefined} */ (body)?.question
+        return { question: typeof question === 'string' ? question : '(no question)', answer: '42', paidBy }
+      },
+    })
+  }
+  return list
+}
+
+/** The answer to a route the API does not have. */
+export const NOT_FOUND = Object.freeze({ error: 'not_found' })
+
+/**
+ * For fetch-shaped servers (the core's protect, Next, Bun): the endpoint for this request, answered.
+ *
+ * @param {Endpoint[]} list
+ * @param {Request} request
+ * @param {import('@tollgate/x402').PaymentContext | undefined} payment
+ * @returns {Promise<Response>}
+ */
+export async function respond(list, request, payment) {
+  const { pathname } = new URL(request.url)
+  const endpoint = list.find((candidate) => candidate.method === request.method && candidate.path === pathname)
+  if (!endpoint) return Response.json(NOT_FOUND, { status: 404 })
+  const body = request.method === 'POST' ? await request.json().catch(() => undefined) : undefined
+  return Response.json(endpoint.answer({ paidBy: payment?.payment?.payer ?? null, body }))
+}

@@ -1,0 +1,33 @@
+// Serves a fetch handler on Node with @hono/node-server, on 127.0.0.1 (the `fetch` and `hono` servers).
+import { serve } from '@hono/node-server'
+
+/**
+ * @typedef {object} RunningServer
+ * @property {string} url  http://127.0.0.1:PORT
+ * @property {() => Promise<void>} close
+ */
+
+/**
+ * Serves `fetch` on 127.0.0.1 (`port` 0 picks a free port) and resolves once it listens.
+ *
+ * @param {(request: Request) => Response | Promise<Response>} fetch
+ * @param {number} port
+ * @returns {Promise<RunningServer>}
+ */
+export function listen(fetch, port) {
+  return new Promise((resolve, reject) => {
+    const server = serve({ fetch, hostname: '127.0.0.1', port }, (info) => {
+      server.off('error', reject)
+      const close = () =>
+        /** @type {Promise<void>} */ (
+          new Promise((done) => {
+            server.close(() => done())
+            // Keep-alive connections would hold close() open.
+            if ('closeAllConnections' in server) server.closeAllConnections()
+          })
+        )
+      resolve({ url: `http://127.0.0.1:${info.port}`, close })
+    })
+    server.once('error', reject)
+  })
+}
