@@ -56,7 +56,13 @@ export function openConnection(options: ConnectionOptions | undefined, who: stri
   const onError = options.onError ?? (() => {})
   // Without a listener node-redis would crash the process on the first connection error.
   owned.on('error', onError)
-  const connecting = owned.connect().catch(onError)
+  let connected = false
+  const connecting = owned.connect().then(
+    () => {
+      connected = true
+    },
+    onError,
+  )
   let closed = false
   return {
     // Commands sent while connecting wait in node-redis's queue, within the same timeout.
@@ -64,7 +70,12 @@ export function openConnection(options: ConnectionOptions | undefined, who: stri
     async close() {
       if (closed) return
       closed = true
-      await connecting
+      // Still trying to reach a Redis that is not there: node-redis would retry forever, so stop it outright.
+      if (!connected) {
+        owned.destroy()
+        await connecting
+        return
+      }
       if (owned.isOpen) await owned.close().catch(() => owned.destroy())
     },
   }

@@ -118,6 +118,14 @@ describe('redisStore: connection', () => {
     await expect(own.get('url:a')).rejects.toThrow()
   })
 
+  it('closes at once when its url never connected (no Redis there)', async () => {
+    const { freePort } = await import('@tollgate/x402/anvil')
+    const nowhere = redisStore({ url: `redis://127.0.0.1:${await freePort()}` })
+    const started = Date.now()
+    await nowhere.close()
+    expect(Date.now() - started).toBeLessThan(1_000)
+  })
+
   it('leaves a client it was given open on close()', async () => {
     const borrowed = redisStore({ client })
     await borrowed.close()
