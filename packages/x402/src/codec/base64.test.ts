@@ -41,6 +41,18 @@ describe('decodeBase64', () => {
     expect(decodeBase64('')).toBe('')
   })
 
+  it('reads input whose padding is short', () => {
+    expect(decodeBase64('YQ=')).toBe('a')
+    expect(decodeBase64('YWJjZA=')).toBe('abcd')
+    expect(decodeBase64('YWJjZA')).toBe('abcd')
+  })
+
+  it('gives the same text on the ASCII fast path as through the UTF-8 decoder', () => {
+    const ascii = JSON.stringify({ x402Version: 2, payload: { signature: '0x' + 'ab'.repeat(65) } })
+    expect(decodeBase64(encodeBase64(ascii))).toBe(ascii)
+    expect(encodeBase64(ascii)).toBe(bytesToBase64(new TextEncoder().encode(ascii)))
+  })
+
   it('round-trips non-ASCII text', () => {
     const text = 'Prämie — 日本語 ☕ 🚀'
     expect(decodeBase64(encodeBase64(text))).toBe(text)

@@ -5,6 +5,9 @@ import { TollgateError } from '../errors.js'
 const utf8Encoder = new TextEncoder()
 const utf8Decoder = new TextDecoder('utf-8', { fatal: true })
 const BASE64_TEXT = /^[A-Za-z0-9+/\-_]*={0,2}$/
+const URL_SAFE = /[-_]/
+// JSON on the wire is almost always ASCII, whose UTF-8 bytes are its char codes: btoa/atob then do it all.
+const ASCII = /^[\x00-\x7f]*$/
 const CHUNK = 0x8000
 
 export function bytesToBase64(bytes: Uint8Array): string {
@@ -19,27 +22,41 @@ export function base64ToBytes(text: string): Uint8Array {
   if (!BASE64_TEXT.test(text) || text.length % 4 === 1) {
     throw new TollgateError('malformed_payment', 'The header is not valid base64.', { expected: 'base64 (standard or url-safe)' })
   }
-  let standard = text.replace(/-/g, '+').replace(/_/g, '/').replace(/=+$/, '')
-  standard += '='.repeat((4 - (standard.length % 4)) % 4)
-  let binary: string
-  try {
-    binary = atob(standard)
-  } catch (cause) {
-    throw new TollgateError('malformed_payment', 'The header is not valid base64.', { expected: 'base64 (standard or url-safe)' }, { cause })
-  }
+  const binary = base64ToBinary(text)
   const bytes = new Uint8Array(binary.length)
   for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i)
   return bytes
 }
 
+/** Base64 text (standard or url-safe, padded or not) -> a binary string, one char per byte. */
+function base64ToBinary(text: string): string {
+  let standard = URL_SAFE.test(text) ? text.replace(/-/g, '+').replace(/_/g, '/') : text
+  // atob wants exactly the padding a length calls for: some senders leave it off, or write too little.
+  if (standard.charCodeAt(standard.length - 1) === 61) standard = standard.replace(/=+$/, '')
+  const rest = standard.length % 4
+  if (rest !== 0) standard += rest === 2 ? '==' : '='
+  try {
+    return atob(standard)
+  } catch (cause) {
+    throw new TollgateError('malformed_payment', 'The header is not valid base64.', { expected: 'base64 (standard or url-safe)' }, { cause })
+  }
+}
+
 /** UTF-8 text -> standard padded base64. */
 export function encodeBase64(text: string): string {
+  if (ASCII.test(text)) return btoa(text)
   return bytesToBase64(utf8Encoder.encode(text))
 }
 
 /** Standard or url-safe base64, padded or not -> UTF-8 text. Throws `malformed_payment`. */
 export function decodeBase64(text: string): string {
-  const bytes = base64ToBytes(text)
+  if (!BASE64_TEXT.test(text) || text.length % 4 === 1) {
+    throw new TollgateError('malformed_payment', 'The header is not valid base64.', { expected: 'base64 (standard or url-safe)' })
+  }
+  const binary = base64ToBinary(text)
+  if (ASCII.test(binary)) return binary
+  const bytes = new Uint8Array(binary.length)
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i)
   try {
     return utf8Decoder.decode(bytes)
   } catch (cause) {

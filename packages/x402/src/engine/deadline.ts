@@ -1,25 +1,31 @@
 // Runs one facilitator call under a deadline. The race matters: a facilitator that ignores its AbortSignal
-// must still not hold the request past the deadline.
+// must still not hold the request past the deadline. One promise settles from whichever comes first, the
+// answer or the timer (no Promise.race, no second promise: this runs on every paid request).
 import { TollgateError, isTollgateError } from '../errors.js'
 
-export async function withDeadline<T>(step: 'verify' | 'settle', ms: number, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  const controller = new AbortController()
-  let timer: ReturnType<typeof setTimeout> | undefined
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
+export function withDeadline<T>(step: 'verify' | 'settle', ms: number, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const controller = new AbortController()
+    const timer = setTimeout(() => {
       const error = new TollgateError('facilitator_timeout', `The facilitator did not answer ${step} within ${ms} ms.`, { step, timeoutMs: ms })
       controller.abort(error)
       reject(error)
     }, ms)
+    const fail = (error: unknown) => {
+      clearTimeout(timer)
+      reject(isTollgateError(error) ? error : new TollgateError('facilitator_error', `The facilitator failed to ${step}: ${describe(error)}`, { step }, { cause: error }))
+    }
+    let call: Promise<T>
+    try {
+      call = run(controller.signal)
+    } catch (error) {
+      return fail(error)
+    }
+    Promise.resolve(call).then((value) => {
+      clearTimeout(timer)
+      resolve(value)
+    }, fail)
   })
-  try {
-    return await Promise.race([run(controller.signal), deadline])
-  } catch (error) {
-    if (isTollgateError(error)) throw error
-    throw new TollgateError('facilitator_error', `The facilitator failed to ${step}: ${describe(error)}`, { step }, { cause: error })
-  } finally {
-    clearTimeout(timer)
-  }
 }
 
 function describe(error: unknown): string {

@@ -49,9 +49,6 @@ export function createPaywall(options: PaywallOptions): Paywall {
   if (options.outbox) worker.start()
 
   async function check(request: Request): Promise<Gate> {
-    // Read the signal now: some servers (@hono/node-server) only start watching the connection once it is read,
-    // and a client that leaves during verification must not be charged.
-    void request.signal
     const method = request.method.toUpperCase()
     if (method === 'OPTIONS') return FREE // CORS preflights cannot carry a payment.
     const pathname = pathnameOf(request.url)
@@ -79,6 +76,10 @@ export function createPaywall(options: PaywallOptions): Paywall {
       return respond(send402(prepared.unpaid, prepared.paymentRequired, { html, head }))
     }
     if (!found.ok) return reject(prepared, found.error, base)
+    // Read the signal now: some servers (@hono/node-server) only start watching the connection once it is read,
+    // and a client that leaves during verification must not be charged. Only a request that pays needs it, and
+    // reading it costs a full Request on those servers, so free and unpaid requests skip it.
+    void request.signal
     const proof = found.value
     const offer = findOffer(prepared, proof)
     if (!offer) {
@@ -86,7 +87,8 @@ export function createPaywall(options: PaywallOptions): Paywall {
       return reject(prepared, error, base, proof)
     }
     const tokenHash = await hashToken(proof.raw)
-    const fields = { ...base, tokenHash, x402Version: proof.x402Version, scheme: offer.requirements.scheme, network: offer.requirements.network }
+    // Event fields are built only when someone listens (emit is undefined otherwise): a spread per request adds up.
+    const fields = () => ({ ...base, tokenHash, x402Version: proof.x402Version, scheme: offer.requirements.scheme, network: offer.requirements.network })
 
     const singleUse = offer.option.singleUse
     const id = paymentId(proof, offer.requirements.network, tokenHash)
@@ -103,7 +105,7 @@ export function createPaywall(options: PaywallOptions): Paywall {
     if (singleUse && idempotency) {
       const stored = await store.get<StoredResponse>(paymentKey)
       if (stored && stored.resource === prepared.resource.url) {
-        emit?.('replay.served', { ...fields, status: stored.status })
+        emit?.('replay.served', { ...fields(), status: stored.status })
         return respond(replayResponse(stored))
       }
     }
@@ -121,16 +123,16 @@ export function createPaywall(options: PaywallOptions): Paywall {
 
     const verifyRequest = buildVerifyRequest(prepared, offer, proof)
     const started = Date.now()
-    emit?.('verify.start', { ...fields, amount: offer.amount })
+    emit?.('verify.start', { ...fields(), amount: offer.amount })
     let verification
     try {
       const outcome = await verifier.verify(tokenHash + '|' + offer.key, verifyRequest, route.config.verifyTimeoutMs ?? settings.verifyTimeoutMs)
       verification = outcome.result
-      if (outcome.shared) emit?.('verify.cached', { ...fields })
+      if (outcome.shared) emit?.('verify.cached', fields())
     } catch (error) {
       release()
       const failure = isTollgateError(error) ? error : new TollgateError('facilitator_error', String(error))
-      emit?.('verify.error', { ...fields, reason: failure.code, status: failure.status, durationMs: Date.now() - started })
+      emit?.('verify.error', { ...fields(), reason: failure.code, status: failure.status, durationMs: Date.now() - started })
       return respond(sendError(failure))
     }
     if (!verification.isValid) {
@@ -139,20 +141,20 @@ export function createPaywall(options: PaywallOptions): Paywall {
       const message = verification.invalidMessage ?? `The facilitator refused the payment: ${reason}.`
       return reject(prepared, new TollgateError('payment_invalid', message, { reason }), base, proof, tokenHash, Date.now() - started)
     }
-    emit?.('verify.valid', { ...fields, payer: verification.payer, amount: offer.amount, durationMs: Date.now() - started })
+    emit?.('verify.valid', { ...fields(), payer: verification.payer, amount: offer.amount, durationMs: Date.now() - started })
     const clientKey = idempotency && verification.payer ? idempotencyKeyOf(request) : undefined
     const requestKey = clientKey && `tg:idem:key:${verification.payer!.toLowerCase()}|${prepared.resource.url}|${clientKey}`
     if (requestKey) {
       const stored = await store.get<StoredResponse>(requestKey)
       if (stored) {
         release()
-        emit?.('replay.served', { ...fields, payer: verification.payer, status: stored.status })
+        emit?.('replay.served', { ...fields(), payer: verification.payer, status: stored.status })
         return respond(replayResponse(stored))
       }
     }
     if (request.signal.aborted) {
       release()
-      emit?.('client.aborted', { ...fields, status: 499 })
+      emit?.('client.aborted', { ...fields(), status: 499 })
       return respond(sendError(new TollgateError('client_aborted', 'The client went away before the handler ran; nothing was charged.')))
     }
 
@@ -183,7 +185,7 @@ export function createPaywall(options: PaywallOptions): Paywall {
           enqueuedAt: now,
           origin: { ...base, tokenHash },
         })
-        emit?.('outbox.enqueued', { ...fields, payer: verification.payer, amount: settleRequest.amount })
+        emit?.('outbox.enqueued', { ...fields(), payer: verification.payer, amount: settleRequest.amount })
         if (!options.outbox) worker.start()
       },
       keep: (response) => {
@@ -202,11 +204,13 @@ export function createPaywall(options: PaywallOptions): Paywall {
   }
 
   function reject(prepared: Prepared, error: TollgateError, base: Base, proof?: DecodedProof, tokenHash?: string, durationMs?: number): Gate {
-    const event: Omit<PaywallEvent, 'type' | 'at'> = { ...base, reason: error.reason, status: error.status }
-    if (proof) event.x402Version = proof.x402Version
-    if (tokenHash) event.tokenHash = tokenHash
-    if (durationMs !== undefined) event.durationMs = durationMs
-    emit?.(error.code === 'payment_invalid' ? 'verify.invalid' : 'payment.rejected', event)
+    if (emit) {
+      const event: Omit<PaywallEvent, 'type' | 'at'> = { ...base, reason: error.reason, status: error.status }
+      if (proof) event.x402Version = proof.x402Version
+      if (tokenHash) event.tokenHash = tokenHash
+      if (durationMs !== undefined) event.durationMs = durationMs
+      emit(error.code === 'payment_invalid' ? 'verify.invalid' : 'payment.rejected', event)
+    }
     if (error.status !== 402) return respond(sendError(error))
     return respond(send402(render402(prepared.paymentRequired, error.reason), prepared.paymentRequired))
   }

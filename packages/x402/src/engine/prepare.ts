@@ -6,6 +6,7 @@ import { canonicalResourceUrl } from '../requirements/resource.js'
 import type { PaymentOption } from '../requirements/types.js'
 import { render402, type Rendered402 } from './responses.js'
 import type { CompiledRoute } from './routes.js'
+import { createUrlMemo } from './url-memo.js'
 
 export interface PreparedOffer {
   option: PaymentOption
@@ -33,9 +34,16 @@ const MAX_CACHED_RESOURCES = 1000
 
 export function createPreparer(settings: PrepareSettings) {
   const caches = new WeakMap<CompiledRoute, Map<string, Prepared>>()
+  // Without trustProxy the resource URL depends on the request URL alone (the pathname comes from it too).
+  const fromUrl = createUrlMemo((url) => {
+    const pathname = new URL(url).pathname
+    return canonicalResourceUrl({ url } as Request, { trustProxy: false, baseUrl: settings.baseUrl, path: pathname })
+  })
 
   return async function prepare(route: CompiledRoute, request: Request, pathname: string): Promise<Prepared> {
-    const url = canonicalResourceUrl(request, { trustProxy: settings.trustProxy, baseUrl: settings.baseUrl, path: pathname })
+    const url = settings.trustProxy
+      ? canonicalResourceUrl(request, { trustProxy: true, baseUrl: settings.baseUrl, path: pathname })
+      : fromUrl(request.url)
     const fixed = route.options.every((option) => typeof option.amount === 'string')
     if (!fixed) return build(route, request, url)
     let cache = caches.get(route)

@@ -86,11 +86,12 @@ export function paidHeaders(receipt: SettleResponse | undefined, version: X402Ve
 /** Adds headers to a handler's Response without reading its body; copies it when its headers are immutable. */
 export function withHeaders(response: Response, extra: Record<string, string>): Response {
   try {
-    for (const [name, value] of Object.entries(extra)) response.headers.set(name, value)
+    const headers = response.headers
+    for (const name in extra) headers.set(name, extra[name]!)
     return response
   } catch {
     const copy = new Response(response.body, { status: response.status, statusText: response.statusText, headers: response.headers })
-    for (const [name, value] of Object.entries(extra)) copy.headers.set(name, value)
+    for (const name in extra) copy.headers.set(name, extra[name]!)
     return copy
   }
 }

@@ -33,6 +33,51 @@ export interface SessionInput {
   keep: (response: Response) => Response
 }
 
+/** The handler's ctx: a class, because an object literal with a getter is slow to create on every request. */
+class PaidContext implements PaymentContext {
+  #charged: string
+  constructor(readonly payment: PaymentInfo) {
+    this.#charged = payment.amount
+  }
+
+  get charged(): string {
+    return this.#charged
+  }
+
+  charge(amount: string | bigint | number): void {
+    const value = parseAtomic(amount, 'ctx.charge(amount)', { allowZero: true })
+    const verified = BigInt(this.payment.amount)
+    if (value > verified) {
+      throw new TollgateError('charge_exceeds_verified', `ctx.charge(${value}) is above the verified amount ${verified}.`, {
+        path: 'ctx.charge(amount)',
+        expected: `at most ${verified}`,
+      })
+    }
+    if (value !== verified && this.payment.scheme === 'exact') {
+      throw new TollgateError('charge_unsupported', 'The exact scheme settles the authorised amount only; ctx.charge cannot lower it.', {
+        path: 'ctx.charge(amount)',
+        expected: `exactly ${verified}`,
+      })
+    }
+    this.#charged = value.toString()
+  }
+}
+
+/** verify's request plus what settle needs, written out rather than spread (this runs on every paid request). */
+function settleRequestOf(verify: VerifyRequest, amount: string, verification: VerifyResult): SettleRequest {
+  const request: SettleRequest = {
+    x402Version: verify.x402Version,
+    token: verify.token,
+    proof: verify.proof,
+    requirements: verify.requirements,
+    paymentRequired: verify.paymentRequired,
+    amount,
+    verification,
+  }
+  if (verify.requirementsV1 !== undefined) request.requirementsV1 = verify.requirementsV1
+  return request
+}
+
 export function createSession(input: SessionInput): PaymentSession {
   const { offer, proof, verification, emit } = input
   const x402Version = proof.x402Version
@@ -48,31 +93,7 @@ export function createSession(input: SessionInput): PaymentSession {
   if (offer.requirements.asset !== undefined) payment.asset = offer.requirements.asset
   if (offer.requirements.planId !== undefined) payment.planId = offer.requirements.planId
 
-  const verified = BigInt(offer.amount)
-  let charged = offer.amount
-  const ctx: PaymentContext = {
-    payment,
-    get charged() {
-      return charged
-    },
-    charge(amount) {
-      const value = parseAtomic(amount, 'ctx.charge(amount)', { allowZero: true })
-      if (value > verified) {
-        throw new TollgateError('charge_exceeds_verified', `ctx.charge(${value}) is above the verified amount ${verified}.`, {
-          path: 'ctx.charge(amount)',
-          expected: `at most ${verified}`,
-        })
-      }
-      if (value !== verified && payment.scheme === 'exact') {
-        throw new TollgateError('charge_unsupported', 'The exact scheme settles the authorised amount only; ctx.charge cannot lower it.', {
-          path: 'ctx.charge(amount)',
-          expected: `exactly ${verified}`,
-        })
-      }
-      charged = value.toString()
-    },
-  }
-
+  const ctx = new PaidContext(payment)
   const fields = () => ({
     ...input.eventBase,
     tokenHash: input.tokenHash,
@@ -103,12 +124,13 @@ export function createSession(input: SessionInput): PaymentSession {
       emit?.('client.aborted', { ...fields(), status: 499 })
       return { ok: false, response: sendError(new TollgateError('client_aborted', 'The client went away before the response; nothing was charged.')) }
     }
+    const charged = ctx.charged
     if (charged === '0') {
       finish()
       emit?.('settle.success', { ...fields(), amount: '0', status: 200 })
       return { ok: true, headers: paidHeaders(undefined, x402Version) }
     }
-    const request: SettleRequest = { ...input.verifyRequest, amount: charged, verification }
+    const request = settleRequestOf(input.verifyRequest, charged, verification)
     const started = Date.now()
     emit?.('settle.start', { ...fields(), amount: charged })
     let result: SettleResponse

@@ -1,0 +1,34 @@
+// P1 and P2: requests per second through Hono on Node, as ratios measured in one run.
+import { measureAll, startServer } from './lib/load.js'
+import { tokenFor } from './lib/fixtures.js'
+
+/** Measures bare Hono, Tollgate (paid with a cached verification, and unpaid 402) and the reference @x402/hono. */
+export async function runHttp({ runs = 3, seconds = 4, warmupSeconds = 2, connections = 32 } = {}) {
+  const servers = {}
+  try {
+    for (const variant of ['bare', 'bare-fetch', 'bare-402', 'tollgate', 'reference']) servers[variant] = await startServer(variant)
+    const paid = async (variant) => {
+      const url = `${servers[variant].url}/paid`
+      const required = (await fetch(url)).headers.get('payment-required')
+      return { url, headers: { 'payment-signature': tokenFor(required, 1) } }
+    }
+    const targets = [
+      { name: 'bare', url: `${servers.bare.url}/paid` },
+      { name: 'bare + fetch objects', url: `${servers['bare-fetch'].url}/paid`, headers: { 'payment-signature': 'x'.repeat(300) } },
+      { name: 'tollgate paid', ...(await paid('tollgate')) },
+      { name: 'bare 402 bytes', url: `${servers['bare-402'].url}/paid`, expect: 402 },
+      { name: 'tollgate 402', url: `${servers.tollgate.url}/paid`, expect: 402 },
+      { name: 'reference paid', ...(await paid('reference')) },
+      { name: 'reference 402', url: `${servers.reference.url}/paid`, expect: 402 },
+    ]
+    return await measureAll(targets, { runs, seconds, warmupSeconds, connections })
+  } finally {
+    await Promise.all(Object.values(servers).map((server) => server.stop()))
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const { buildSources } = await import('./lib/build.js')
+  await buildSources()
+  console.log(await runHttp())
+}

@@ -1,0 +1,50 @@
+// Bundles the benchmarked code from source with esbuild, so that `npm run bench` measures the sources as they
+// are now (no `npm run build` first) and can reach engine internals (the verification cache) for P4 and P6.
+import { build } from 'esbuild'
+import { mkdirSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
+export const CORE = join(ROOT, 'packages/x402/src')
+const OUT = join(ROOT, 'bench/.build')
+
+const ENTRIES = {
+  core: `export * from '${CORE}/index.ts'`,
+  hono: `export * from '${ROOT}/packages/hono/src/index.ts'`,
+  evm: `export * from '${CORE}/evm/index.ts'`,
+  internals: [
+    `export { createVerifier } from '${CORE}/engine/verifier.ts'`,
+    `export { createProofReader } from '${CORE}/engine/proof-reader.ts'`,
+    `export { hashToken } from '${CORE}/engine/hash.ts'`,
+    `export { memoryStore } from '${CORE}/store/memory.ts'`,
+  ].join('\n'),
+}
+
+/** Writes bench/.build/<name>.mjs for every entry and returns their file URLs. */
+export async function buildSources() {
+  mkdirSync(OUT, { recursive: true })
+  const urls = {}
+  for (const [name, contents] of Object.entries(ENTRIES)) {
+    const outfile = join(OUT, `${name}.mjs`)
+    await build({
+      stdin: { contents, resolveDir: ROOT, loader: 'ts' },
+      bundle: true,
+      format: 'esm',
+      platform: 'node',
+      target: 'node20',
+      outfile,
+      // Resolve @tollgate/x402 to its source too, so the adapter and the core are one copy.
+      alias: { '@tollgate/x402': `${CORE}/index.ts` },
+      external: ['hono', 'hono/*', 'zod', 'zod/*', 'viem', 'viem/*'],
+      logLevel: 'error',
+    })
+    urls[name] = pathToFileURL(outfile).href
+  }
+  return urls
+}
+
+/** The file URL of a bundle written by buildSources. */
+export function built(name) {
+  return pathToFileURL(join(OUT, `${name}.mjs`)).href
+}

@@ -1,0 +1,69 @@
+// `npm run bench`: P1..P6 of the performance issue, as ratios measured in this one run on this machine, with
+// PASS/FAIL per target. Options: --quick (shorter runs, for a smoke test), --only=P1,P4 (a subset).
+import { buildSources } from './lib/build.js'
+import { runHttp } from './http.js'
+import { runLatency } from './latency.js'
+import { runVerify } from './verify.js'
+import { runBundles } from './bundle.js'
+import { runMemory } from './memory.js'
+import { pairedRatio } from './lib/load.js'
+
+const args = process.argv.slice(2)
+const quick = args.includes('--quick')
+const only = args.find((arg) => arg.startsWith('--only='))?.slice(7).split(',')
+const wanted = (id) => !only || only.includes(id)
+
+const rows = []
+const row = (id, what, measured, target = '', pass) => rows.push({ id, what, measured, target, result: pass === undefined ? '' : pass ? 'PASS' : 'FAIL' })
+const fmt = (n, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits })
+
+const started = Date.now()
+await buildSources()
+
+if (wanted('P1') || wanted('P2')) {
+  const http = await runHttp(quick ? { runs: 1, seconds: 2, warmupSeconds: 1 } : {})
+  const r = (a, b) => pairedRatio(http[a], http[b])
+  for (const [name, result] of Object.entries(http)) row('', `  ${name}: req/s, median (runs ${result.runs.join(', ')})`, fmt(result.rps))
+  if (wanted('P1')) {
+    row('P1', 'paid (cached verify) / bare Hono', `${fmt(r('tollgate paid', 'bare'), 2)}x`, '>= 0.80x', r('tollgate paid', 'bare') >= 0.8)
+    row('', '  bare + fetch objects / bare Hono (the ceiling on Node)', `${fmt(r('bare + fetch objects', 'bare'), 2)}x`)
+    row('P1', 'paid / reference @x402/hono paid', `${fmt(r('tollgate paid', 'reference paid'), 2)}x`, '>= 2x', r('tollgate paid', 'reference paid') >= 2)
+  }
+  if (wanted('P2')) {
+    row('P2', 'unpaid 402 / bare Hono', `${fmt(r('tollgate 402', 'bare'), 2)}x`, '>= 0.90x', r('tollgate 402', 'bare') >= 0.9)
+    row('', '  the same 402 bytes from a plain handler / bare Hono (the ceiling)', `${fmt(r('bare 402 bytes', 'bare'), 2)}x`)
+    row('', '  reference 402 / bare Hono (for comparison)', `${fmt(r('reference 402', 'bare'), 2)}x`)
+  }
+}
+if (wanted('P3')) {
+  const latency = await runLatency(quick ? { requests: 500, warmup: 100 } : {})
+  row('P3', `added latency p50 (p90 ${fmt(latency.p90, 3)}, facilitator p50 ${fmt(latency.facilitatorP50, 3)} ms)`, `${fmt(latency.p50, 3)} ms`, '<= 0.3 ms', latency.p50 <= 0.3)
+}
+if (wanted('P4')) {
+  const verify = await runVerify(quick ? { cold: 300, hits: 50_000 } : {})
+  row('P4', 'exact EVM verify, cold, one core', `${fmt(verify.coldPerSecond)}/s`, '>= 1,000/s', verify.coldPerSecond >= 1000)
+  row('', '  of which the floor: secp256k1 recovery alone', `${fmt(verify.recoverOnlyPerSecond)}/s`, '')
+  row('P4', 'exact EVM verify, cache hits', `${fmt(verify.hitsPerSecond)}/s`, '>= 200,000/s', verify.hitsPerSecond >= 200_000)
+}
+if (wanted('P5')) {
+  const sizes = await runBundles()
+  const kb = (bytes) => `${fmt(bytes / 1000, 1)} kB`
+  const core = sizes['core main entry (export *)'].gzipped
+  const hono = sizes['hono adapter + exact'].gzipped
+  row('P5', 'core main entry, min+gzip', kb(core), '<= 8 kB', core <= 8000)
+  row('', '  core minimal (createPaywall + exact), min+gzip', kb(sizes['core minimal (createPaywall + exact)'].gzipped), '')
+  row('P5', 'hono adapter + exact, min+gzip', kb(hono), '<= 15 kB', hono <= 15000)
+}
+if (wanted('P6')) {
+  const memory = await runMemory({ tokens: quick ? 100_000 : 1_000_000 })
+  row('P6', `RSS growth, ${fmt(memory.tokens)} distinct tokens (${fmt(memory.seconds, 0)} s; heap after GC ${fmt(memory.heapGrowthMB, 1)} MB)`, `${fmt(memory.rssGrowthMB, 1)} MB`, '<= 64 MB', memory.rssGrowthMB <= 64)
+}
+
+const widths = ['id', 'what', 'measured', 'target', 'result'].map((key) => Math.max(key.length, ...rows.map((r) => String(r[key]).length)))
+const line = (cells) => '| ' + cells.map((cell, i) => String(cell).padEnd(widths[i])).join(' | ') + ' |'
+console.log(`\nTollgate benchmarks: node ${process.version}, ${(await import('node:os')).cpus().length} cores, ${fmt((Date.now() - started) / 1000)} s${quick ? ' (--quick)' : ''}\n`)
+console.log(line(['id', 'what', 'measured', 'target', 'result']))
+console.log(line(widths.map((w) => '-'.repeat(w))))
+for (const r of rows) console.log(line([r.id, r.what, r.measured, r.target, r.result]))
+const failed = rows.filter((r) => r.result === 'FAIL').length
+console.log(`\n${rows.filter((r) => r.result === 'PASS').length} targets passed, ${failed} failed`)

@@ -1,0 +1,48 @@
+// One server under load, in its own process so that it does not share an event loop with the load generator.
+// `node server.js <variant>`: bare | bare-fetch | bare-402 | tollgate | tollgate-exact | reference. Sends { port } to the parent over IPC when listening.
+import { serve } from '@hono/node-server'
+import { Hono } from 'hono'
+import { built } from './lib/build.js'
+import { BODY, NETWORK, PAY_TO, instantFacilitator, instantReferenceClient } from './lib/fixtures.js'
+
+const variant = process.argv[2]
+const app = new Hono()
+
+if (variant === 'tollgate') {
+  const { paywall, plan } = await import(built('hono'))
+  // A plan's access token is reusable: after the first request its verification comes from the cache.
+  app.use('/paid', paywall({ accepts: plan({ planId: '1', credits: 1 }), facilitator: instantFacilitator() }))
+} else if (variant === 'tollgate-exact') {
+  const { paywall, exact } = await import(built('hono'))
+  app.use('/paid', paywall({ accepts: exact({ price: '$0.001', network: NETWORK, payTo: PAY_TO }), facilitator: instantFacilitator() }))
+} else if (variant === 'reference') {
+  const { paymentMiddleware, x402ResourceServer } = await import('@x402/hono')
+  const { ExactEvmScheme } = await import('@x402/evm/exact/server')
+  const server = new x402ResourceServer(instantReferenceClient()).register(NETWORK, new ExactEvmScheme())
+  app.use(paymentMiddleware({ 'GET /paid': { accepts: { scheme: 'exact', price: '$0.001', network: NETWORK, payTo: PAY_TO } } }, server))
+} else if (variant === 'bare-fetch') {
+  // No paywall, only the Fetch-object work any paywall must do on @hono/node-server: read the request's signal
+  // (which builds the full undici Request), read a header, and add a header to the handler's Response.
+  app.use('/paid', async (c, next) => {
+    void c.req.raw.signal
+    c.req.raw.headers.get('payment-signature')
+    await next()
+    c.res.headers.set('payment-response', 'x'.repeat(300))
+  })
+} else if (variant === 'bare-402') {
+  // No paywall: the bytes of Tollgate's 402 (header and body), captured once and sent by a plain handler.
+  const { createPaywall, plan } = await import(built('hono'))
+  const gate = await createPaywall({ routes: { '/paid': plan({ planId: '1', credits: 1 }) }, facilitator: instantFacilitator() }).check(new Request('http://127.0.0.1/paid'))
+  const headers = Object.fromEntries(gate.response.headers)
+  const body = await gate.response.text()
+  app.use('/paid', (c) => c.body(body, 402, headers))
+} else if (variant !== 'bare') {
+  throw new Error(`unknown variant ${variant}`)
+}
+app.get('/paid', (c) => c.json(BODY))
+
+const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info) => process.send?.({ port: info.port }))
+process.on('message', (message) => {
+  if (message === 'stop') server.close(() => process.exit(0))
+})
+process.on('disconnect', () => process.exit(0))
