@@ -25,16 +25,31 @@ export type HonoPaywallOptions = AdapterOptions
 export function paywall<E extends Env = Env>(options: HonoPaywallOptions): MiddlewareHandler<E> {
   const core = createPaywall(toPaywallOptions(options))
   return async (c, next) => {
-    const response = await core.handle(c.req.raw, async (_request, ctx) => {
-      c.set('payment' as never, ctx as never)
-      await next()
-      // Hono turns a thrown handler error into c.error plus onError's answer; the core must see the throw
-      // so that nothing is settled.
-      if (c.error) throw c.error
-      return c.res
-    })
+    const response = await core.handle(
+      c.req.raw,
+      async (_request, ctx) => {
+        c.set('payment' as never, ctx as never)
+        await next()
+        // Hono turns a thrown handler error into c.error plus onError's answer; the core must see the throw
+        // so that nothing is settled.
+        if (c.error) throw c.error
+        return c.res
+      },
+      { isAborted: connectionProbe(c) },
+    )
     if (response !== c.res) replaceResponse(c, response)
   }
+}
+
+/**
+ * On Node (@hono/node-server, whose bindings are `c.env.outgoing`), whether the client left is read off the
+ * connection: reading `request.signal` there would build a whole second Request. Elsewhere the core's default
+ * (`request.signal`) applies.
+ */
+function connectionProbe(c: Context): (() => boolean) | undefined {
+  const outgoing = (c.env as { outgoing?: { destroyed?: unknown; socket?: { destroyed?: boolean } | null } } | undefined)?.outgoing
+  if (!outgoing || typeof outgoing.destroyed !== 'boolean') return undefined
+  return () => outgoing.destroyed === true || outgoing.socket?.destroyed === true
 }
 
 // Headers that describe the body or its caching belong to the response that carries them.

@@ -11,7 +11,7 @@ import { createPreparer, type Prepared, type PreparedOffer } from './prepare.js'
 import { render402, send402, sendError, wantsHtml, withHeaders } from './responses.js'
 import { compileRoutes, matchRoute, type CompiledRoute } from './routes.js'
 import { createSession } from './session.js'
-import type { Gate, NextHandler, PaymentContext, Paywall, PaywallEvent, PaywallOptions } from './types.js'
+import type { CheckOptions, Gate, NextHandler, PaymentContext, Paywall, PaywallEvent, PaywallOptions } from './types.js'
 import { createVerifier } from './verifier.js'
 import { createProofReader } from './proof-reader.js'
 import { failClosed, failOpen } from './guarded-store.js'
@@ -48,7 +48,7 @@ export function createPaywall(options: PaywallOptions): Paywall {
   // An outbox given explicitly may hold entries from before a restart: work on it from the start.
   if (options.outbox) worker.start()
 
-  async function check(request: Request): Promise<Gate> {
+  async function check(request: Request, options?: CheckOptions): Promise<Gate> {
     const method = request.method.toUpperCase()
     if (method === 'OPTIONS') return FREE // CORS preflights cannot carry a payment.
     const pathname = pathnameOf(request.url)
@@ -56,7 +56,7 @@ export function createPaywall(options: PaywallOptions): Paywall {
     if (!route) return FREE
     const base = { route: route.key, method, path: pathname }
     try {
-      return await gate(request, method, pathname, route, base)
+      return await gate(request, method, pathname, route, base, options?.isAborted)
     } catch (error) {
       const failure = isTollgateError(error)
         ? error
@@ -65,7 +65,14 @@ export function createPaywall(options: PaywallOptions): Paywall {
     }
   }
 
-  async function gate(request: Request, method: string, pathname: string, route: CompiledRoute, base: Base): Promise<Gate> {
+  async function gate(
+    request: Request,
+    method: string,
+    pathname: string,
+    route: CompiledRoute,
+    base: Base,
+    probe: (() => boolean) | undefined,
+  ): Promise<Gate> {
     const prepared = await prepare(route, request, pathname)
     const head = method === 'HEAD'
     const found = readProof(request.headers)
@@ -78,8 +85,9 @@ export function createPaywall(options: PaywallOptions): Paywall {
     if (!found.ok) return reject(prepared, found.error, base)
     // Read the signal now: some servers (@hono/node-server) only start watching the connection once it is read,
     // and a client that leaves during verification must not be charged. Only a request that pays needs it, and
-    // reading it costs a full Request on those servers, so free and unpaid requests skip it.
-    void request.signal
+    // reading it costs a full Request on those servers, so free and unpaid requests skip it; an adapter that can
+    // tell more cheaply passes `isAborted` instead.
+    const isAborted = probe ?? signalProbe(request.signal)
     const proof = found.value
     const offer = findOffer(prepared, proof)
     if (!offer) {
@@ -152,7 +160,7 @@ export function createPaywall(options: PaywallOptions): Paywall {
         return respond(replayResponse(stored))
       }
     }
-    if (request.signal.aborted) {
+    if (isAborted()) {
       release()
       emit?.('client.aborted', { ...fields(), status: 499 })
       return respond(sendError(new TollgateError('client_aborted', 'The client went away before the handler ran; nothing was charged.')))
@@ -160,6 +168,7 @@ export function createPaywall(options: PaywallOptions): Paywall {
 
     const session = createSession({
       request,
+      isAborted,
       prepared,
       offer,
       proof,
@@ -215,8 +224,8 @@ export function createPaywall(options: PaywallOptions): Paywall {
     return respond(send402(render402(prepared.paymentRequired, error.reason), prepared.paymentRequired))
   }
 
-  async function handle(request: Request, next: NextHandler): Promise<Response> {
-    const decision = await check(request)
+  async function handle(request: Request, next: NextHandler, options?: CheckOptions): Promise<Response> {
+    const decision = await check(request, options)
     if (decision.kind === 'respond') return decision.response
     if (decision.kind === 'free') return next(request, decision.ctx)
     const { session } = decision
@@ -247,6 +256,10 @@ export function createPaywall(options: PaywallOptions): Paywall {
 }
 
 type Base = Pick<PaywallEvent, 'route' | 'method' | 'path'>
+
+function signalProbe(signal: AbortSignal): () => boolean {
+  return () => signal.aborted
+}
 
 function respond(response: Response): Gate {
   return { kind: 'respond', response }

@@ -12,6 +12,8 @@ import { assertSettleResult } from './verifier.js'
 
 export interface SessionInput {
   request: Request
+  /** Whether the client has gone away (its connection closed). */
+  isAborted: () => boolean
   prepared: Prepared
   offer: PreparedOffer
   proof: DecodedProof
@@ -119,7 +121,7 @@ export function createSession(input: SessionInput): PaymentSession {
   }
 
   async function runSettlement(): Promise<SettleOutcome> {
-    if (input.request.signal.aborted) {
+    if (input.isAborted()) {
       finish()
       emit?.('client.aborted', { ...fields(), status: 499 })
       return { ok: false, response: sendError(new TollgateError('client_aborted', 'The client went away before the response; nothing was charged.')) }

@@ -157,15 +157,25 @@ export type Gate =
   | { kind: 'free'; ctx: PaymentContext }
   | { kind: 'paid'; session: PaymentSession }
 
+/** For adapters: how to tell that the client went away, when the framework knows more cheaply than `request.signal`. */
+export interface CheckOptions {
+  /**
+   * True once the client's connection is gone. Default: `request.signal.aborted`. On servers where reading
+   * `request.signal` is costly (@hono/node-server builds a full Request for it), an adapter can probe the
+   * connection itself.
+   */
+  isAborted?: () => boolean
+}
+
 export type NextHandler = (request: Request, ctx: PaymentContext) => Response | Promise<Response>
 
 export interface Paywall {
   /** Run `next` behind the paywall and return the Response to send. */
-  handle(request: Request, next: NextHandler): Promise<Response>
+  handle(request: Request, next: NextHandler, options?: CheckOptions): Promise<Response>
   /** Wrap a fetch-style handler. */
   protect(handler: NextHandler): (request: Request) => Promise<Response>
   /** Phase one for frameworks that are not fetch-shaped: a Response to send now, a free pass, or a session. */
-  check(request: Request): Promise<Gate>
+  check(request: Request, options?: CheckOptions): Promise<Gate>
   /** The settlement outbox's worker: `drain()` settles what is due now; `start()`/`stop()` run it on a timer. */
   readonly outbox: OutboxWorker
   /** Stops background work (the outbox worker). */
