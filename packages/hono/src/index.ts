@@ -1,7 +1,7 @@
 // @tollgate/hono: the paywall as Hono middleware. The state machine stays in the core: this file only
 // hands Hono's Request to paywall.handle and puts the answer back on the context.
 import type { Context, Env, MiddlewareHandler } from 'hono'
-import { createPaywall, toPaywallOptions, type AdapterOptions, type PaymentContext } from '@tollgate/x402'
+import { createPaywall, toPaywallOptions, type AdapterOptions, type CheckOptions, type PaymentContext } from '@tollgate/x402'
 
 export * from '@tollgate/x402'
 
@@ -35,21 +35,36 @@ export function paywall<E extends Env = Env>(options: HonoPaywallOptions): Middl
         if (c.error) throw c.error
         return c.res
       },
-      { isAborted: connectionProbe(c) },
+      nodeBindings(c),
     )
     if (response !== c.res) replaceResponse(c, response)
   }
 }
 
+interface NodeBindings {
+  incoming?: { headers?: Record<string, string | string[] | undefined> }
+  outgoing?: { destroyed?: unknown; socket?: { destroyed?: boolean } | null }
+}
+
 /**
- * On Node (@hono/node-server, whose bindings are `c.env.outgoing`), whether the client left is read off the
- * connection: reading `request.signal` there would build a whole second Request. Elsewhere the core's default
- * (`request.signal`) applies.
+ * On Node (@hono/node-server, whose bindings are `c.env.incoming` and `c.env.outgoing`) the headers Node already
+ * parsed are read directly, and whether the client left is read off the connection: `request.headers` and
+ * `request.signal` there would build a Headers and a whole second Request per paid call. Elsewhere the core's
+ * defaults apply.
  */
-function connectionProbe(c: Context): (() => boolean) | undefined {
-  const outgoing = (c.env as { outgoing?: { destroyed?: unknown; socket?: { destroyed?: boolean } | null } } | undefined)?.outgoing
-  if (!outgoing || typeof outgoing.destroyed !== 'boolean') return undefined
-  return () => outgoing.destroyed === true || outgoing.socket?.destroyed === true
+function nodeBindings(c: Context): CheckOptions | undefined {
+  const { incoming, outgoing } = (c.env ?? {}) as NodeBindings
+  if (!incoming?.headers || !outgoing || typeof outgoing.destroyed !== 'boolean') return undefined
+  const parsed = incoming.headers
+  return {
+    headers: {
+      get(name) {
+        const value = parsed[name.toLowerCase()]
+        return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value
+      },
+    },
+    isAborted: () => outgoing.destroyed === true || outgoing.socket?.destroyed === true,
+  }
 }
 
 // Headers that describe the body or its caching belong to the response that carries them.

@@ -45,3 +45,26 @@ describe('a client that leaves during verification, on @hono/node-server', () =>
     expect(facilitator.balance(BUYER, { planId: '7' })).toBe(10n)
   })
 })
+
+describe('headers on @hono/node-server', () => {
+  it("reads the proof, Accept and Idempotency-Key from Node's parsed headers", async () => {
+    const facilitator = createTestFacilitator({ plans: [{ planId: '7', credits: 10 }] })
+    const app = new Hono()
+    let runs = 0
+    app.get('/ask', paywall({ accepts: ask, facilitator }), (c) => c.text(`answer ${++runs}`))
+    const server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 })
+    stops.push(() => server.close())
+    await new Promise((resolve) => server.once('listening', resolve))
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/ask`
+
+    const browser = await fetch(url, { headers: { accept: 'text/html' } })
+    expect(browser.status).toBe(402)
+    expect(browser.headers.get('content-type')).toMatch(/^text\/html/)
+    const token = facilitator.mint({ payer: BUYER, requirements: ask.requirements })
+    const headers = { 'payment-signature': token, 'idempotency-key': 'k1' }
+    expect(await (await fetch(url, { headers })).text()).toBe('answer 1')
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    expect(await (await fetch(url, { headers })).text()).toBe('answer 1')
+    expect(facilitator.settleCalls()).toHaveLength(1)
+  })
+})

@@ -77,7 +77,12 @@ export function decodePaymentRequiredV1Body(json: unknown): Decoded<PaymentRequi
  * The payment proof on a request: PAYMENT-SIGNATURE (v2) or X-PAYMENT (v1); v2 wins when both are sent.
  * `null` when there is none (an empty header counts as none).
  */
-export function readProof(headers: Headers, opts?: DecodeOptions): Decoded<DecodedProof> | null {
+/** Anything headers can be read from: a Headers, or a framework's cheaper view of the same request. */
+export interface HeaderReader {
+  get(name: string): string | null
+}
+
+export function readProof(headers: HeaderReader, opts?: DecodeOptions): Decoded<DecodedProof> | null {
   const signature = headers.get(PAYMENT_SIGNATURE)
   if (signature) {
     const payload = decodeHeader<PaymentPayload>(PAYMENT_SIGNATURE, signature, PaymentPayloadSchema, 2, opts)

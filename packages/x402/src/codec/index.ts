@@ -20,7 +20,7 @@ export {
   encodeXPayment,
   readProof,
 } from './headers.js'
-export type { AnyHeader, DecodeOptions, Decoded, HeaderName } from './headers.js'
+export type { AnyHeader, DecodeOptions, Decoded, HeaderName, HeaderReader } from './headers.js'
 export { decodeBase64, decodeBase64Json, encodeBase64, encodeBase64Json } from './base64.js'
 export {
   PaymentPayloadSchema,

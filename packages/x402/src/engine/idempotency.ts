@@ -1,6 +1,7 @@
 // Idempotent paid retries: a paid response is kept (bounded, with a TTL) so that a client whose connection
 // dropped can retry with the same payment, or the same Idempotency-Key, and get it again without paying twice.
 import { base64ToBytes, bytesToBase64 } from '../codec/base64.js'
+import type { HeaderReader } from '../codec/headers.js'
 
 export interface StoredResponse {
   status: number
@@ -21,8 +22,8 @@ export const IDEMPOTENCY_DEFAULTS: IdempotencySettings = { ttlMs: 10 * 60_000, m
 const MAX_KEY_LENGTH = 255
 
 /** The client's Idempotency-Key, when it sent a usable one. */
-export function idempotencyKeyOf(request: Request): string | undefined {
-  const key = request.headers.get('idempotency-key')
+export function idempotencyKeyOf(headers: HeaderReader): string | undefined {
+  const key = headers.get('idempotency-key')
   return key && key.length <= MAX_KEY_LENGTH ? key : undefined
 }
 

@@ -14,6 +14,7 @@ import { createSession } from './session.js'
 import type { CheckOptions, Gate, NextHandler, PaymentContext, Paywall, PaywallEvent, PaywallOptions } from './types.js'
 import { createVerifier } from './verifier.js'
 import { createProofReader } from './proof-reader.js'
+import type { HeaderReader } from '../codec/headers.js'
 import { failClosed, failOpen } from './guarded-store.js'
 import { idempotencyKeyOf, keepResponse, replayResponse, type StoredResponse } from './idempotency.js'
 import { createOutboxWorker } from './outbox-worker.js'
@@ -56,7 +57,7 @@ export function createPaywall(options: PaywallOptions): Paywall {
     if (!route) return FREE
     const base = { route: route.key, method, path: pathname }
     try {
-      return await gate(request, method, pathname, route, base, options?.isAborted)
+      return await gate(request, options?.headers ?? request.headers, method, pathname, route, base, options?.isAborted)
     } catch (error) {
       const failure = isTollgateError(error)
         ? error
@@ -67,6 +68,7 @@ export function createPaywall(options: PaywallOptions): Paywall {
 
   async function gate(
     request: Request,
+    headers: HeaderReader,
     method: string,
     pathname: string,
     route: CompiledRoute,
@@ -75,11 +77,11 @@ export function createPaywall(options: PaywallOptions): Paywall {
   ): Promise<Gate> {
     const prepared = await prepare(route, request, pathname)
     const head = method === 'HEAD'
-    const found = readProof(request.headers)
+    const found = readProof(headers)
     if (found === null || head) {
       // HEAD only discovers the price: it never runs a paid handler, so it never pays.
       emit?.('payment.required', { ...base, status: 402 })
-      const html = !head && settings.htmlPaywall && wantsHtml(request)
+      const html = !head && settings.htmlPaywall && wantsHtml(headers)
       return respond(send402(prepared.unpaid, prepared.paymentRequired, { html, head }))
     }
     if (!found.ok) return reject(prepared, found.error, base)
@@ -150,7 +152,7 @@ export function createPaywall(options: PaywallOptions): Paywall {
       return reject(prepared, new TollgateError('payment_invalid', message, { reason }), base, proof, tokenHash, Date.now() - started)
     }
     emit?.('verify.valid', { ...fields(), payer: verification.payer, amount: offer.amount, durationMs: Date.now() - started })
-    const clientKey = idempotency && verification.payer ? idempotencyKeyOf(request) : undefined
+    const clientKey = idempotency && verification.payer ? idempotencyKeyOf(headers) : undefined
     const requestKey = clientKey && `tg:idem:key:${verification.payer!.toLowerCase()}|${prepared.resource.url}|${clientKey}`
     if (requestKey) {
       const stored = await store.get<StoredResponse>(requestKey)

@@ -1,14 +1,14 @@
 // Reads the proof header of a request, remembering the last proofs seen: a reusable token (a credits plan's
 // access token) is decoded and validated once, not on every request that carries it.
 import { readProof } from '../codec/headers.js'
-import type { Decoded } from '../codec/headers.js'
+import type { Decoded, HeaderReader } from '../codec/headers.js'
 import type { DecodedProof } from '../codec/types.js'
 
 const MEMO_SIZE = 1024
 
 export function createProofReader(maxBytes: number) {
   const memo = new Map<string, DecodedProof>()
-  return function read(headers: Headers): Decoded<DecodedProof> | null {
+  return function read(headers: HeaderReader): Decoded<DecodedProof> | null {
     const raw = headers.get('payment-signature') || headers.get('x-payment')
     if (!raw) return null
     const known = memo.get(raw)

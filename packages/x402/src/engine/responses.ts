@@ -1,6 +1,6 @@
 // Every Response the engine makes: 402s (header + v1 JSON body, or an HTML page), error answers from the
 // code table, and the headers added to a paid response.
-import { HEADERS, encodePaymentRequired, encodePaymentResponse } from '../codec/headers.js'
+import { HEADERS, encodePaymentRequired, encodePaymentResponse, type HeaderReader } from '../codec/headers.js'
 import type { PaymentRequired, SettleResponse, X402Version } from '../codec/types.js'
 import { TollgateError } from '../errors.js'
 import { toV1Body } from '../requirements/build.js'
@@ -96,7 +96,7 @@ export function withHeaders(response: Response, extra: Record<string, string>): 
   }
 }
 
-export function wantsHtml(request: Request): boolean {
-  const accept = request.headers.get('accept')
+export function wantsHtml(headers: HeaderReader): boolean {
+  const accept = headers.get('accept')
   return accept !== null && accept.includes('text/html')
 }

@@ -1,5 +1,6 @@
 // Public types of the engine: options, the payment context handed to handlers, events, and the two-phase gate.
 import type { PaymentRequirements, SettleResponse, X402Version } from '../codec/types.js'
+import type { HeaderReader } from '../codec/headers.js'
 import type { Facilitator } from '../facilitator/types.js'
 import type { Routes } from '../requirements/types.js'
 import type { Outbox, Store } from '../store/types.js'
@@ -165,6 +166,11 @@ export interface CheckOptions {
    * connection itself.
    */
   isAborted?: () => boolean
+  /**
+   * Where to read the request's headers from. Default: `request.headers`. An adapter whose server has already
+   * parsed them (Node's `IncomingMessage.headers`) can hand that over instead of building a Headers.
+   */
+  headers?: HeaderReader
 }
 
 export type NextHandler = (request: Request, ctx: PaymentContext) => Response | Promise<Response>
