@@ -85,6 +85,8 @@ const plugin: FastifyPluginAsync<FastifyPaywallOptions> = async (fastify, option
     const outcome = await entry.session.settle(reply.statusCode)
     if (outcome.ok) {
       reply.headers(outcome.headers)
+      // A whole body in memory can be kept for idempotent retries; a stream goes out unread.
+      if (typeof payload === 'string' || payload instanceof Uint8Array) entry.session.keep(new Response(payload as BodyInit, { status: reply.statusCode, headers: headersOf(reply) }))
       return payload
     }
     // Fail closed: the handler's body is dropped unread and the paywall's answer goes out instead.
@@ -109,6 +111,14 @@ function unwrap(reply: FastifyReply, response: Response): ReadableStream | null 
   reply.code(response.status)
   response.headers.forEach((value, name) => reply.header(name, value))
   return response.body
+}
+
+function headersOf(reply: FastifyReply): Headers {
+  const headers = new Headers()
+  for (const [name, value] of Object.entries(reply.getHeaders())) {
+    for (const one of Array.isArray(value) ? value : [value]) if (one !== undefined) headers.append(name, String(one))
+  }
+  return headers
 }
 
 function destroy(payload: unknown): void {

@@ -42,6 +42,22 @@ describe('fastifyPaywall', () => {
     expect(readReceipt(toResponse(paid))).toMatchObject({ success: true })
   })
 
+  it('answers a retry with the same payment from the kept response, without charging again', async () => {
+    const { facilitator, app } = setup()
+    let runs = 0
+    await app.register(fastifyPaywall, { facilitator })
+    app.get('/paid', { config: { paywall: { accepts: usdc } } }, async () => ({ run: ++runs }))
+    const token = await payFor(toResponse(await app.inject('/paid')), facilitator, { payer: BUYER })
+    const first = await app.inject({ url: '/paid', headers: { 'payment-signature': token } })
+    expect(first.json()).toEqual({ run: 1 })
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    const retry = await app.inject({ url: '/paid', headers: { 'payment-signature': token } })
+    expect(retry.statusCode).toBe(200)
+    expect(retry.json()).toEqual({ run: 1 })
+    expect(retry.headers['idempotent-replayed']).toBe('true')
+    expect(facilitator.settleCalls()).toHaveLength(1)
+  })
+
   it('settles nothing for a hijacked reply, and releases the payment for a retry', async () => {
     const { facilitator, app } = setup()
     await app.register(fastifyPaywall, { facilitator, routes: { '/raw': usdc, '/paid': usdc } })
