@@ -26,7 +26,7 @@ if (wanted('P1') || wanted('P2')) {
   for (const [name, result] of Object.entries(http)) row('', `  ${name}: req/s, median (runs ${result.runs.join(', ')})`, fmt(result.rps))
   if (wanted('P1')) {
     row('P1', 'paid (cached verify) / bare Hono', `${fmt(r('tollgate paid', 'bare'), 2)}x`, '>= 0.80x', r('tollgate paid', 'bare') >= 0.8)
-    row('', '  bare + fetch objects / bare Hono (the ceiling on Node)', `${fmt(r('bare + fetch objects', 'bare'), 2)}x`)
+    row('', '  bare + request.signal and request.headers / bare Hono (what the Hono adapter no longer does)', `${fmt(r('bare + fetch objects', 'bare'), 2)}x`)
     row('P1', 'paid / reference @x402/hono paid', `${fmt(r('tollgate paid', 'reference paid'), 2)}x`, '>= 2x', r('tollgate paid', 'reference paid') >= 2)
   }
   if (wanted('P2')) {

@@ -1,36 +1,18 @@
 // @tollgate/x402/client must run in browsers and edge runtimes: bundle it for the browser platform (no Node
 // built-ins, no viem), then pay a 402 inside a bare V8 context that has the web globals and none of Node's.
-import { build } from 'esbuild'
 import { fileURLToPath } from 'node:url'
-import { runInNewContext } from 'node:vm'
 import { describe, expect, it } from 'vitest'
+import { bundleForBrowser, forbiddenInputs, runOnTheEdge } from '../test-support/edge.js'
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url))
 
-async function bundle(contents: string): Promise<{ code: string; inputs: string[] }> {
-  const result = await build({
-    stdin: { contents, resolveDir: here('.'), loader: 'ts' },
-    bundle: true,
-    write: false,
-    platform: 'browser',
-    format: 'iife',
-    globalName: 'tollgate',
-    metafile: true,
-    logLevel: 'silent',
-  })
-  return { code: result.outputFiles[0]!.text, inputs: Object.keys(result.metafile.inputs) }
-}
-
-const WEB_GLOBALS = {
-  Request, Response, Headers, URL, URLSearchParams, TextEncoder, TextDecoder, AbortController, AbortSignal,
-  ReadableStream, crypto, atob, btoa, setTimeout, clearTimeout, queueMicrotask, structuredClone, console, DOMException,
-}
+const bundle = (contents: string) => bundleForBrowser(contents, here('.'))
 
 describe('@tollgate/x402/client in edge runtimes', () => {
   it('bundles for the browser with no Node built-ins and no viem', async () => {
     const { inputs } = await bundle(`export * from ${JSON.stringify(here('./index.ts'))}`)
     expect(inputs.some((input) => input.endsWith('client/wrap-fetch.ts'))).toBe(true)
-    expect(inputs.filter((input) => input.startsWith('node:') || /(^|\/)node_modules\/viem\//.test(input))).toEqual([])
+    expect(forbiddenInputs(inputs)).toEqual([])
   })
 
   it('pays a 402 inside a bare V8 context', async () => {
@@ -57,7 +39,7 @@ describe('@tollgate/x402/client in edge runtimes', () => {
         const response = await wrapFetch(server, { payers: [payer] })('https://api.example/weather')
         return { status: response.status, body: await response.json(), receipt: getReceipt(response), hasProcess: typeof process }
       })()`
-    const result = await runInNewContext(script, { ...WEB_GLOBALS })
+    const result = await (runOnTheEdge(script) as Promise<unknown>)
     expect(result).toMatchObject({ status: 200, body: { sunny: true }, receipt: { success: true, payer: '0xBuyer' }, hasProcess: 'undefined' })
   })
 })
