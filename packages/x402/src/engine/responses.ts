@@ -41,18 +41,16 @@ export interface Send402Options {
 }
 
 export function send402(rendered: Rendered402, paymentRequired: PaymentRequired, options: Send402Options = {}): Response {
-  const headers = new Headers({
+  // A plain record, not a Headers: servers with a lightweight Response (@hono/node-server) write it as it is.
+  const headers: Record<string, string> = {
+    'Content-Type': options.html ? 'text/html; charset=utf-8' : rendered.contentType,
     [HEADERS.PAYMENT_REQUIRED]: rendered.header,
     'Cache-Control': 'no-store',
     'Access-Control-Expose-Headers': EXPOSE_HEADERS,
-  })
-  if (options.receipt) headers.set(receiptHeader(options.receipt.x402Version), encodePaymentResponse(options.receipt.response))
-  if (options.head) return new Response(null, { status: 402, headers })
-  if (options.html) {
-    headers.set('Content-Type', 'text/html; charset=utf-8')
-    return new Response(renderPaywallPage(paymentRequired), { status: 402, headers })
   }
-  headers.set('Content-Type', rendered.contentType)
+  if (options.receipt) headers[receiptHeader(options.receipt.x402Version)] = encodePaymentResponse(options.receipt.response)
+  if (options.head) return new Response(null, { status: 402, headers })
+  if (options.html) return new Response(renderPaywallPage(paymentRequired), { status: 402, headers })
   return new Response(rendered.body, { status: 402, headers })
 }
 
