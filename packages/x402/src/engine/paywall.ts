@@ -30,8 +30,10 @@ const FREE_CONTEXT: PaymentContext = Object.freeze({
   },
 })
 const FREE: Gate = Object.freeze({ kind: 'free', ctx: FREE_CONTEXT })
-// A lock on a single-use payment outlives any sane request; it is released as soon as the request ends.
-const LOCK_MARGIN_MS = 5 * 60_000
+// A lock on a single-use payment covers verify, settle and a minute of handler; it is released as soon as the
+// request ends. Kept short on purpose: a lock whose release was lost (a Store blip) blocks its payment until then,
+// and a copy that slips in after a very long handler still cannot be settled twice (the nonce is spent on chain).
+const LOCK_MARGIN_MS = 60_000
 const DEFAULT_CONSUMED_TTL_MS = 24 * 60 * 60_000
 
 export function createPaywall(options: PaywallOptions): Paywall {
