@@ -157,7 +157,13 @@ export function createPaywall(options: PaywallOptions): Paywall {
     const clientKey = idempotency && verification.payer ? idempotencyKeyOf(headers) : undefined
     const requestKey = clientKey && `tg:idem:key:${verification.payer!.toLowerCase()}|${prepared.resource.url}|${clientKey}`
     if (requestKey) {
-      const stored = await store.get<StoredResponse>(requestKey)
+      let stored: StoredResponse | undefined
+      try {
+        stored = await store.get<StoredResponse>(requestKey)
+      } catch (error) {
+        release() // nothing was charged: the payment must stay usable once the Store is back
+        throw error
+      }
       if (stored) {
         release()
         emit?.('replay.served', { ...fields(), payer: verification.payer, status: stored.status })

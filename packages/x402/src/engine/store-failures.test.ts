@@ -47,3 +47,30 @@ describe('store failures', () => {
     expect(facilitator.verifyCalls()).toHaveLength(2)
   })
 })
+
+describe('store failures after the lock was taken', () => {
+  it('release the single-use payment, so that it pays once the Store is back', async () => {
+    const failing = new Set<keyof Store>()
+    const inner = memoryStore()
+    let getCalls = 0
+    const store: Store = {
+      get: (async (key: string) => {
+        getCalls++
+        if (failing.has('get') && key.startsWith('tg:idem:key:')) throw new Error('ECONNRESET')
+        return inner.get(key)
+      }) as Store['get'],
+      set: (key, value, ttl) => inner.set(key, value, ttl),
+      add: (key, value, ttl) => inner.add(key, value, ttl),
+      delete: (key) => inner.delete(key),
+    }
+    const { app, facilitator, usdcBalance } = setup({ store })
+    const token = facilitator.mint({ payer: BUYER, requirements: usdcOption.requirements })
+    failing.add('get')
+    const withKey = { headers: { 'Idempotency-Key': 'order-1' } }
+    expect((await app(paidRequest(`${ORIGIN}/premium`, token, withKey))).status).toBe(503)
+    expect(getCalls).toBeGreaterThan(0)
+    failing.clear()
+    expect((await app(paidRequest(`${ORIGIN}/premium`, token, withKey))).status).toBe(200)
+    expect(usdcBalance()).toBe(990_000n)
+  })
+})
