@@ -1,5 +1,5 @@
 // P4: local exact EVM verification. Cold: distinct signed payments, each one's EIP-712 signature recovered
-// (verifyExactSignature, viem + @noble/curves). Cache hits: the engine's path for a token it has verified
+// (verifyExactSignature: viem, with the native secp256k1 package for recovery when installed). Cache hits: the engine's path for a token it has verified
 // before (the proof memo, the token-hash memo and the verification cache over memoryStore).
 import { privateKeyToAccount } from 'viem/accounts'
 import { built } from './lib/build.js'
@@ -29,7 +29,8 @@ export async function runVerify({ cold = 1500, hits = 300_000 } = {}) {
   }
   const coldPerSecond = cold / ((performance.now() - started) / 1000)
 
-  // The floor under cold verification: @noble/curves' secp256k1 public key recovery alone, on the same inputs.
+  // What cold verification is bound by without the optional native secp256k1: @noble/curves' public key recovery
+  // alone, on the same inputs.
   const { secp256k1 } = await import('@noble/curves/secp256k1')
   const { hashTypedData, parseSignature } = await import('viem')
   const { transferWithAuthorizationTypedData } = await import(built('evm'))

@@ -1,8 +1,9 @@
 // Offline checks of an exact EVM payment: the terms it must match, its time window and its EIP-712
 // signature. No RPC here: this runs anywhere viem runs, and on the reference vectors.
-import { isAddressEqual, recoverTypedDataAddress, type Address } from 'viem'
+import { hashTypedData, isAddressEqual, recoverTypedDataAddress, type Address } from 'viem'
 import type { PaymentRequirements, VerifyResponse } from '../codec/types.js'
 import { TollgateError } from '../errors.js'
+import { recoverAddressNatively } from './native-recover.js'
 import { parseEip155Network } from './networks.js'
 import {
   EXACT_EVM_REASONS as REASONS,
@@ -74,7 +75,10 @@ export function readExactTerms(requirements: PaymentRequirements): ExactTerms | 
 /** The address that signed an authorization under a token's EIP-712 domain; undefined if unrecoverable. */
 export async function recoverExactSigner(payload: ExactEvmPayload, domain: ExactDomainInput): Promise<Address | undefined> {
   try {
-    return await recoverTypedDataAddress({ ...transferWithAuthorizationTypedData(domain, payload.authorization), signature: payload.signature })
+    const typedData = transferWithAuthorizationTypedData(domain, payload.authorization)
+    const native = recoverAddressNatively(hashTypedData(typedData), payload.signature)
+    if (native !== undefined) return native ?? undefined
+    return await recoverTypedDataAddress({ ...typedData, signature: payload.signature })
   } catch {
     return undefined
   }
