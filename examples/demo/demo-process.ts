@@ -87,20 +87,7 @@ export function isRunning(pid: number): boolean {
   }
 }
 
-/** True when something answers JSON-RPC at `rpcUrl`. */
-export async function rpcAnswers(rpcUrl: string): Promise<boolean> {
-  try {
-    const response = await fetch(rpcUrl, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_chainId', params: [] }),
-      signal: AbortSignal.timeout(1000),
-    })
-    return response.ok
-  } catch {
-    return false
-  }
-}
+export { rpcAnswers } from '@tollgate/x402/anvil'
 
 /** What `--serve` announces on its first stdout line. */
 export interface ServeAnnouncement {

@@ -93,7 +93,8 @@ export function freePort(): Promise<number> {
   })
 }
 
-async function rpcAnswers(rpcUrl: string): Promise<boolean> {
+/** True when something answers JSON-RPC at `rpcUrl` (a chain is up there). */
+export async function rpcAnswers(rpcUrl: string): Promise<boolean> {
   try {
     const response = await fetch(rpcUrl, {
       method: 'POST',
