@@ -1,6 +1,6 @@
 // @tollgate/bun: the paywall around a Bun.serve handler, for `fetch` and for entries of `routes`.
 // Bun is fetch-shaped, so this only forwards to paywall.handle.
-import { createPaywall, toPaywallOptions, type AdapterOptions, type PaymentContext } from '@tollgate/x402'
+import { TollgateError, createPaywall, toPaywallOptions, type AdapterOptions, type PaymentContext } from '@tollgate/x402'
 
 export * from '@tollgate/x402'
 
@@ -18,7 +18,7 @@ export function withPaywall<R extends Request = Request, S = unknown>(
   handler: PaidBunHandler<R, S>,
   options: BunPaywallOptions,
 ): (request: R, server: S) => Promise<Response> {
-  if (typeof handler !== 'function') throw new TypeError('withPaywall: the first argument must be a handler (request, server) => Response.')
+  if (typeof handler !== 'function') throw new TollgateError('invalid_options', 'withPaywall: the first argument must be a handler (request, server) => Response.', { path: 'handler', expected: 'a function' })
   const paywall = createPaywall(toPaywallOptions(options))
   return (request, server) => paywall.handle(request, (_request, payment) => handler(request, server, payment))
 }

@@ -1,6 +1,6 @@
 // @tollgate/next: the paywall around an App Router route handler (Node and Edge runtimes).
 // The handler runs inside paywall.handle: settlement happens after it returned, before its body is sent.
-import { createPaywall, toPaywallOptions, type AdapterOptions, type PaymentContext } from '@tollgate/x402'
+import { TollgateError, createPaywall, toPaywallOptions, type AdapterOptions, type PaymentContext } from '@tollgate/x402'
 
 export * from '@tollgate/x402'
 
@@ -21,7 +21,7 @@ export function withPaywall<R extends Request = Request, C = { params: Promise<R
   handler: PaidRouteHandler<R, C>,
   options: NextPaywallOptions,
 ): (request: R, context: C) => Promise<Response> {
-  if (typeof handler !== 'function') throw new TypeError('withPaywall: the first argument must be a route handler (request, context) => Response.')
+  if (typeof handler !== 'function') throw new TollgateError('invalid_options', 'withPaywall: the first argument must be a route handler (request, context) => Response.', { path: 'handler', expected: 'a function' })
   const paywall = createPaywall(toPaywallOptions(options))
   return (request, context) => paywall.handle(request, (_request, payment) => handler(request, { ...(context as C), payment }))
 }
