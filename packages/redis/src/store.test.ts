@@ -109,6 +109,17 @@ describe('redisStore: add', () => {
   })
 })
 
+describe('redisStore: deleteIf', () => {
+  it('removes a key only while it holds the given value, atomically on the server', async () => {
+    await store.set('lock:a', 'holder-1', 1000)
+    await store.deleteIf('lock:a', 'holder-2')
+    expect(await store.get('lock:a')).toBe('holder-1')
+    await store.deleteIf('lock:a', 'holder-1')
+    expect(await store.get('lock:a')).toBeUndefined()
+    await store.deleteIf('lock:missing', 'anyone') // nothing there: nothing happens
+  })
+})
+
 describe('redisStore: connection', () => {
   it('opens its own connection from a url, and close() closes it', async () => {
     const own = redisStore({ url: server.url })

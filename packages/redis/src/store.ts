@@ -1,7 +1,10 @@
 // The core's Store on Redis, so that every instance sees the same verification cache, locks on single-use
 // payments, consumed payments and kept responses. Values are JSON; `add` is one SET NX PX, atomic across instances.
 import { TollgateError, type Store } from '@tollgate/x402'
-import { openConnection, text, type ConnectionOptions } from './connection.js'
+import { luaScript, openConnection, text, type ConnectionOptions } from './connection.js'
+
+// Compare and delete in one step on the server: a lock is released only by the request that holds it.
+const deleteIfEqual = luaScript("if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0")
 
 export interface RedisStoreOptions extends ConnectionOptions {
   /** Put before every key, so that several apps can share one Redis. Default `'tollgate:'`. */
@@ -11,6 +14,8 @@ export interface RedisStoreOptions extends ConnectionOptions {
 export interface RedisStore extends Store {
   /** The prefix in use. */
   readonly prefix: string
+  /** Removes `key` only while it holds `value`: one Lua script, so it is atomic across instances. */
+  deleteIf(key: string, value: unknown): Promise<void>
   /** Closes the connection opened from `url`; a client you passed is left open. */
   close(): Promise<void>
 }
@@ -42,6 +47,9 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
     },
     async delete(key) {
       await connection.send(['DEL', prefix + key])
+    },
+    async deleteIf(key, value) {
+      await deleteIfEqual(connection, [prefix + key], [encode(value)])
     },
     close: () => connection.close(),
   }

@@ -19,6 +19,7 @@ export function failClosed(store: Store): Store {
     set: wrap('set', (key, value, ttlMs) => store.set(key, value, ttlMs)),
     add: wrap('add', (key, value, ttlMs) => store.add(key, value, ttlMs)),
     delete: wrap('delete', (key) => store.delete(key)),
+    deleteIf: wrap('deleteIf', (key, value) => (store.deleteIf ? store.deleteIf(key, value) : store.delete(key))),
   }
 }
 

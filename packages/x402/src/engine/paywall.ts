@@ -107,10 +107,12 @@ export function createPaywall(options: PaywallOptions): Paywall {
     const lockKey = 'tg:lock:' + id
     const usedKey = 'tg:used:' + id
     let locked = false
+    // A value of this request's own, so that releasing never removes a lock that expired and was taken since.
+    const lockValue = tokenHash.slice(0, 16) + ':' + crypto.getRandomValues(new Uint32Array(2)).join('.')
     const release = () => {
       if (!locked) return
       locked = false
-      store.delete(lockKey).catch(() => {})
+      store.deleteIf!(lockKey, lockValue).catch(() => {})
     }
     const idempotency = settings.idempotency
     const paymentKey = 'tg:idem:pay:' + id
@@ -127,7 +129,7 @@ export function createPaywall(options: PaywallOptions): Paywall {
       }
       const verifyMs = route.config.verifyTimeoutMs ?? settings.verifyTimeoutMs
       const settleMs = route.config.settleTimeoutMs ?? settings.settleTimeoutMs
-      locked = await store.add(lockKey, 1, verifyMs + settleMs + LOCK_MARGIN_MS)
+      locked = await store.add(lockKey, lockValue, verifyMs + settleMs + LOCK_MARGIN_MS)
       if (!locked) {
         return reject(prepared, new TollgateError('payment_in_use', 'This payment is being used by another request right now.'), base, proof, tokenHash)
       }

@@ -140,3 +140,38 @@ describe('facilitators whose verification is per request', () => {
     expect(new Set(requestIds).size).toBe(6)
   })
 })
+
+describe('lock ownership', () => {
+  it('a request whose lock expired does not release the lock another request holds now', async () => {
+    let now = 1_000_000
+    const store = memoryStore({ now: () => now })
+    const holdA = gate()
+    const holdB = gate()
+    let calls = 0
+    const { app, facilitator } = setup({ store, verifyTimeoutMs: 10, settleTimeoutMs: 10, idempotency: false }, async () => {
+      calls++
+      if (calls === 1) {
+        await holdA.opened
+        throw new Error('A fails after its lock ran out')
+      }
+      await holdB.opened
+      return new Response('B')
+    })
+    const token = facilitator.mint({ payer: BUYER, requirements: usdcOption.requirements })
+    const waitFor = async (n: number) => {
+      for (let i = 0; i < 100 && calls < n; i++) await new Promise((resolve) => setTimeout(resolve, 5))
+    }
+    const a = app(paidRequest(PREMIUM, token))
+    await waitFor(1)
+    now += 10 + 10 + 60_000 + 1 // A's lock has expired: B may take it
+    const b = app(paidRequest(PREMIUM, token))
+    await waitFor(2)
+    holdA.release()
+    expect((await a).status).toBe(500) // A releases what it holds: nothing any more
+    const c = await app(paidRequest(PREMIUM, token))
+    expect(c.status).toBe(402)
+    expect((await readPaymentRequired(c)).v2?.error).toBe('payment_in_use')
+    holdB.release()
+    expect((await b).status).toBe(200)
+  })
+})

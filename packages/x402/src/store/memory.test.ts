@@ -172,3 +172,14 @@ describe('memoryStore: sync twins', () => {
     expect(store.getSync('b')).toBeUndefined()
   })
 })
+
+describe('deleteIf', () => {
+  it('removes a key only while it holds the given value', async () => {
+    const store = memoryStore()
+    await store.set('lock', 'mine', 1000)
+    await store.deleteIf('lock', 'theirs')
+    expect(await store.get('lock')).toBe('mine')
+    await store.deleteIf('lock', 'mine')
+    expect(await store.get('lock')).toBeUndefined()
+  })
+})

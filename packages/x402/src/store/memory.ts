@@ -24,6 +24,8 @@ export interface MemoryStore extends Store {
   addSync(key: string, value: unknown, ttlMs: number): boolean
   /** Like `delete`, without the promise. */
   deleteSync(key: string): void
+  /** Removes `key` only while it holds `value` (compared as JSON). */
+  deleteIf(key: string, value: unknown): Promise<void>
   /** Entries held right now, counting expired ones not yet dropped. Never above `maxEntries`. */
   readonly size: number
   /** Drop every entry. */
@@ -118,6 +120,11 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
     entries.delete(key)
   }
 
+  function deleteIfSync(key: string, value: unknown): void {
+    const entry = live(key, now())
+    if (entry !== undefined && JSON.stringify(entry.value) === JSON.stringify(value)) entries.delete(key)
+  }
+
   return {
     getSync,
     setSync,
@@ -127,6 +134,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
     set: (key, value, ttlMs) => settled(() => setSync(key, value, ttlMs)),
     add: (key, value, ttlMs) => settled(() => addSync(key, value, ttlMs)),
     delete: (key) => settled(() => deleteSync(key)),
+    deleteIf: (key, value) => settled(() => deleteIfSync(key, value)),
     get size() {
       return entries.size
     },

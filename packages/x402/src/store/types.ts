@@ -10,6 +10,12 @@ export interface Store {
   add(key: string, value: unknown, ttlMs: number): Promise<boolean>
   /** Remove `key`. */
   delete(key: string): Promise<void>
+  /**
+   * Optional: remove `key` only while it still holds `value` (compared as JSON), atomically. Releasing a lock
+   * with it cannot remove a lock that expired and was taken by another request since. Stores without it are
+   * released with `delete`.
+   */
+  deleteIf?(key: string, value: unknown): Promise<void>
 }
 
 /** A settlement to retry: it failed for a transient reason after the content was delivered. */
