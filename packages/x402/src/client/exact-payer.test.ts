@@ -11,7 +11,7 @@ import { exact, plan } from '../requirements/options.js'
 import { exactPayer } from './exact-payer.js'
 import { getPayment, getReceipt } from './receipt.js'
 import { v1Only } from './test-support.js'
-import { listen, type TestServer } from './test-server.js'
+import { listen, type TestServer } from '../test-support/server.js'
 import type { Offer } from './types.js'
 import { wrapFetch } from './wrap-fetch.js'
 

@@ -1,6 +1,5 @@
 // Our paying fetch against the REFERENCE x402 server (@x402/hono) and the reference in-process facilitator
 // (@x402/core + @x402/evm), settling on anvil with our TestUSDC: interoperability, not just self-consistency.
-import { serve } from '@hono/node-server'
 import { x402Facilitator } from '@x402/core/facilitator'
 import type { FacilitatorClient } from '@x402/core/server'
 import { toFacilitatorEvmSigner } from '@x402/evm'
@@ -8,7 +7,6 @@ import { ExactEvmScheme as ReferenceExactFacilitator } from '@x402/evm/exact/fac
 import { ExactEvmScheme as ReferenceExactServer } from '@x402/evm/exact/server'
 import { paymentMiddleware, x402ResourceServer } from '@x402/hono'
 import { Hono } from 'hono'
-import type { AddressInfo } from 'node:net'
 import type { Address, PrivateKeyAccount } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { anvilClient, usdcBalance, type AnvilClient, type AnvilInstance, startUsdcChain } from '../evm/anvil.js'
@@ -16,6 +14,7 @@ import { isTollgateError } from '../errors.js'
 import { exactPayer } from './exact-payer.js'
 import { getPayment, getReceipt } from './receipt.js'
 import { wrapFetch } from './wrap-fetch.js'
+import { listen } from '../test-support/server.js'
 
 const CHAIN_ID = 84532
 const NETWORK = `eip155:${CHAIN_ID}` as const
@@ -64,13 +63,7 @@ beforeAll(async () => {
   app.get('/weather', (c) => c.json({ weather: 'sunny' }))
   app.get('/pricey', (c) => c.json({ weather: 'golden' }))
 
-  await new Promise<void>((resolve) => {
-    const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info: AddressInfo) => {
-      url = `http://127.0.0.1:${info.port}`
-      resolve()
-    })
-    close = () => new Promise<void>((done) => server.close(() => done()))
-  })
+  ;({ url, close } = await listen(app.fetch))
 }, 60_000)
 
 afterAll(async () => {
