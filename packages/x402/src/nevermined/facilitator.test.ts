@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
+import { rejection } from '../test-support/rejection.js'
 import { TollgateError } from '../errors.js'
 import type { SettleRequest, VerifyRequest } from '../facilitator/types.js'
 import { nevermined } from './facilitator.js'
@@ -39,17 +40,6 @@ function expectNoSecrets(error: unknown) {
   const text = JSON.stringify({ message: (error as Error).message, details: (error as TollgateError).details })
   expect(text).not.toContain(JWT)
   expect(text).not.toContain(token)
-}
-
-async function rejection(promise: Promise<unknown>): Promise<TollgateError> {
-  const error = await promise.then(
-    () => {
-      throw new Error('expected a rejection')
-    },
-    (e: unknown) => e,
-  )
-  expect(error).toBeInstanceOf(TollgateError)
-  return error as TollgateError
 }
 
 describe('nevermined() verify', () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it, vi } from 'vitest'
+import { rejection } from '../test-support/rejection.js'
 import { TollgateError } from '../errors.js'
 import type { SettleRequest, VerifyRequest } from '../facilitator/types.js'
 import { fromPayments, type NvmPaymentsLike } from './payments.js'
@@ -33,17 +34,6 @@ function paymentsError(code: string, message = 'Permission verification failed')
 }
 
 const signal = () => new AbortController().signal
-
-async function rejection(promise: Promise<unknown>): Promise<TollgateError> {
-  const error = await promise.then(
-    () => {
-      throw new Error('expected a rejection')
-    },
-    (e: unknown) => e,
-  )
-  expect(error).toBeInstanceOf(TollgateError)
-  return error as TollgateError
-}
 
 describe('fromPayments()', () => {
   it('calls verifyPermissions with paymentRequired, the token verbatim and maxAmount as a bigint', async () => {

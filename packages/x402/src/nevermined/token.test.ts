@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { rejection } from '../test-support/rejection.js'
 import { TollgateError } from '../errors.js'
 import { API_KEY, BACKEND, encodeToken, fakeNevermined, nvmError, vector } from './test-backend.js'
 import { decodeAccessToken, requestAccessToken } from './token.js'
@@ -10,17 +11,6 @@ afterAll(() => backend.server.close())
 
 const PLAN_ID = '1234567890123456789'
 const JWT = API_KEY.slice(API_KEY.indexOf(':') + 1)
-
-async function rejection(promise: Promise<unknown>): Promise<TollgateError> {
-  const error = await promise.then(
-    () => {
-      throw new Error('expected a rejection')
-    },
-    (e: unknown) => e,
-  )
-  expect(error).toBeInstanceOf(TollgateError)
-  return error as TollgateError
-}
 
 describe('requestAccessToken()', () => {
   it('posts { accepted } to api/v1/x402/permissions and returns accessToken', async () => {
