@@ -269,6 +269,16 @@ describe('settlement', () => {
     expect(order).toEqual(['settle', 'handler', 'settle'])
   })
 
+  it("settle: 'before' has collected the money when the handler then throws: 500, settled once, as documented", async () => {
+    const { app, facilitator, usdcBalance } = setup({ settle: 'before' }, async () => {
+      throw new Error('the email server is down')
+    })
+    const token = facilitator.mint({ payer: BUYER, requirements: usdcOption.requirements })
+    expect((await app(paidRequest(PREMIUM, token))).status).toBe(500)
+    expect(facilitator.settleCalls()).toHaveLength(1)
+    expect(usdcBalance()).toBe(990_000n)
+  })
+
   it('settles exactly once per session', async () => {
     const { paywall, facilitator } = setup()
     const token = facilitator.mint({ payer: BUYER, requirements: usdcOption.requirements })

@@ -6,7 +6,7 @@ import { TollgateError } from '../errors.js'
 import { exact } from '../requirements/options.js'
 import { createPaywall } from './paywall.js'
 import type { NextHandler } from './types.js'
-import { BUYER, ORIGIN, PAY_TO, PLAN_ID, setup, usdcOption } from './test-setup.js'
+import { BUYER, ORIGIN, PAY_TO, setup, usdcOption } from './test-setup.js'
 
 const vector = readVector
 const v2 = vector('x402-v2.json')
@@ -234,9 +234,5 @@ describe('options', () => {
     expect(await resourceOf({})).toBe('http://10.0.0.5:8080/a')
     expect(await resourceOf({ trustProxy: true })).toBe('https://evil.example/a')
     expect(await resourceOf({ baseUrl: 'https://api.example.com' })).toBe('https://api.example.com/a')
-  })
-
-  it('keeps the plan token format: PLAN_ID is used as given', () => {
-    expect(PLAN_ID).toBe('1234567890123456789')
   })
 })
