@@ -51,8 +51,12 @@ if (wanted('P5')) {
   const core = sizes['core main entry (export *)'].gzipped
   const hono = sizes['hono adapter + exact'].gzipped
   row('P5', 'core main entry, min+gzip', kb(core), '<= 8 kB', core <= 8000)
+  row('', '  core main entry without the wording of messages (what the code alone weighs)', kb(sizes['core main entry, without message wording'].gzipped), '')
   row('', '  core minimal (createPaywall + exact), min+gzip', kb(sizes['core minimal (createPaywall + exact)'].gzipped), '')
   row('P5', 'hono adapter + exact, min+gzip', kb(hono), '<= 15 kB', hono <= 15000)
+  row('', '  hono adapter + exact without the wording of messages', kb(sizes['hono adapter + exact, without message wording'].gzipped), '')
+  const reference = sizes['reference @x402/hono + exact'].gzipped
+  row('', `  reference @x402/hono + @x402/core server + exact EVM server scheme (${fmt(reference / hono, 1)}x ours)`, kb(reference), '')
 }
 if (wanted('P6')) {
   const memory = await runMemory({ tokens: quick ? 100_000 : 1_000_000 })

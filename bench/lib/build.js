@@ -36,7 +36,7 @@ export async function buildSources() {
       outfile,
       // Resolve @tollgate/x402 to its source too, so the adapter and the core are one copy.
       alias: { '@tollgate/x402': `${CORE}/index.ts` },
-      external: ['hono', 'hono/*', 'zod', 'zod/*', 'viem', 'viem/*'],
+      external: ['hono', 'hono/*', 'valibot', 'viem', 'viem/*'],
       logLevel: 'error',
     })
     urls[name] = pathToFileURL(outfile).href

@@ -1,4 +1,4 @@
-// @tollgate/x402: the pure core. Web platform APIs and zod only: no Node built-ins, no viem.
+// @tollgate/x402: the pure core. Web platform APIs and valibot only: no Node built-ins, no viem.
 export * from './errors.js'
 export * from './codec/index.js'
 export * from './requirements/index.js'

@@ -1,6 +1,5 @@
 // The five x402 headers: names, decoders (size limit, base64, JSON, version, schema) and encoders.
 // Decoders never throw: a bad header is the client's problem and becomes a 402 with a reason, not a 500.
-import type * as z from 'zod/mini'
 import { isTollgateError, TollgateError } from '../errors.js'
 import { decodeBase64Json, encodeBase64Json } from './base64.js'
 import {
@@ -9,6 +8,7 @@ import {
   PaymentRequiredSchema,
   PaymentRequiredV1Schema,
   SettleResponseSchema,
+  type WireSchema,
 } from './schemas.js'
 import type {
   DecodedProof,
@@ -127,7 +127,7 @@ export interface AnyHeader {
 
 interface HeaderCodec {
   header: HeaderName
-  schema: z.ZodMiniType
+  schema: WireSchema
   x402Version: 1 | 2 | undefined
 }
 
@@ -164,7 +164,7 @@ export function decodeAnyHeader(name: string, value: string, opts?: DecodeOption
 function decodeHeader<T>(
   header: HeaderName,
   value: string,
-  schema: z.ZodMiniType,
+  schema: WireSchema,
   x402Version: 1 | 2 | undefined,
   opts: DecodeOptions | undefined,
 ): T | TollgateError {

@@ -1,7 +1,8 @@
-// zod/mini schemas for the wire objects of codec/types.ts. Every object is loose: unknown keys pass through,
+// Valibot schemas for the wire objects of codec/types.ts. Every object is loose: unknown keys pass through,
 // because schemes, extensions and reason strings are open sets. No transforms and no defaults, so a value that
 // passes is exactly the value that came in (the decoders rely on that to return the parsed object as is).
-import * as z from 'zod/mini'
+// Valibot rather than zod: the same checks cost a third of the bytes in an app's bundle (docs/performance.md, P5).
+import * as v from 'valibot'
 import type {
   PaymentPayload,
   PaymentPayloadV1,
@@ -16,8 +17,8 @@ import type {
 } from './types.js'
 
 /**
- * How error messages word what a field expects, where zod's issue alone would say less ("a string" for a
- * missing field that must be a non-empty string). Set as the error of both the type and the check.
+ * How error messages word what a field expects, where the schema's issue alone would say less ("a string" for
+ * a missing field that must be a non-empty string). Set as the message of both the type and the check.
  */
 export const EXPECTED = {
   nonEmptyString: 'a non-empty string',
@@ -25,121 +26,130 @@ export const EXPECTED = {
   positiveInteger: 'a positive integer',
 } as const
 
-const nonEmptyString = z.string({ error: EXPECTED.nonEmptyString }).check(z.minLength(1, { error: EXPECTED.nonEmptyString }))
-const decimalIntegerString = z
-  .string({ error: EXPECTED.decimalInteger })
-  .check(z.regex(/^\d+$/, { error: EXPECTED.decimalInteger }))
-const positiveInteger = z.int({ error: EXPECTED.positiveInteger }).check(z.positive({ error: EXPECTED.positiveInteger }))
-const plainObject = z.record(z.string(), z.unknown())
+const nonEmptyString = v.pipe(v.string(EXPECTED.nonEmptyString), v.minLength(1, EXPECTED.nonEmptyString))
+const decimalIntegerString = v.pipe(v.string(EXPECTED.decimalInteger), v.regex(/^\d+$/, EXPECTED.decimalInteger))
+const positiveInteger = v.pipe(
+  v.number(EXPECTED.positiveInteger),
+  v.integer(EXPECTED.positiveInteger),
+  v.minValue(1, EXPECTED.positiveInteger),
+)
+// A JSON object: not null, not an array (valibot's record alone would let an array through).
+const plainObject = v.custom<Record<string, unknown>>(
+  (input) => typeof input === 'object' && input !== null && !Array.isArray(input),
+  'an object',
+)
 
-export const ResourceInfoSchema = z.looseObject({
-  url: z.string(),
-  description: z.optional(z.string()),
-  mimeType: z.optional(z.string()),
+export const ResourceInfoSchema = v.looseObject({
+  url: v.string(),
+  description: v.optional(v.string()),
+  mimeType: v.optional(v.string()),
 })
 
-export const PaymentRequirementsSchema = z.looseObject({
+export const PaymentRequirementsSchema = v.looseObject({
   scheme: nonEmptyString,
   network: nonEmptyString,
-  amount: z.optional(decimalIntegerString),
-  asset: z.optional(z.string()),
-  payTo: z.optional(z.string()),
-  maxTimeoutSeconds: z.optional(positiveInteger),
-  planId: z.optional(z.string()),
-  extra: z.optional(plainObject),
+  amount: v.optional(decimalIntegerString),
+  asset: v.optional(v.string()),
+  payTo: v.optional(v.string()),
+  maxTimeoutSeconds: v.optional(positiveInteger),
+  planId: v.optional(v.string()),
+  extra: v.optional(plainObject),
 })
 
 /** v2: the PAYMENT-REQUIRED header. */
-export const PaymentRequiredSchema = z.looseObject({
-  x402Version: z.literal(2),
-  error: z.optional(z.string()),
+export const PaymentRequiredSchema = v.looseObject({
+  x402Version: v.literal(2),
+  error: v.optional(v.string()),
   resource: ResourceInfoSchema,
-  accepts: z.array(PaymentRequirementsSchema).check(z.minLength(1)),
-  extensions: z.optional(plainObject),
+  accepts: v.pipe(v.array(PaymentRequirementsSchema), v.minLength(1)),
+  extensions: v.optional(plainObject),
 })
 
 /** v2: the PAYMENT-SIGNATURE header (and a Nevermined access token). */
-export const PaymentPayloadSchema = z.looseObject({
-  x402Version: z.literal(2),
-  resource: z.optional(ResourceInfoSchema),
+export const PaymentPayloadSchema = v.looseObject({
+  x402Version: v.literal(2),
+  resource: v.optional(ResourceInfoSchema),
   accepted: PaymentRequirementsSchema,
   payload: plainObject,
-  extensions: z.optional(plainObject),
+  extensions: v.optional(plainObject),
 })
 
-export const PaymentRequirementsV1Schema = z.looseObject({
+export const PaymentRequirementsV1Schema = v.looseObject({
   scheme: nonEmptyString,
   network: nonEmptyString,
   maxAmountRequired: decimalIntegerString,
-  asset: z.string(),
-  payTo: z.string(),
-  resource: z.string(),
-  description: z.string(),
-  mimeType: z.string(),
+  asset: v.string(),
+  payTo: v.string(),
+  resource: v.string(),
+  description: v.string(),
+  mimeType: v.string(),
   maxTimeoutSeconds: positiveInteger,
-  outputSchema: z.optional(plainObject),
-  extra: z.optional(plainObject),
+  outputSchema: v.optional(plainObject),
+  extra: v.optional(plainObject),
 })
 
 /** v1: the 402 JSON body. */
-export const PaymentRequiredV1Schema = z.looseObject({
-  x402Version: z.literal(1),
-  error: z.string(),
-  accepts: z.array(PaymentRequirementsV1Schema),
+export const PaymentRequiredV1Schema = v.looseObject({
+  x402Version: v.literal(1),
+  error: v.string(),
+  accepts: v.array(PaymentRequirementsV1Schema),
 })
 
 /** v1: the X-PAYMENT header. */
-export const PaymentPayloadV1Schema = z.looseObject({
-  x402Version: z.literal(1),
+export const PaymentPayloadV1Schema = v.looseObject({
+  x402Version: v.literal(1),
   scheme: nonEmptyString,
   network: nonEmptyString,
   payload: plainObject,
 })
 
 /** PAYMENT-RESPONSE / X-PAYMENT-RESPONSE, and a facilitator's /settle answer. */
-export const SettleResponseSchema = z.looseObject({
-  success: z.boolean(),
-  transaction: z.string(),
-  network: z.string(),
-  payer: z.optional(z.string()),
-  errorReason: z.optional(z.string()),
-  amount: z.optional(z.string()),
+export const SettleResponseSchema = v.looseObject({
+  success: v.boolean(),
+  transaction: v.string(),
+  network: v.string(),
+  payer: v.optional(v.string()),
+  errorReason: v.optional(v.string()),
+  amount: v.optional(v.string()),
 })
 
 /** A facilitator's /verify answer. */
-export const VerifyResponseSchema = z.looseObject({
-  isValid: z.boolean(),
-  invalidReason: z.optional(z.string()),
-  invalidMessage: z.optional(z.string()),
-  payer: z.optional(z.string()),
+export const VerifyResponseSchema = v.looseObject({
+  isValid: v.boolean(),
+  invalidReason: v.optional(v.string()),
+  invalidMessage: v.optional(v.string()),
+  payer: v.optional(v.string()),
 })
 
-export const SupportedKindSchema = z.looseObject({
-  x402Version: z.int(),
+export const SupportedKindSchema = v.looseObject({
+  x402Version: v.pipe(v.number(), v.integer()),
   scheme: nonEmptyString,
   network: nonEmptyString,
-  extra: z.optional(plainObject),
+  extra: v.optional(plainObject),
 })
 
 /** A facilitator's /supported answer. */
-export const SupportedResponseSchema = z.looseObject({
-  kinds: z.array(SupportedKindSchema),
-  extensions: z.optional(z.array(z.unknown())),
-  signers: z.optional(plainObject),
+export const SupportedResponseSchema = v.looseObject({
+  kinds: v.array(SupportedKindSchema),
+  extensions: v.optional(v.array(v.unknown())),
+  signers: v.optional(plainObject),
 })
+
+/** Any of the schemas above, as the decoders take them; `T` is what it lets through. */
+export type WireSchema<T = unknown> = v.GenericSchema<unknown, T>
 
 // Compile-time check: what each schema lets through is assignable to the interface it stands for.
 // A schema that drifts from types.ts breaks `tsc` here.
 type Assignable<Target, Source extends Target> = Source
 export type _SchemaOutputsMatchTypes = [
-  Assignable<ResourceInfo, z.output<typeof ResourceInfoSchema>>,
-  Assignable<PaymentRequirements, z.output<typeof PaymentRequirementsSchema>>,
-  Assignable<PaymentRequired, z.output<typeof PaymentRequiredSchema>>,
-  Assignable<PaymentPayload, z.output<typeof PaymentPayloadSchema>>,
-  Assignable<PaymentRequirementsV1, z.output<typeof PaymentRequirementsV1Schema>>,
-  Assignable<PaymentRequiredV1, z.output<typeof PaymentRequiredV1Schema>>,
-  Assignable<PaymentPayloadV1, z.output<typeof PaymentPayloadV1Schema>>,
-  Assignable<SettleResponse, z.output<typeof SettleResponseSchema>>,
-  Assignable<VerifyResponse, z.output<typeof VerifyResponseSchema>>,
-  Assignable<SupportedResponse, z.output<typeof SupportedResponseSchema>>,
+  Assignable<ResourceInfo, v.InferOutput<typeof ResourceInfoSchema>>,
+  Assignable<PaymentRequirements, v.InferOutput<typeof PaymentRequirementsSchema>>,
+  Assignable<PaymentRequired, v.InferOutput<typeof PaymentRequiredSchema>>,
+  Assignable<PaymentPayload, v.InferOutput<typeof PaymentPayloadSchema>>,
+  Assignable<PaymentRequirementsV1, v.InferOutput<typeof PaymentRequirementsV1Schema>>,
+  Assignable<PaymentRequiredV1, v.InferOutput<typeof PaymentRequiredV1Schema>>,
+  Assignable<PaymentPayloadV1, v.InferOutput<typeof PaymentPayloadV1Schema>>,
+  Assignable<SettleResponse, v.InferOutput<typeof SettleResponseSchema>>,
+  Assignable<VerifyResponse, v.InferOutput<typeof VerifyResponseSchema>>,
+  Assignable<SupportedResponse, v.InferOutput<typeof SupportedResponseSchema>>,
 ]

@@ -1,13 +1,13 @@
 // Check a parsed JSON value against a wire schema and turn the first problem into a TollgateError that names
-// the field and what was expected. Returns the input object itself on success: zod's output is a copy with
-// the keys in schema order, and re-encoding a proof must give back the bytes the client sent.
-import type * as z from 'zod/mini'
+// the field and what was expected. Returns the input object itself on success: the schema's output is a copy,
+// and re-encoding a proof must give back the bytes the client sent.
+import * as v from 'valibot'
 import { TollgateError } from '../errors.js'
-import { EXPECTED } from './schemas.js'
+import type { WireSchema } from './schemas.js'
 
 export type Decoded<T> = { ok: true; value: T } | { ok: false; error: TollgateError }
 
-type Issue = z.core.$ZodIssue
+type Issue = v.BaseIssue<unknown>
 type PathSegment = PropertyKey
 
 /**
@@ -16,7 +16,7 @@ type PathSegment = PropertyKey
  */
 export function validateWire<T>(
   value: unknown,
-  schema: z.ZodMiniType,
+  schema: WireSchema,
   expectedVersion: 1 | 2 | undefined,
   label: string,
 ): T | TollgateError {
@@ -36,24 +36,36 @@ export function validateWire<T>(
       )
     }
   }
-  const result = schema.safeParse(value)
-  if (result.success) return value as T
-  return schemaError(result.error.issues[0], value, label)
-}
-
-function schemaError(issue: Issue | undefined, input: unknown, label: string): TollgateError {
-  if (issue === undefined) {
-    return new TollgateError('malformed_payment', `${label}: the value does not match the x402 schema.`, { header: label })
-  }
-  const path = formatPath(issue.path)
-  const expected = describeExpected(issue)
-  const actual = valueAt(input, issue.path)
-  const found = actual === undefined ? 'it is missing' : `got ${describeValue(actual)}`
+  const problem = firstProblem(schema, value)
+  if (problem === undefined) return value as T
+  const found = problem.actual === undefined ? 'it is missing' : `got ${describeValue(problem.actual)}`
+  const { path, expected } = problem
   return new TollgateError('malformed_payment', `${label}: ${path || 'the value'} must be ${expected}, but ${found}.`, {
     header: label,
     path,
     expected,
   })
+}
+
+export interface SchemaProblem {
+  /** `accepts[0].network`; empty for the value itself. */
+  path: string
+  /** What the field must be, in words: `a non-empty string`. */
+  expected: string
+  /** The value found there; undefined when the field is missing. */
+  actual: unknown
+}
+
+const NO_DEFAULT_MESSAGES = { abortEarly: true, message: '' } as const
+
+/** The first place where `value` does not match `schema`, in words; undefined when it matches. */
+export function firstProblem(schema: WireSchema, value: unknown): SchemaProblem | undefined {
+  // `message: ''` marks the issues our schemas word no message for; describeExpected words those.
+  const result = v.safeParse(schema, value, NO_DEFAULT_MESSAGES)
+  if (result.success) return undefined
+  const issue = result.issues[0]
+  const keys = (issue.path ?? []).map((item) => item.key as PathSegment)
+  return { path: formatPath(keys), expected: describeExpected(issue, schema, keys), actual: valueAt(value, keys) }
 }
 
 /** `accepts[0].extra.name`: dotted keys, bracketed indexes, quoted keys that are not identifiers. */
@@ -70,34 +82,48 @@ export function formatPath(path: readonly PathSegment[]): string {
 const TYPE_NAMES: Record<string, string> = {
   string: 'a string',
   number: 'a number',
-  int: 'an integer',
+  integer: 'an integer',
   boolean: 'a boolean',
   object: 'an object',
+  loose_object: 'an object',
   record: 'an object',
   array: 'an array',
 }
 
-const OUR_WORDING: ReadonlySet<string> = new Set(Object.values(EXPECTED))
-
-function describeExpected(issue: Issue): string {
-  if (OUR_WORDING.has(issue.message)) return issue.message
-  switch (issue.code) {
-    case 'invalid_type':
-      return TYPE_NAMES[issue.expected] ?? issue.expected
-    case 'too_small': {
-      const minimum = Number(issue.minimum)
-      if (issue.origin === 'string') return minimum === 1 ? 'a non-empty string' : `a string of at least ${minimum} characters`
-      if (issue.origin === 'array') return minimum === 1 ? 'a non-empty array' : `an array of at least ${minimum} entries`
-      if (minimum === 0 && !issue.inclusive) return 'a positive number'
-      return `a number ${issue.inclusive ? '>=' : '>'} ${minimum}`
-    }
-    case 'invalid_value':
-      return issue.values.map((v) => JSON.stringify(v)).join(' or ')
-    case 'invalid_format':
-      return issue.pattern ? `a string matching ${issue.pattern}` : `a string in ${issue.format} format`
-    default:
-      return issue.message
+function describeExpected(issue: Issue, root: WireSchema, keys: readonly PathSegment[]): string {
+  if (issue.message !== '') return issue.message // a schema's own wording (codec/schemas.ts EXPECTED)
+  // A missing key is reported by its object; say what the field itself would have had to be.
+  if (issue.received === 'undefined' && issue.expected?.startsWith('"')) {
+    const field = schemaAt(root, keys)
+    const missing = field === undefined ? undefined : v.safeParse(field, undefined, NO_DEFAULT_MESSAGES).issues?.[0]
+    if (missing !== undefined && missing !== issue) return describeExpected(missing, root, [])
   }
+  const requirement = (issue as { requirement?: unknown }).requirement
+  switch (issue.type) {
+    case 'literal':
+      return issue.expected ?? 'a fixed value'
+    case 'min_length': {
+      const minimum = Number(requirement)
+      if (typeof issue.input === 'string') return minimum === 1 ? 'a non-empty string' : `a string of at least ${minimum} characters`
+      return minimum === 1 ? 'a non-empty array' : `an array of at least ${minimum} entries`
+    }
+    case 'min_value':
+      return `a number >= ${String(requirement)}`
+    case 'regex':
+      return `a string matching ${issue.expected}`
+    default:
+      return TYPE_NAMES[issue.type] ?? `a valid ${issue.type.replaceAll('_', ' ')}`
+  }
+}
+
+/** The schema of the field at `keys`, walking object entries and array items. */
+function schemaAt(root: WireSchema, keys: readonly PathSegment[]): WireSchema | undefined {
+  let current: unknown = root
+  for (const key of keys) {
+    const node = current as { entries?: Record<PropertyKey, unknown>; item?: unknown } | undefined
+    current = typeof key === 'number' ? node?.item : node?.entries?.[key]
+  }
+  return current as WireSchema | undefined
 }
 
 function valueAt(input: unknown, path: readonly PathSegment[]): unknown {

@@ -1,6 +1,7 @@
 // The `exact` EVM scheme: its payload shape, its EIP-712 typed data and its reason strings.
-import * as z from 'zod/mini'
+import * as v from 'valibot'
 import type { Address, Hex } from 'viem'
+import { firstProblem } from '../codec/validate.js'
 
 export const EXACT_SCHEME = 'exact'
 
@@ -59,20 +60,23 @@ const HEX_BYTES = /^0x(?:[0-9a-fA-F]{2})+$/
 const UINT_DECIMAL = /^(?:0|[1-9][0-9]{0,77})$/
 const UINT256_MAX = (1n << 256n) - 1n
 
-// One check, not two: zod runs every check, and BigInt() throws on text the pattern refused.
-const uint256String = z.string().check(
-  z.refine((text) => UINT_DECIMAL.test(text) && BigInt(text) <= UINT256_MAX, 'a decimal integer string from 0 to 2^256 - 1'),
+const hexString = (pattern: RegExp, expected: string) => v.pipe(v.string(expected), v.regex(pattern, expected))
+const address = hexString(ADDRESS, 'a 0x-prefixed 20-byte address')
+// One check, not two: BigInt() throws on text the pattern refused.
+const uint256String = v.pipe(
+  v.string('a decimal integer string from 0 to 2^256 - 1'),
+  v.check((text) => UINT_DECIMAL.test(text) && BigInt(text) <= UINT256_MAX, 'a decimal integer string from 0 to 2^256 - 1'),
 )
 
-const exactEvmPayloadSchema = z.object({
-  signature: z.string().check(z.regex(HEX_BYTES, 'a 0x-prefixed hex signature')),
-  authorization: z.object({
-    from: z.string().check(z.regex(ADDRESS, 'a 0x-prefixed 20-byte address')),
-    to: z.string().check(z.regex(ADDRESS, 'a 0x-prefixed 20-byte address')),
+const exactEvmPayloadSchema = v.object({
+  signature: hexString(HEX_BYTES, 'a 0x-prefixed hex signature'),
+  authorization: v.object({
+    from: address,
+    to: address,
     value: uint256String,
     validAfter: uint256String,
     validBefore: uint256String,
-    nonce: z.string().check(z.regex(BYTES32, 'a 0x-prefixed 32-byte hex nonce')),
+    nonce: hexString(BYTES32, 'a 0x-prefixed 32-byte hex nonce'),
   }),
 })
 
@@ -82,11 +86,10 @@ export type ParsedExactEvmPayload =
 
 /** Checks the shape of an exact EVM payload; the message names the first bad field. */
 export function parseExactEvmPayload(value: unknown): ParsedExactEvmPayload {
-  const result = z.safeParse(exactEvmPayloadSchema, value)
-  if (result.success) return { ok: true, payload: result.data as ExactEvmPayload }
-  const issue = result.error.issues[0]
-  const path = issue && issue.path.length > 0 ? `payload.${issue.path.join('.')}` : 'payload'
-  return { ok: false, message: `${path} is not valid: expected ${issue?.message ?? 'an exact EVM payload'}.` }
+  const problem = firstProblem(exactEvmPayloadSchema, value)
+  if (problem === undefined) return { ok: true, payload: value as ExactEvmPayload }
+  const path = problem.path === '' ? 'payload' : `payload.${problem.path}`
+  return { ok: false, message: `${path} is not valid: expected ${problem.expected}.` }
 }
 
 export interface ExactDomainInput {

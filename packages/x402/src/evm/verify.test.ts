@@ -90,11 +90,14 @@ describe('verifyExactSignature on the reference vectors', () => {
   it('names the bad field of a malformed payload', async () => {
     const result = await verifyExactSignature({ payload: withAuthorization({ value: '1e4' }), requirements, now: clock })
     expect(result).toMatchObject({ isValid: false, invalidReason: 'invalid_exact_evm_payload' })
-    expect(result.invalidMessage).toContain('payload.authorization.value')
+    expect(result.invalidMessage).toBe('payload.authorization.value is not valid: expected a decimal integer string from 0 to 2^256 - 1.')
     const tooBig = await verifyExactSignature({ payload: withAuthorization({ value: (1n << 256n).toString() }), requirements, now: clock })
     expect(tooBig).toMatchObject({ isValid: false, invalidReason: 'invalid_exact_evm_payload' })
     const missing = await verifyExactSignature({ payload: { signature: '0x12' }, requirements, now: clock })
-    expect(missing.invalidMessage).toContain('payload.authorization')
+    expect(missing.invalidMessage).toBe('payload.authorization is not valid: expected an object.')
+    const noSender = { ...vectorPayload, authorization: { ...vectorPayload.authorization, from: undefined } }
+    const missingFrom = await verifyExactSignature({ payload: noSender, requirements, now: clock })
+    expect(missingFrom.invalidMessage).toBe('payload.authorization.from is not valid: expected a 0x-prefixed 20-byte address.')
   })
 
   it('throws invalid_payment_option when the offer lacks the EIP-712 domain', async () => {

@@ -2,8 +2,8 @@
 // its wire schema. Every failure is a TollgateError: facilitator_error (502) when the facilitator failed or could
 // not be reached, facilitator_bad_response (502) when it answered something else than the protocol's object,
 // facilitator_timeout (504) when the caller's signal gave up.
-import type * as z from 'zod/mini'
-import { formatPath } from '../codec/validate.js'
+import type { WireSchema } from '../codec/schemas.js'
+import { firstProblem } from '../codec/validate.js'
 import { TollgateError, isTollgateError, type ErrorCode, type TollgateErrorDetails } from '../errors.js'
 import { abortable } from './abort.js'
 import type { FacilitatorEndpoint, ResolvedHttpOptions } from './http-options.js'
@@ -19,7 +19,7 @@ export interface FacilitatorCall<T> {
   body?: string
   signal: AbortSignal
   /** What a 2xx answer must be. */
-  schema: z.ZodMiniType<T>
+  schema: WireSchema<T>
   /**
    * A 4xx answer that still is a refusal in the protocol's shape (`isValid: false`) is taken as that refusal:
    * some facilitators send invalid payments with 400. Only refusals: never a success.
@@ -125,18 +125,16 @@ function interpret<T>(call: FacilitatorCall<T>, status: number, text: string, se
       const details = { facilitatorStatus: status, body: excerpt() }
       throw failure('facilitator_bad_response', `The facilitator answered /${endpoint} with something that is not JSON.`, endpoint, details)
     }
-    const checked = schema.safeParse(json)
-    if (checked.success) return json as T // the object as sent: unknown keys (an agentRequestId) ride along
-    const issue = checked.error.issues[0]
-    const path = issue ? formatPath(issue.path) : ''
+    const problem = firstProblem(schema, json)
+    if (problem === undefined) return json as T // the object as sent: unknown keys (an agentRequestId) ride along
+    const { path, expected } = problem
     const where = path ? ` at ${path}` : ''
-    const message = `The facilitator answered /${endpoint} with JSON of the wrong shape${where}: ${issue?.message ?? 'schema mismatch'}.`
+    const message = `The facilitator answered /${endpoint} with JSON of the wrong shape${where}: expected ${expected}.`
     throw failure('facilitator_bad_response', message, endpoint, { facilitatorStatus: status, path, body: excerpt() })
   }
   if (status >= 400 && status < 500 && call.refusal) {
     const json = parseJson(text)
-    const checked = json === undefined ? undefined : schema.safeParse(json)
-    if (checked?.success && call.refusal(json as T)) return json as T
+    if (json !== undefined && firstProblem(schema, json) === undefined && call.refusal(json as T)) return json as T
   }
   throw failure('facilitator_error', `The facilitator answered /${endpoint} with HTTP ${status}.`, endpoint, { facilitatorStatus: status, body: excerpt() })
 }

@@ -394,6 +394,7 @@ describe('answers', () => {
     const shape = await failure(facilitator().verify(v2Request, never()))
     expect(shape.code).toBe('facilitator_bad_response')
     expect(shape.details.path).toBe('isValid')
+    expect(shape.message).toContain('/verify with JSON of the wrong shape at isValid: expected a boolean.')
 
     server.on('POST /verify', json(200, []))
     expect((await failure(facilitator().verify(v2Request, never()))).code).toBe('facilitator_bad_response')
@@ -401,6 +402,7 @@ describe('answers', () => {
     server.on('POST /settle', json(200, { success: true, transaction: TX }))
     const settle = await failure(facilitator().settle(settleOf(v2Request), never()))
     expect(settle).toMatchObject({ code: 'facilitator_bad_response', details: { path: 'network' } })
+    expect(settle.message).toContain('at network: expected a string.')
 
     server.on('GET /supported', json(200, { kinds: [{ x402Version: 2, scheme: 'exact' }] }))
     const supported = await failure(facilitator().supported())
