@@ -11,6 +11,7 @@ import { TollgateError, isTollgateError } from '../errors.js'
 type Step = 'verify' | 'settle'
 
 interface Batch {
+  readonly key: string
   readonly opened: number
   readonly controller: AbortController
   readonly pending: Set<(error: TollgateError) => void>
@@ -28,8 +29,11 @@ export function withDeadline<T>(step: Step, ms: number, run: (signal: AbortSigna
     batch.pending.add(expire)
     const done = () => {
       batch.pending.delete(expire)
-      // An idle batch must not keep a process alive until it fires (Node, Bun); elsewhere it simply fires.
-      if (batch.pending.size === 0) batch.timer.unref?.()
+      if (batch.pending.size > 0) return
+      // An idle batch that no call can join any more has nothing left to do; the open one waits for joiners
+      // but must not keep a process alive until it fires (Node, Bun; elsewhere it simply fires).
+      if (open.get(batch.key) === batch) batch.timer.unref?.()
+      else clearTimeout(batch.timer)
     }
     const fail = (error: unknown) => {
       done()
@@ -58,6 +62,8 @@ function batchFor(step: Step, ms: number): Batch {
   const current = open.get(key)
   // (A clock that went back, as fake timers in tests do, opens a new batch.)
   if (current !== undefined && now >= current.opened && now - current.opened <= slack(ms)) return current
+  // Only calls still waiting keep a batch alive (so at most one idle batch per step and timeout).
+  if (current !== undefined && current.pending.size === 0) clearTimeout(current.timer)
   const controller = new AbortController()
   allowManyListeners(controller.signal)
   const pending = new Set<(error: TollgateError) => void>()
@@ -70,7 +76,7 @@ function batchFor(step: Step, ms: number): Batch {
     pending.clear()
     controller.abort(error())
   }, ms + slack(ms))
-  const batch: Batch = { opened: now, controller, pending, timer }
+  const batch: Batch = { key, opened: now, controller, pending, timer }
   open.set(key, batch)
   return batch
 }
