@@ -12,14 +12,15 @@ export async function runHttp({ runs = 3, seconds = 4, warmupSeconds = 2, connec
       const required = (await fetch(url)).headers.get('payment-required')
       return { url, headers: { 'payment-signature': tokenFor(required, 1) } }
     }
+    const cpu = (variant) => servers[variant].cpu
     const targets = [
-      { name: 'bare', url: `${servers.bare.url}/paid` },
-      { name: 'bare + fetch objects', url: `${servers['bare-fetch'].url}/paid`, headers: { 'payment-signature': 'x'.repeat(300) } },
-      { name: 'tollgate paid', ...(await paid('tollgate')) },
-      { name: 'bare 402 bytes', url: `${servers['bare-402'].url}/paid`, expect: 402 },
-      { name: 'tollgate 402', url: `${servers.tollgate.url}/paid`, expect: 402 },
-      { name: 'reference paid', ...(await paid('reference')) },
-      { name: 'reference 402', url: `${servers.reference.url}/paid`, expect: 402 },
+      { name: 'bare', url: `${servers.bare.url}/paid`, cpu: cpu('bare') },
+      { name: 'bare + fetch objects', url: `${servers['bare-fetch'].url}/paid`, headers: { 'payment-signature': 'x'.repeat(300) }, cpu: cpu('bare-fetch') },
+      { name: 'tollgate paid', ...(await paid('tollgate')), cpu: cpu('tollgate') },
+      { name: 'bare 402 bytes', url: `${servers['bare-402'].url}/paid`, expect: 402, cpu: cpu('bare-402') },
+      { name: 'tollgate 402', url: `${servers.tollgate.url}/paid`, expect: 402, cpu: cpu('tollgate') },
+      { name: 'reference paid', ...(await paid('reference')), cpu: cpu('reference') },
+      { name: 'reference 402', url: `${servers.reference.url}/paid`, expect: 402, cpu: cpu('reference') },
     ]
     return await measureAll(targets, { runs, seconds, warmupSeconds, connections })
   } finally {

@@ -1,9 +1,12 @@
 // P6, in a child process started with --expose-gc: RSS growth while N distinct tokens pass through the
 // engine (proof memo, token-hash memo, verification cache on the default memoryStore). Prints JSON.
+// `node memory-child.js N bare` sends the same requests to the handler with no paywall: the control, which shows
+// how much RSS the runtime itself takes on for a million requests (mostly V8's young generation growing).
 import { built } from './lib/build.js'
 import { instantFacilitator } from './lib/fixtures.js'
 
 const total = Number(process.argv[2] ?? 1_000_000)
+const bare = process.argv[3] === 'bare'
 const { createPaywall, plan, encodePaymentSignature } = await import(built('core'))
 const route = plan({ planId: '1', credits: 1 })
 const paywall = createPaywall({ routes: { 'GET /paid': route }, facilitator: instantFacilitator() })
@@ -15,7 +18,8 @@ const next = async () => new Response('ok')
 async function pass(n) {
   // A distinct access token per request: a new proof, hash and cache entry each time.
   const token = encodePaymentSignature({ x402Version: 2, accepted, payload: { accessToken: 'bench-' + n } })
-  const response = await paywall.handle(new Request(url, { headers: { 'payment-signature': token } }), next)
+  const request = new Request(url, { headers: { 'payment-signature': token } })
+  const response = bare ? await next(request) : await paywall.handle(request, next)
   if (response.status !== 200) throw new Error(`P6: request ${n} answered ${response.status}`)
 }
 

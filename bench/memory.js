@@ -4,9 +4,16 @@ import { fileURLToPath } from 'node:url'
 
 const CHILD = fileURLToPath(new URL('./memory-child.js', import.meta.url))
 
-export function runMemory({ tokens = 1_000_000 } = {}) {
+/** The paywall's run and the control's (the same requests to the bare handler), one after the other. */
+export async function runMemory({ tokens = 1_000_000 } = {}) {
+  const paywall = await runChild(tokens, 'paywall')
+  const bare = await runChild(tokens, 'bare')
+  return { ...paywall, bare }
+}
+
+function runChild(tokens, mode) {
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, ['--expose-gc', CHILD, String(tokens)], { maxBuffer: 1 << 20 }, (error, stdout, stderr) => {
+    execFile(process.execPath, ['--expose-gc', CHILD, String(tokens), mode], { maxBuffer: 1 << 20 }, (error, stdout, stderr) => {
       if (error) return reject(new Error(`P6 failed: ${stderr || error.message}`))
       resolve(JSON.parse(stdout.trim().split('\n').pop()))
     })

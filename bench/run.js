@@ -23,15 +23,22 @@ await buildSources()
 if (wanted('P1') || wanted('P2')) {
   const http = await runHttp(quick ? { runs: 1, seconds: 2, warmupSeconds: 1 } : {})
   const r = (a, b) => pairedRatio(http[a], http[b])
-  for (const [name, result] of Object.entries(http)) row('', `  ${name}: req/s, median (runs ${result.runs.join(', ')})`, fmt(result.rps))
+  for (const [name, result] of Object.entries(http)) {
+    row('', `  ${name}: req/s, median (runs ${result.runs.join(', ')}; server CPU ${fmt(result.cpuUs, 1)} µs per request)`, fmt(result.rps))
+  }
+  // The server's CPU time per request, bare over ours: the same question as req/s, but not limited by autocannon.
+  const c = (a, b) => http[b].cpuUs / http[a].cpuUs
   if (wanted('P1')) {
     row('P1', 'paid (cached verify) / bare Hono', `${fmt(r('tollgate paid', 'bare'), 2)}x`, '>= 0.80x', r('tollgate paid', 'bare') >= 0.8)
+    row('', '  the same by server CPU per request (bare µs / paid µs)', `${fmt(c('tollgate paid', 'bare'), 2)}x`)
     row('', '  bare + request.signal and request.headers / bare Hono (what the Hono adapter no longer does)', `${fmt(r('bare + fetch objects', 'bare'), 2)}x`)
     row('P1', 'paid / reference @x402/hono paid', `${fmt(r('tollgate paid', 'reference paid'), 2)}x`, '>= 2x', r('tollgate paid', 'reference paid') >= 2)
   }
   if (wanted('P2')) {
     row('P2', 'unpaid 402 / bare Hono', `${fmt(r('tollgate 402', 'bare'), 2)}x`, '>= 0.90x', r('tollgate 402', 'bare') >= 0.9)
+    row('', '  the same by server CPU per request (bare µs / 402 µs)', `${fmt(c('tollgate 402', 'bare'), 2)}x`)
     row('', '  the same 402 bytes from a plain handler / bare Hono (the ceiling)', `${fmt(r('bare 402 bytes', 'bare'), 2)}x`)
+    row('', '  the same 402 bytes from a plain handler, by server CPU per request', `${fmt(c('bare 402 bytes', 'bare'), 2)}x`)
     row('', '  reference 402 / bare Hono (for comparison)', `${fmt(r('reference 402', 'bare'), 2)}x`)
   }
 }
@@ -61,6 +68,7 @@ if (wanted('P5')) {
 if (wanted('P6')) {
   const memory = await runMemory({ tokens: quick ? 100_000 : 1_000_000 })
   row('P6', `RSS growth, ${fmt(memory.tokens)} distinct tokens (${fmt(memory.seconds, 0)} s; heap after GC ${fmt(memory.heapGrowthMB, 1)} MB)`, `${fmt(memory.rssGrowthMB, 1)} MB`, '<= 64 MB', memory.rssGrowthMB <= 64)
+  row('', `  the same requests with no paywall (the control; heap after GC ${fmt(memory.bare.heapGrowthMB, 1)} MB)`, `${fmt(memory.bare.rssGrowthMB, 1)} MB`)
 }
 
 const widths = ['id', 'what', 'measured', 'target', 'result'].map((key) => Math.max(key.length, ...rows.map((r) => String(r[key]).length)))

@@ -44,5 +44,6 @@ app.get('/paid', (c) => c.json(BODY))
 const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info) => process.send?.({ port: info.port }))
 process.on('message', (message) => {
   if (message === 'stop') server.close(() => process.exit(0))
+  if (message === 'cpu') process.send({ cpu: process.cpuUsage() })
 })
 process.on('disconnect', () => process.exit(0))

@@ -15,6 +15,12 @@ export async function startServer(variant) {
   })
   return {
     url: `http://127.0.0.1:${port}`,
+    /** The server process's CPU time so far (user + system, all its threads), in microseconds. */
+    cpu: () =>
+      new Promise((resolve) => {
+        child.once('message', (message) => resolve(message.cpu.user + message.cpu.system))
+        child.send('cpu')
+      }),
     stop: () =>
       new Promise((resolve) => {
         child.once('exit', resolve)
@@ -23,10 +29,16 @@ export async function startServer(variant) {
   }
 }
 
-/** One autocannon run; resolves with requests per second and the count of unexpected statuses. */
-export async function fire({ url, headers = {}, expect = 200, seconds, connections }) {
+/**
+ * One autocannon run; resolves with requests per second, the server's CPU time per request (when the target
+ * has `cpu`) and the count of unexpected statuses. CPU per request does not depend on whether the server or the
+ * load generator was the bottleneck: on 2 cores they compete, and req/s alone cannot say which one limited.
+ */
+export async function fire({ url, headers = {}, expect = 200, seconds, connections, cpu }) {
+  const before = await cpu?.()
   const result = await autocannon({ url, headers, duration: seconds, connections, pipelining: 1 })
-  return { rps: result.requests.mean, p50: result.latency.p50, errors: result.errors + result.timeouts + countWrong(result, expect) }
+  const cpuUs = cpu ? ((await cpu()) - before) / result.requests.total : undefined
+  return { rps: result.requests.mean, cpuUs, p50: result.latency.p50, errors: result.errors + result.timeouts + countWrong(result, expect) }
 }
 
 function countWrong(result, expect) {
@@ -55,7 +67,10 @@ export async function measureAll(targets, { runs, seconds, warmupSeconds, connec
     }
   }
   return Object.fromEntries(
-    Object.entries(samples).map(([name, list]) => [name, { rps: median(list.map((s) => s.rps)), runs: list.map((s) => Math.round(s.rps)), p50: median(list.map((s) => s.p50)) }]),
+    Object.entries(samples).map(([name, list]) => [
+      name,
+      { rps: median(list.map((s) => s.rps)), runs: list.map((s) => Math.round(s.rps)), p50: median(list.map((s) => s.p50)), cpuUs: list[0].cpuUs === undefined ? undefined : median(list.map((s) => s.cpuUs)) },
+    ]),
   )
 }
 
