@@ -12,7 +12,7 @@ import { render402, send402, sendError, wantsHtml, withHeaders } from './respons
 import { compileRoutes, matchRoute, type CompiledRoute } from './routes.js'
 import { createSession } from './session.js'
 import type { CheckOptions, Gate, NextHandler, PaymentContext, Paywall, PaywallEvent, PaywallOptions } from './types.js'
-import { createVerifier } from './verifier.js'
+import { createVerifier, type SyncRead } from './verifier.js'
 import { createProofReader } from './proof-reader.js'
 import type { HeaderReader } from '../codec/headers.js'
 import { failClosed, failOpen } from './guarded-store.js'
@@ -42,7 +42,7 @@ export function createPaywall(options: PaywallOptions): Paywall {
   const { facilitator } = options
   const store = failClosed(settings.store)
   const emit = createEmitter(options.onEvent)
-  const verifier = createVerifier(facilitator, failOpen(settings.cacheStore), settings.verifyCacheTtlMs)
+  const verifier = createVerifier(facilitator, failOpen(settings.cacheStore), settings.verifyCacheTtlMs, syncReadOf(settings.cacheStore))
   const prepare = createPreparer(settings)
   const readProof = createProofReader(settings.maxHeaderBytes)
   const pathnameOf = createUrlMemo((url) => new URL(url).pathname)
@@ -80,7 +80,8 @@ export function createPaywall(options: PaywallOptions): Paywall {
     base: Base,
     probe: (() => boolean) | undefined,
   ): Promise<Gate> {
-    const prepared = await prepare(route, request, pathname)
+    const preparing = prepare(route, request, pathname)
+    const prepared = preparing instanceof Promise ? await preparing : preparing
     const head = method === 'HEAD'
     const found = readProof(headers)
     if (found === null || head) {
@@ -144,7 +145,8 @@ export function createPaywall(options: PaywallOptions): Paywall {
     emit?.('verify.start', { ...fields(), amount: offer.amount })
     let verification
     try {
-      const outcome = await verifier.verify(tokenHash + '|' + offer.key, verifyRequest, route.config.verifyTimeoutMs ?? settings.verifyTimeoutMs)
+      const pending = verifier.verify(tokenHash + '|' + offer.key, verifyRequest, route.config.verifyTimeoutMs ?? settings.verifyTimeoutMs)
+      const outcome = pending instanceof Promise ? await pending : pending
       verification = outcome.result
       if (outcome.shared) emit?.('verify.cached', fields())
     } catch (error) {
@@ -196,9 +198,8 @@ export function createPaywall(options: PaywallOptions): Paywall {
       onSettleFailure: route.config.onSettleFailure ?? settings.onSettleFailure,
       emit,
       eventBase: base,
-      consume: async () => {
-        if (singleUse) await store.set(usedKey, 1, consumedTtlMs(proof))
-      },
+      // Nothing to record for a reusable payment: no promise either.
+      consume: singleUse ? () => store.set(usedKey, 1, consumedTtlMs(proof)) : undefined,
       release,
       enqueue: async (settleRequest: SettleRequest) => {
         const now = Date.now()
@@ -302,6 +303,12 @@ function buildVerifyRequest(prepared: Prepared, offer: PreparedOffer, proof: Dec
     if (v1) request.requirementsV1 = v1
   }
   return request
+}
+
+/** The in-memory store's synchronous read, when the cache store is one. */
+function syncReadOf(store: { getSync?: unknown; get: unknown }): SyncRead | undefined {
+  const getSync = store.getSync
+  return typeof getSync === 'function' ? (key) => getSync.call(store, key) : undefined
 }
 
 /** Keep a consumed payment until its authorisation expires (EIP-3009 validBefore), else a day. */

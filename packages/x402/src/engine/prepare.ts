@@ -40,7 +40,8 @@ export function createPreparer(settings: PrepareSettings) {
     return canonicalResourceUrl({ url } as Request, { trustProxy: false, baseUrl: settings.baseUrl, path: pathname })
   })
 
-  return async function prepare(route: CompiledRoute, request: Request, pathname: string): Promise<Prepared> {
+  /** A route with fixed amounts answers from memory without a promise; a priced-per-request one builds each time. */
+  return function prepare(route: CompiledRoute, request: Request, pathname: string): Prepared | Promise<Prepared> {
     const url = settings.trustProxy
       ? canonicalResourceUrl(request, { trustProxy: true, baseUrl: settings.baseUrl, path: pathname })
       : fromUrl(request.url)
@@ -48,13 +49,13 @@ export function createPreparer(settings: PrepareSettings) {
     if (!fixed) return build(route, request, url)
     let cache = caches.get(route)
     if (!cache) caches.set(route, (cache = new Map()))
-    let prepared = cache.get(url)
-    if (!prepared) {
-      prepared = await build(route, request, url)
+    const known = cache.get(url)
+    if (known) return known
+    return build(route, request, url).then((prepared) => {
       if (cache.size >= MAX_CACHED_RESOURCES) cache.clear()
       cache.set(url, prepared)
-    }
-    return prepared
+      return prepared
+    })
   }
 }
 

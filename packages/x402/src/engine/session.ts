@@ -25,8 +25,8 @@ export interface SessionInput {
   onSettleFailure: 'fail' | 'deliver'
   emit: Emit | undefined
   eventBase: Pick<PaywallEvent, 'route' | 'method' | 'path'>
-  /** Marks a single-use payment consumed (after a successful settlement). */
-  consume: () => Promise<void>
+  /** Marks a single-use payment consumed (after a successful settlement); undefined for a reusable one. */
+  consume: (() => Promise<void>) | undefined
   /** Releases the lock on a single-use payment so that it can be used again (nothing was charged). */
   release: () => void
   /** Queues a settlement that failed for a transient reason, for the outbox worker to retry ('deliver' only). */
@@ -146,7 +146,7 @@ export function createSession(input: SessionInput): PaymentSession {
       emit?.('settle.error', { ...fields(), amount: charged, reason: failure.code, status: failure.status, durationMs: Date.now() - started })
       if (input.onSettleFailure === 'deliver') {
         // The content goes out unpaid for now: the payment is spent on it, and the outbox collects it later.
-        await input.consume().catch(() => {})
+        await input.consume?.().catch(() => {})
         await input.enqueue(request).catch((error: unknown) => {
           // The content went out and the retry could not be queued: the one place a payment can be lost. Say so.
           emit?.('store.error', { ...fields(), amount: charged, reason: error instanceof TollgateError ? error.code : 'outbox_unavailable' })
@@ -161,7 +161,7 @@ export function createSession(input: SessionInput): PaymentSession {
       const receipt: SettleResponse = { ...result, transaction: result.transaction ?? '', network: result.network ?? payment.network }
       emit?.('settle.failure', { ...fields(), amount: charged, reason, status: 402, durationMs: Date.now() - started })
       if (input.onSettleFailure === 'deliver') {
-        await input.consume().catch(() => {})
+        await input.consume?.().catch(() => {})
         return { ok: true, headers: paidHeaders(receipt, x402Version), receipt }
       }
       const { paymentRequired } = input.prepared
@@ -170,9 +170,11 @@ export function createSession(input: SessionInput): PaymentSession {
     }
     // The money moved: deliver even if the replay guard cannot record it (the facilitator's own nonce check
     // still stands behind it), but say so.
-    await input.consume().catch((error: unknown) => {
-      emit?.('store.error', { ...fields(), reason: error instanceof TollgateError ? error.code : 'store_unavailable' })
-    })
+    if (input.consume) {
+      await input.consume().catch((error: unknown) => {
+        emit?.('store.error', { ...fields(), reason: error instanceof TollgateError ? error.code : 'store_unavailable' })
+      })
+    }
     finish()
     settled = true
     emit?.('settle.success', {

@@ -12,10 +12,14 @@ export interface VerifyOutcome {
 }
 
 export interface Verifier {
-  verify(key: string, request: VerifyRequest, timeoutMs: number): Promise<VerifyOutcome>
+  /** A cache hit on a store that reads synchronously (the in-memory one) comes back without a promise. */
+  verify(key: string, request: VerifyRequest, timeoutMs: number): VerifyOutcome | Promise<VerifyOutcome>
 }
 
-export function createVerifier(facilitator: Facilitator, store: Store, ttlMs: number): Verifier {
+/** A synchronous read of the cache, where the store has one (`memoryStore().getSync`); errors read as a miss. */
+export type SyncRead = (key: string) => unknown
+
+export function createVerifier(facilitator: Facilitator, store: Store, ttlMs: number, readNow?: SyncRead): Verifier {
   const inFlight = new Map<string, Promise<VerifyResult>>()
 
   async function callFacilitator(key: string, request: VerifyRequest, timeoutMs: number, cache = ttlMs > 0): Promise<VerifyResult> {
@@ -25,11 +29,20 @@ export function createVerifier(facilitator: Facilitator, store: Store, ttlMs: nu
     return result
   }
 
-  return {
-    async verify(key, request, timeoutMs) {
+  function verify(key: string, request: VerifyRequest, timeoutMs: number): VerifyOutcome | Promise<VerifyOutcome> {
+    if (readNow && ttlMs > 0 && !facilitator.perRequestVerification) {
+      // The hot path of a reusable token: no promise at all.
+      const cached = readSafely(readNow, 'tg:verify:' + key) as VerifyResult | undefined
+      if (cached) return { result: cached, shared: true }
+      return verifyAsync(key, request, timeoutMs, false)
+    }
+    return verifyAsync(key, request, timeoutMs, true)
+  }
+
+  async function verifyAsync(key: string, request: VerifyRequest, timeoutMs: number, readCache: boolean): Promise<VerifyOutcome> {
       if (facilitator.perRequestVerification) return { result: await callFacilitator('', request, timeoutMs, false), shared: false }
       const cacheKey = 'tg:verify:' + key
-      if (ttlMs > 0) {
+      if (ttlMs > 0 && readCache) {
         const cached = await store.get<VerifyResult>(cacheKey)
         if (cached) return { result: cached, shared: true }
       }
@@ -40,7 +53,16 @@ export function createVerifier(facilitator: Facilitator, store: Store, ttlMs: nu
       const forget = () => inFlight.delete(cacheKey)
       call.then(forget, forget)
       return { result: await call, shared: false }
-    },
+  }
+
+  return { verify }
+}
+
+function readSafely(read: SyncRead, key: string): unknown {
+  try {
+    return read(key)
+  } catch {
+    return undefined // a cache that cannot be read is only a slower cache
   }
 }
 
