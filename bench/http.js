@@ -2,11 +2,14 @@
 import { measureAll, startServer } from './lib/load.js'
 import { tokenFor } from './lib/fixtures.js'
 
-/** Measures bare Hono, Tollgate (paid with a cached verification, and unpaid 402) and the reference @x402/hono. */
+/**
+ * Measures bare Hono, Tollgate (paid with a cached verification, and unpaid 402) and the reference @x402/hono,
+ * and two ceilings: the bytes of Tollgate's paid answer and of its 402, each sent by a plain handler.
+ */
 export async function runHttp({ runs = 3, seconds = 4, warmupSeconds = 2, connections = 32 } = {}) {
   const servers = {}
   try {
-    for (const variant of ['bare', 'bare-fetch', 'bare-402', 'tollgate', 'reference']) servers[variant] = await startServer(variant)
+    for (const variant of ['bare', 'bare-fetch', 'bare-paid-bytes', 'bare-402', 'tollgate', 'reference']) servers[variant] = await startServer(variant)
     const paid = async (variant) => {
       const url = `${servers[variant].url}/paid`
       const required = (await fetch(url)).headers.get('payment-required')
@@ -16,6 +19,7 @@ export async function runHttp({ runs = 3, seconds = 4, warmupSeconds = 2, connec
     const targets = [
       { name: 'bare', url: `${servers.bare.url}/paid`, cpu: cpu('bare') },
       { name: 'bare + fetch objects', url: `${servers['bare-fetch'].url}/paid`, headers: { 'payment-signature': 'x'.repeat(300) }, cpu: cpu('bare-fetch') },
+      { name: 'bare paid bytes', url: `${servers['bare-paid-bytes'].url}/paid`, cpu: cpu('bare-paid-bytes') },
       { name: 'tollgate paid', ...(await paid('tollgate')), cpu: cpu('tollgate') },
       { name: 'bare 402 bytes', url: `${servers['bare-402'].url}/paid`, expect: 402, cpu: cpu('bare-402') },
       { name: 'tollgate 402', url: `${servers.tollgate.url}/paid`, expect: 402, cpu: cpu('tollgate') },

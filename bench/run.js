@@ -31,6 +31,8 @@ if (wanted('P1') || wanted('P2')) {
   if (wanted('P1')) {
     row('P1', 'paid (cached verify) / bare Hono', `${fmt(r('tollgate paid', 'bare'), 2)}x`, '>= 0.80x', r('tollgate paid', 'bare') >= 0.8)
     row('', '  the same by server CPU per request (bare µs / paid µs)', `${fmt(c('tollgate paid', 'bare'), 2)}x`)
+    row('', '  the same paid answer\'s headers added by a plain middleware / bare Hono (the ceiling)', `${fmt(r('bare paid bytes', 'bare'), 2)}x`)
+    row('', '  the same ceiling, by server CPU per request', `${fmt(c('bare paid bytes', 'bare'), 2)}x`)
     row('', '  bare + request.signal and request.headers / bare Hono (what the Hono adapter no longer does)', `${fmt(r('bare + fetch objects', 'bare'), 2)}x`)
     row('P1', 'paid / reference @x402/hono paid', `${fmt(r('tollgate paid', 'reference paid'), 2)}x`, '>= 2x', r('tollgate paid', 'reference paid') >= 2)
   }

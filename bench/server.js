@@ -1,5 +1,5 @@
 // One server under load, in its own process so that it does not share an event loop with the load generator.
-// `node server.js <variant>`: bare | bare-fetch | bare-402 | tollgate | tollgate-exact | reference. Sends { port } to the parent over IPC when listening.
+// `node server.js <variant>`: bare | bare-fetch | bare-402 | bare-paid-bytes | tollgate | tollgate-exact | reference. Sends { port } to the parent over IPC when listening.
 import { serve } from '@hono/node-server'
 import { Hono } from 'hono'
 import { built } from './lib/build.js'
@@ -36,6 +36,18 @@ if (variant === 'tollgate') {
   const headers = Object.fromEntries(gate.response.headers)
   const body = await gate.response.text()
   app.use('/paid', (c) => c.body(body, 402, headers))
+} else if (variant === 'bare-paid-bytes') {
+  // No paywall: the headers of Tollgate's paid answer (its receipt, captured once) added by a plain middleware.
+  const { createPaywall, plan } = await import(built('hono'))
+  const { tokenFor } = await import('./lib/fixtures.js')
+  const paywall = createPaywall({ routes: { '/paid': plan({ planId: '1', credits: 1 }) }, facilitator: instantFacilitator() })
+  const required = (await paywall.check(new Request('http://127.0.0.1/paid'))).response.headers.get('payment-required')
+  const paid = await paywall.handle(new Request('http://127.0.0.1/paid', { headers: { 'payment-signature': tokenFor(required, 1) } }), async () => Response.json(BODY))
+  const extra = Object.fromEntries([...paid.headers].filter(([name]) => name !== 'content-type'))
+  app.use('/paid', async (c, next) => {
+    await next()
+    for (const name in extra) c.res.headers.set(name, extra[name])
+  })
 } else if (variant !== 'bare') {
   throw new Error(`unknown variant ${variant}`)
 }
