@@ -13,6 +13,7 @@ import { compileRoutes, matchRoute, type CompiledRoute } from './routes.js'
 import { createSession } from './session.js'
 import type { CheckOptions, Gate, NextHandler, PaymentContext, Paywall, PaywallEvent, PaywallOptions } from './types.js'
 import { createVerifier, type SyncRead } from './verifier.js'
+import { releaseLock } from './lock-release.js'
 import { createProofReader } from './proof-reader.js'
 import type { HeaderReader } from '../codec/headers.js'
 import { failClosed, failOpen } from './guarded-store.js'
@@ -117,7 +118,10 @@ export function createPaywall(options: PaywallOptions): Paywall {
     const release = () => {
       if (!locked) return
       locked = false
-      store.deleteIf!(lockKey, lockValue).catch(() => {})
+      releaseLock(
+        () => store.deleteIf!(lockKey, lockValue),
+        () => emit?.('store.error', { ...fields(), reason: 'lock_release_failed' }),
+      )
     }
     const idempotency = settings.idempotency
     const paymentKey = 'tg:idem:pay:' + id

@@ -1,9 +1,9 @@
 // When the Store fails: the replay guard fails closed (503, nothing served or charged); a settled payment is still
 // delivered; the verification cache only gets slower.
-import { describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { memoryStore } from '../store/memory.js'
 import type { Store } from '../store/types.js'
-import { paidRequest } from '../testing/requests.js'
+import { paidRequest, readPaymentRequired } from '../testing/requests.js'
 import { BUYER, ORIGIN, planOption, setup, usdcOption } from './test-setup.js'
 
 /** A memory store whose methods can be made to fail, like a Redis that went away. */
@@ -72,5 +72,60 @@ describe('store failures after the lock was taken', () => {
     failing.clear()
     expect((await app(paidRequest(`${ORIGIN}/premium`, token, withKey))).status).toBe(200)
     expect(usdcBalance()).toBe(990_000n)
+  })
+})
+
+describe('a lock whose release fails', () => {
+  afterEach(() => {
+    vi.useRealTimers()
+  })
+
+  /** A memory store whose compare-and-delete fails `failures` times, like a Redis that blipped. */
+  function blippingRelease(failures: number) {
+    const inner = memoryStore()
+    let left = failures
+    const store: Store = {
+      get: ((key: string) => inner.get(key)) as Store['get'],
+      set: (key, value, ttl) => inner.set(key, value, ttl),
+      add: (key, value, ttl) => inner.add(key, value, ttl),
+      delete: (key) => inner.delete(key),
+      deleteIf: async (key, value) => {
+        if (left-- > 0) throw new Error('ECONNRESET')
+        return inner.deleteIf(key, value)
+      },
+    }
+    return store
+  }
+
+  it('is released again in the background, so the payment pays within seconds, not after the lock TTL', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
+    const { app, facilitator, usdcBalance, events } = setup({ store: blippingRelease(2) })
+    const token = facilitator.mint({ payer: BUYER, requirements: usdcOption.requirements })
+    facilitator.fail('verify', { type: 'throw' })
+    expect((await app(paidRequest(`${ORIGIN}/premium`, token))).status).toBe(502)
+    facilitator.heal()
+    // The first release and its first retry failed: the payment is still held.
+    await vi.advanceTimersByTimeAsync(300)
+    const held = await app(paidRequest(`${ORIGIN}/premium`, token))
+    expect(held.status).toBe(402)
+    expect((await readPaymentRequired(held)).v2?.error).toBe('payment_in_use')
+    // The second retry (1 s later) gets through.
+    await vi.advanceTimersByTimeAsync(1_000)
+    const paid = await app(paidRequest(`${ORIGIN}/premium`, token))
+    expect(paid.status).toBe(200)
+    expect(usdcBalance()).toBe(990_000n)
+    expect(events.filter((event) => event.type === 'store.error')).toEqual([])
+  })
+
+  it('says so with a store.error event when every try failed', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
+    const { app, facilitator, events } = setup({ store: blippingRelease(100) })
+    const token = facilitator.mint({ payer: BUYER, requirements: usdcOption.requirements })
+    facilitator.fail('verify', { type: 'throw' })
+    expect((await app(paidRequest(`${ORIGIN}/premium`, token))).status).toBe(502)
+    await vi.advanceTimersByTimeAsync(10_000)
+    const errors = events.filter((event) => event.type === 'store.error')
+    expect(errors).toHaveLength(1)
+    expect(errors[0]).toMatchObject({ reason: 'lock_release_failed', tokenHash: expect.stringMatching(/^[0-9a-f]{64}$/) })
   })
 })
