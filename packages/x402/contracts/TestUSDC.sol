@@ -2,8 +2,9 @@
 pragma solidity ^0.8.24;
 
 /// @title TestUSDC: a 6-decimal ERC-20 with EIP-3009 signed transfers, for local chains only.
-/// @notice Written from the ERC-20, EIP-712 and EIP-3009 specifications. The owner can mint at will,
-///         so this token is worthless by design: never deploy it anywhere that matters.
+/// @notice Written from the ERC-20, EIP-712, EIP-3009 and ERC-1271 specifications. The owner can mint at
+///         will, so this token is worthless by design: never deploy it anywhere that matters. Like USDC v2.2, it
+///         takes signatures from smart-contract wallets (ERC-1271) as well as from plain accounts.
 contract TestUSDC {
     // ---- ERC-20 ----
 
@@ -43,6 +44,8 @@ contract TestUSDC {
         keccak256("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)");
     /// secp256k1n / 2: signatures with a larger s are malleable copies (EIP-2) and are refused.
     uint256 private constant HALF_CURVE_ORDER = 0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0;
+    /// ERC-1271: what `isValidSignature(bytes32,bytes)` answers for a signature the wallet accepts.
+    bytes4 private constant ERC1271_MAGIC_VALUE = 0x1626ba7e;
 
     bytes32 private immutable deployedDomainSeparator;
     uint256 private immutable deployedChainId;
@@ -135,8 +138,9 @@ contract TestUSDC {
         bytes32 nonce,
         bytes calldata signature
     ) external {
-        (uint8 v, bytes32 r, bytes32 s) = splitSignature(signature);
-        transferSigned(TRANSFER_WITH_AUTHORIZATION_TYPEHASH, from, to, value, validAfter, validBefore, nonce, v, r, s);
+        bytes32 digest = authorize(TRANSFER_WITH_AUTHORIZATION_TYPEHASH, from, to, value, validAfter, validBefore, nonce);
+        requireValidSignature(from, digest, signature);
+        spend(from, to, value, nonce);
     }
 
     /// Like transferWithAuthorization, but only the payee may submit it (no front-running of deposits).
@@ -165,21 +169,23 @@ contract TestUSDC {
         bytes calldata signature
     ) external {
         require(to == msg.sender, "caller must be the payee");
-        (uint8 v, bytes32 r, bytes32 s) = splitSignature(signature);
-        transferSigned(RECEIVE_WITH_AUTHORIZATION_TYPEHASH, from, to, value, validAfter, validBefore, nonce, v, r, s);
+        bytes32 digest = authorize(RECEIVE_WITH_AUTHORIZATION_TYPEHASH, from, to, value, validAfter, validBefore, nonce);
+        requireValidSignature(from, digest, signature);
+        spend(from, to, value, nonce);
     }
 
     /// The holder withdraws an authorization that has not been used yet.
     function cancelAuthorization(address authorizer, bytes32 nonce, uint8 v, bytes32 r, bytes32 s) external {
         require(!usedAuthorizations[authorizer][nonce], "authorization is used");
         bytes32 structHash = keccak256(abi.encode(CANCEL_AUTHORIZATION_TYPEHASH, authorizer, nonce));
-        requireSignedBy(authorizer, structHash, v, r, s);
+        requireSignedBy(authorizer, digestOf(structHash), v, r, s);
         usedAuthorizations[authorizer][nonce] = true;
         emit AuthorizationCanceled(authorizer, nonce);
     }
 
     // ---- internals ----
 
+    /// The v, r, s form of a signed transfer: check, verify, spend.
     function transferSigned(
         bytes32 typeHash,
         address from,
@@ -192,12 +198,29 @@ contract TestUSDC {
         bytes32 r,
         bytes32 s
     ) private {
+        bytes32 digest = authorize(typeHash, from, to, value, validAfter, validBefore, nonce);
+        requireSignedBy(from, digest, v, r, s);
+        spend(from, to, value, nonce);
+    }
+
+    /// Checks an authorization's window and nonce; returns the EIP-712 digest its holder must have signed.
+    function authorize(
+        bytes32 typeHash,
+        address from,
+        address to,
+        uint256 value,
+        uint256 validAfter,
+        uint256 validBefore,
+        bytes32 nonce
+    ) private view returns (bytes32) {
         // EIP-3009: valid strictly after validAfter and strictly before validBefore.
         require(block.timestamp > validAfter, "authorization is not yet valid");
         require(block.timestamp < validBefore, "authorization is expired");
         require(!usedAuthorizations[from][nonce], "authorization is used");
-        bytes32 structHash = keccak256(abi.encode(typeHash, from, to, value, validAfter, validBefore, nonce));
-        requireSignedBy(from, structHash, v, r, s);
+        return digestOf(keccak256(abi.encode(typeHash, from, to, value, validAfter, validBefore, nonce)));
+    }
+
+    function spend(address from, address to, uint256 value, bytes32 nonce) private {
         usedAuthorizations[from][nonce] = true;
         emit AuthorizationUsed(from, nonce);
         moveTokens(from, to, value);
@@ -214,20 +237,35 @@ contract TestUSDC {
         emit Transfer(from, to, value);
     }
 
-    /// Reverts unless `signer` signed the EIP-712 digest of `structHash` under this token's domain.
-    function requireSignedBy(address signer, bytes32 structHash, uint8 v, bytes32 r, bytes32 s) private view {
-        if (v < 27) v += 27; // some signers give the recovery id (0 or 1) instead of 27 or 28
-        require(uint256(s) <= HALF_CURVE_ORDER && (v == 27 || v == 28), "invalid signature");
-        bytes32 digest = keccak256(abi.encodePacked("\x19\x01", DOMAIN_SEPARATOR(), structHash));
-        address recovered = ecrecover(digest, v, r, s);
-        // ecrecover answers the zero address for garbage: never let that stand for a holder.
-        require(recovered != address(0) && recovered == signer, "invalid signature");
+    function digestOf(bytes32 structHash) private view returns (bytes32) {
+        return keccak256(abi.encodePacked("\x19\x01", DOMAIN_SEPARATOR(), structHash));
     }
 
-    function splitSignature(bytes calldata signature) private pure returns (uint8 v, bytes32 r, bytes32 s) {
-        require(signature.length == 65, "invalid signature");
-        r = bytes32(signature[0:32]);
-        s = bytes32(signature[32:64]);
-        v = uint8(signature[64]);
+    /// Reverts unless `signer` signed `digest`: recovered from v, r, s for a plain account, or accepted by the
+    /// signer's own isValidSignature (ERC-1271) when the signer is a contract, with the signature as r ‖ s ‖ v.
+    function requireSignedBy(address signer, bytes32 digest, uint8 v, bytes32 r, bytes32 s) private view {
+        if (v < 27) v += 27; // some signers give the recovery id (0 or 1) instead of 27 or 28
+        // s above half the curve order is a malleable copy (EIP-2); ecrecover answers the zero address for garbage.
+        if (uint256(s) <= HALF_CURVE_ORDER && (v == 27 || v == 28)) {
+            address recovered = ecrecover(digest, v, r, s);
+            if (recovered != address(0) && recovered == signer) return;
+        }
+        require(signer.code.length > 0, "invalid signature");
+        requireContractSignature(signer, digest, abi.encodePacked(r, s, v));
+    }
+
+    /// The bytes form: 65 bytes as above, any other length only from a contract wallet.
+    function requireValidSignature(address signer, bytes32 digest, bytes calldata signature) private view {
+        if (signature.length == 65) {
+            requireSignedBy(signer, digest, uint8(signature[64]), bytes32(signature[0:32]), bytes32(signature[32:64]));
+            return;
+        }
+        require(signer.code.length > 0, "invalid signature");
+        requireContractSignature(signer, digest, signature);
+    }
+
+    function requireContractSignature(address wallet, bytes32 digest, bytes memory signature) private view {
+        (bool ok, bytes memory answer) = wallet.staticcall(abi.encodeWithSignature("isValidSignature(bytes32,bytes)", digest, signature));
+        require(ok && answer.length >= 32 && abi.decode(answer, (bytes4)) == ERC1271_MAGIC_VALUE, "invalid signature");
     }
 }

@@ -1,13 +1,14 @@
 // localFacilitator against a real anvil chain: real signatures, real TestUSDC, real balances.
 import { createPublicClient, createTestClient, http, zeroAddress, type Address, type Hex, type PrivateKeyAccount } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { DecodedProof, PaymentRequirements, PaymentRequirementsV1 } from '../codec/types.js'
+import type { PaymentRequirements, PaymentRequirementsV1 } from '../codec/types.js'
 import { isTollgateError } from '../errors.js'
 import type { Facilitator, SettleRequest } from '../facilitator/types.js'
 import { anvilClient, freePort, usdcBalance, type AnvilClient, type AnvilInstance, startUsdcChain } from './anvil.js'
 import { localFacilitator } from './facilitator.js'
 import { TEST_USDC_ABI } from './test-usdc.artifact.js'
 import { createExactPayment, type CreateExactPaymentOptions, type ExactPayment } from './signer.js'
+import { chainOffer, requestFor as requestOf } from '../test-support/exact-chain.js'
 
 // Base Sepolia's chain id, so that v1's network name `base-sepolia` means this chain.
 const CHAIN_ID = 84532
@@ -24,15 +25,7 @@ let requirements: PaymentRequirements
 beforeAll(async () => {
   ;({ anvil, owner, buyer, payTo, token } = await startUsdcChain({ chainId: CHAIN_ID }))
   facilitator = localFacilitator({ rpcUrl: anvil.rpcUrl, settler: anvil.privateKeys[5]! })
-  requirements = {
-    scheme: 'exact',
-    network: `eip155:${CHAIN_ID}`,
-    amount: PRICE.toString(),
-    asset: token,
-    payTo,
-    maxTimeoutSeconds: 300,
-    extra: { name: 'USDC', version: '2' },
-  }
+  requirements = chainOffer(CHAIN_ID, token, payTo, PRICE)
 }, 30_000)
 
 afterAll(async () => {
@@ -45,22 +38,9 @@ function pay(options: Partial<CreateExactPaymentOptions> = {}): Promise<ExactPay
   return createExactPayment({ account: buyer, requirements, ...options })
 }
 
-/** What the engine would hand the facilitator for this payment and offer. */
+/** What the engine would hand the facilitator for this payment (of `requirements` unless told otherwise). */
 function requestFor(payment: ExactPayment, offer: PaymentRequirements = requirements, extra: Partial<SettleRequest> = {}): SettleRequest {
-  const raw = JSON.stringify(payment.payload)
-  const proof = (payment.x402Version === 2
-    ? { x402Version: 2, header: payment.header, raw, payload: payment.payload }
-    : { x402Version: 1, header: payment.header, raw, payload: payment.payload }) as DecodedProof
-  return {
-    x402Version: payment.x402Version,
-    token: payment.header,
-    proof,
-    requirements: offer,
-    paymentRequired: { x402Version: 2, resource: { url: 'http://localhost/premium' }, accepts: [offer] },
-    amount: offer.amount ?? '0',
-    verification: { isValid: true },
-    ...extra,
-  }
+  return requestOf(payment, offer, extra)
 }
 
 async function balances(...holders: Address[]): Promise<bigint[]> {

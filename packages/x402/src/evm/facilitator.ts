@@ -21,8 +21,9 @@ import { TollgateError } from '../errors.js'
 import type { Facilitator, PaymentKind, SettleRequest, SettleResult, VerifyRequest, VerifyResult } from '../facilitator/types.js'
 import { EIP3009_ABI } from './abi.js'
 import { caip2Network, chainIdOfNetwork, v1NetworkName } from './networks.js'
-import { EXACT_EVM_REASONS as REASONS, EXACT_SCHEME, type ExactEvmPayload } from './scheme.js'
-import { checkExactOffline, unixNow, type ExactTerms } from './verify.js'
+import { checkContractSignature } from './contract-signature.js'
+import { EXACT_EVM_REASONS as REASONS, EXACT_SCHEME, parseExactEvmPayload, type ExactEvmPayload } from './scheme.js'
+import { checkExactOffline, readExactTerms, unixNow, type ExactOfflineCheck, type ExactTerms } from './verify.js'
 
 export interface LocalFacilitatorOptions {
   /** JSON-RPC endpoint of the chain to verify and settle on (or give `client`). */
@@ -173,6 +174,20 @@ export function localFacilitator(options: LocalFacilitatorOptions): Facilitator 
     }
   }
 
+  /**
+   * A signature that does not recover `from` may still be good: from a smart-contract wallet (ERC-1271). Every
+   * other offline check passed when the signature is what failed, so only the wallet is left to ask.
+   */
+  async function orContractSigner(failed: ExactOfflineCheck & { isValid: false }, rawPayload: unknown, requirements: VerifyRequest['requirements']): Promise<ExactOfflineCheck> {
+    if (failed.invalidReason !== REASONS.signature) return failed
+    const parsed = parseExactEvmPayload(rawPayload)
+    const terms = readExactTerms(requirements)
+    if (!parsed.ok || !terms) return failed
+    const check = await checkContractSignature(client, parsed.payload, terms, read)
+    if (check.accepted) return { isValid: true, payer: parsed.payload.authorization.from, payload: parsed.payload, terms }
+    return check.contract ? { ...failed, invalidMessage: check.message } : failed
+  }
+
   async function verifyPayment(request: VerifyRequest, signal: AbortSignal): Promise<Verified> {
     signal.throwIfAborted()
     const { requirements, proof } = request
@@ -204,7 +219,8 @@ export function localFacilitator(options: LocalFacilitatorOptions): Facilitator 
       return refuse(REASONS.invalidNetwork, `The proof is for network ${String(parts.network)}, but the offer is on ${requirements.network}.`)
     }
 
-    const offline = await checkExactOffline({ payload: parts.payload, requirements, now: now() })
+    const checked = await checkExactOffline({ payload: parts.payload, requirements, now: now() })
+    const offline = checked.isValid ? checked : await withAbort(orContractSigner(checked, parts.payload, requirements), signal)
     if (!offline.isValid) return refuse(offline.invalidReason, offline.invalidMessage, offline.payer)
     const { payload, terms, payer } = offline
     const { nonce } = payload.authorization

@@ -5,6 +5,7 @@ import { anvilClient, deployTestUsdc, fundUsdc, startAnvil, usdcBalance, type An
 import { randomNonce } from './signer.js'
 import { TRANSFER_WITH_AUTHORIZATION_TYPES } from './scheme.js'
 import { TEST_USDC_ABI } from './test-usdc.artifact.js'
+import { TEST_WALLET_ABI, TEST_WALLET_BYTECODE } from './test-wallet.artifact.js'
 
 let anvil: AnvilInstance
 let owner: AnvilClient
@@ -147,6 +148,29 @@ describe('TestUSDC', () => {
     const highS = `0x${(n - BigInt(s)).toString(16).padStart(64, '0')}` as Hex
     await expect(
       relayer.simulateContract({ address: token, abi: TEST_USDC_ABI, functionName: 'transferWithAuthorization', args: [...argsOf(message), (1 - yParity) + 27, r, highS] }),
+    ).rejects.toThrow('invalid signature')
+  })
+
+  it('takes a smart-contract wallet\'s signature (ERC-1271) in both forms, and only the one its owner made', async () => {
+    const walletOwner = anvil.accounts[3]!
+    const hash = await owner.deployContract({ abi: TEST_WALLET_ABI, bytecode: TEST_WALLET_BYTECODE, args: [walletOwner.address] })
+    const wallet = (await owner.waitForTransactionReceipt({ hash })).contractAddress!
+    await fundUsdc(owner, token, wallet, 10_000n)
+    // The owner signs for the wallet: `from` is the wallet, and ecrecover gives the owner, so the token asks the wallet.
+    const viaBytes = await authorize(walletOwner, { from: wallet })
+    await send(relayer.writeContract({ address: token, abi: TEST_USDC_ABI, functionName: 'transferWithAuthorization', args: [...argsOf(viaBytes.message), viaBytes.signature] }))
+    const viaVrs = await authorize(walletOwner, { from: wallet })
+    await send(relayer.writeContract({ address: token, abi: TEST_USDC_ABI, functionName: 'transferWithAuthorization', args: [...argsOf(viaVrs.message), ...vrs(viaVrs.signature)] }))
+    expect(await usdcBalance(owner, token, wallet)).toBe(8_000n)
+
+    const notTheOwner = await authorize(anvil.accounts[5]!, { from: wallet })
+    for (const args of [[...argsOf(notTheOwner.message), notTheOwner.signature] as const, [...argsOf(notTheOwner.message), ...vrs(notTheOwner.signature)] as const]) {
+      await expect(relayer.simulateContract({ address: token, abi: TEST_USDC_ABI, functionName: 'transferWithAuthorization', args })).rejects.toThrow('invalid signature')
+    }
+    // A signature of another length is a contract wallet's business only: a plain account cannot use one.
+    const plain = await authorize(buyer)
+    await expect(
+      relayer.simulateContract({ address: token, abi: TEST_USDC_ABI, functionName: 'transferWithAuthorization', args: [...argsOf(plain.message), `${plain.signature}00`] }),
     ).rejects.toThrow('invalid signature')
   })
 

@@ -1,0 +1,100 @@
+// Smart-contract wallets (ERC-1271) paying through localFacilitator on a real anvil chain: a TestWallet holds the
+// TestUSDC, its owner signs, the wallet accepts, the token moves the wallet's money.
+import { publicActions, type Address, type PrivateKeyAccount } from 'viem'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { PaymentRequirements } from '../codec/types.js'
+import type { Facilitator } from '../facilitator/types.js'
+import { fundUsdc, startUsdcChain, usdcBalance, type AnvilClient, type AnvilInstance } from './anvil.js'
+import { localFacilitator } from './facilitator.js'
+import { EXACT_EVM_REASONS } from './scheme.js'
+import { createExactPayment, type ExactPayerAccount, type ExactPayment } from './signer.js'
+import { TEST_WALLET_ABI, TEST_WALLET_BYTECODE } from './test-wallet.artifact.js'
+import { chainOffer, requestFor as requestOf } from '../test-support/exact-chain.js'
+
+const CHAIN_ID = 84532
+const PRICE = 10_000n
+
+let anvil: AnvilInstance
+let owner: AnvilClient
+let walletOwner: PrivateKeyAccount
+let stranger: PrivateKeyAccount
+let payTo: Address
+let token: Address
+let wallet: Address
+let facilitator: Facilitator
+let requirements: PaymentRequirements
+
+async function deployWallet(client: AnvilClient, walletOwnerAddress: Address): Promise<Address> {
+  const chain = client.extend(publicActions)
+  const hash = await chain.deployContract({ abi: TEST_WALLET_ABI, bytecode: TEST_WALLET_BYTECODE, args: [walletOwnerAddress], account: client.account, chain: client.chain })
+  const receipt = await chain.waitForTransactionReceipt({ hash })
+  if (!receipt.contractAddress) throw new Error('TestWallet was not deployed')
+  return receipt.contractAddress
+}
+
+beforeAll(async () => {
+  ;({ anvil, owner, payTo, token } = await startUsdcChain({ chainId: CHAIN_ID }))
+  walletOwner = anvil.accounts[3]!
+  stranger = anvil.accounts[4]!
+  wallet = await deployWallet(owner, walletOwner.address)
+  await fundUsdc(owner, token, wallet, 1_000_000n)
+  facilitator = localFacilitator({ rpcUrl: anvil.rpcUrl, settler: anvil.privateKeys[5]!, pollingIntervalMs: 50 })
+  requirements = chainOffer(CHAIN_ID, token, payTo, PRICE)
+}, 30_000)
+
+afterAll(async () => {
+  await anvil?.stop()
+})
+
+/** The wallet as a payer: its address is `from`, and `signer` signs for it. */
+const walletAccount = (signer: PrivateKeyAccount, address: Address = wallet): ExactPayerAccount => ({
+  address,
+  signTypedData: (typedData) => signer.signTypedData(typedData),
+})
+
+const requestFor = (payment: ExactPayment) => requestOf(payment, requirements)
+
+const live = () => new AbortController().signal
+
+describe('smart-contract wallets (ERC-1271)', () => {
+  it('verifies a payment its owner signed for the wallet, and settles it from the wallet', async () => {
+    const payment = await createExactPayment({ account: walletAccount(walletOwner), requirements })
+    const verdict = await facilitator.verify(requestFor(payment), live())
+    expect(verdict).toMatchObject({ isValid: true, payer: wallet })
+
+    const [walletBefore, payeeBefore] = await Promise.all([usdcBalance(owner, token, wallet), usdcBalance(owner, token, payTo)])
+    const settled = await facilitator.settle(requestFor(payment), live())
+    expect(settled).toMatchObject({ success: true, payer: wallet, amount: PRICE.toString() })
+    expect(await usdcBalance(owner, token, wallet)).toBe(walletBefore - PRICE)
+    expect(await usdcBalance(owner, token, payTo)).toBe(payeeBefore + PRICE)
+
+    // The authorization is spent: the same payment again is refused.
+    expect(await facilitator.verify(requestFor(payment), live())).toMatchObject({ isValid: false, invalidReason: EXACT_EVM_REASONS.nonceUsed })
+  })
+
+  it('refuses a signature the wallet does not accept, and says the wallet refused it', async () => {
+    const payment = await createExactPayment({ account: walletAccount(stranger), requirements })
+    const verdict = await facilitator.verify(requestFor(payment), live())
+    expect(verdict).toMatchObject({ isValid: false, invalidReason: EXACT_EVM_REASONS.signature, payer: wallet })
+    expect(verdict.invalidMessage).toContain(`smart-contract wallet ${wallet} does not accept the signature (ERC-1271)`)
+    const before = await usdcBalance(owner, token, wallet)
+    expect(await facilitator.settle(requestFor(payment), live())).toMatchObject({ success: false, errorReason: EXACT_EVM_REASONS.signature })
+    expect(await usdcBalance(owner, token, wallet)).toBe(before)
+  })
+
+  it('keeps the plain answer for an account with no code', async () => {
+    const payment = await createExactPayment({ account: walletAccount(stranger, walletOwner.address), requirements })
+    const verdict = await facilitator.verify(requestFor(payment), live())
+    expect(verdict).toMatchObject({ isValid: false, invalidReason: EXACT_EVM_REASONS.signature })
+    expect(verdict.invalidMessage).toContain(`The signature recovers ${stranger.address}`)
+  })
+
+  it('refuses an ERC-6492 signature of a wallet not deployed yet, with what to do', async () => {
+    const payment = await createExactPayment({ account: walletAccount(walletOwner), requirements })
+    const wrapped = { ...payment.payload, payload: { ...payment.payload.payload, signature: `${(payment.payload.payload as { signature: string }).signature}${'6492'.repeat(16)}` } }
+    const verdict = await facilitator.verify(requestFor({ ...payment, payload: wrapped } as ExactPayment), live())
+    expect(verdict).toMatchObject({ isValid: false, invalidReason: EXACT_EVM_REASONS.signature })
+    expect(verdict.invalidMessage).toContain('ERC-6492')
+    expect(verdict.invalidMessage).toContain('deploy the wallet first')
+  })
+})
