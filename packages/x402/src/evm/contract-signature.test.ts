@@ -5,6 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { PaymentRequirements } from '../codec/types.js'
 import type { Facilitator } from '../facilitator/types.js'
 import { fundUsdc, startUsdcChain, usdcBalance, type AnvilClient, type AnvilInstance } from './anvil.js'
+import { createPaywall, exact } from '../index.js'
+import { wrapFetch } from '../client/index.js'
+import { exactPayer } from '../client/exact-payer.js'
 import { localFacilitator } from './facilitator.js'
 import { EXACT_EVM_REASONS } from './scheme.js'
 import { createExactPayment, type ExactPayerAccount, type ExactPayment } from './signer.js'
@@ -70,6 +73,21 @@ describe('smart-contract wallets (ERC-1271)', () => {
 
     // The authorization is spent: the same payment again is refused.
     expect(await facilitator.verify(requestFor(payment), live())).toMatchObject({ isValid: false, invalidReason: EXACT_EVM_REASONS.nonceUsed })
+  })
+
+  it('pays a paywall end to end: wrapFetch + exactPayer for the wallet, createPaywall + localFacilitator', async () => {
+    const paywall = createPaywall({
+      facilitator,
+      routes: { 'GET /report': exact({ price: '$0.01', network: `eip155:${CHAIN_ID}`, payTo, asset: { address: token, name: 'USDC', version: '2', decimals: 6 } }) },
+    })
+    const app = paywall.protect((_request, ctx) => Response.json({ paidBy: ctx.payment?.payer }))
+    const paidFetch = wrapFetch(app, { payers: [exactPayer(walletAccount(walletOwner))], maxAmount: '$0.05' })
+    const before = await usdcBalance(owner, token, wallet)
+    const response = await paidFetch('http://localhost/report')
+    expect(response.status).toBe(200)
+    expect(((await response.json()) as { paidBy: string }).paidBy.toLowerCase()).toBe(wallet.toLowerCase())
+    expect(await usdcBalance(owner, token, wallet)).toBe(before - PRICE)
+    await paywall.close()
   })
 
   it('refuses a signature the wallet does not accept, and says the wallet refused it', async () => {
