@@ -29,3 +29,20 @@ contract TestWallet {
         return signer != address(0) && signer == owner ? MAGIC_VALUE : REFUSED;
     }
 }
+
+/// @title TestWalletFactory: deploys TestWallets at addresses known in advance (CREATE2), so that a wallet can
+///        hold tokens and sign before it exists, as ERC-6492 describes.
+contract TestWalletFactory {
+    event WalletDeployed(address indexed wallet, address indexed owner, bytes32 salt);
+
+    function deploy(address owner, bytes32 salt) external returns (address wallet) {
+        wallet = address(new TestWallet{salt: salt}(owner));
+        emit WalletDeployed(wallet, owner, salt);
+    }
+
+    /// Where deploy(owner, salt) puts the wallet.
+    function addressOf(address owner, bytes32 salt) external view returns (address) {
+        bytes32 initCodeHash = keccak256(abi.encodePacked(type(TestWallet).creationCode, abi.encode(owner)));
+        return address(uint160(uint256(keccak256(abi.encodePacked(bytes1(0xff), address(this), salt, initCodeHash)))));
+    }
+}

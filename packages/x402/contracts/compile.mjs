@@ -14,6 +14,7 @@ const solc = require('solc')
 export const CONTRACTS = {
   TestUSDC: { source: 'TestUSDC.sol', artifact: '../src/evm/test-usdc.artifact.ts', prefix: 'TEST_USDC' },
   TestWallet: { source: 'TestWallet.sol', artifact: '../src/evm/test-wallet.artifact.ts', prefix: 'TEST_WALLET' },
+  TestWalletFactory: { source: 'TestWallet.sol', artifact: '../src/evm/test-wallet-factory.artifact.ts', prefix: 'TEST_WALLET_FACTORY' },
 }
 
 const path = (relative) => fileURLToPath(new URL(relative, import.meta.url))

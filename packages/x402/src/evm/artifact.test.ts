@@ -12,6 +12,7 @@ describe('the checked-in contract artifacts', () => {
   it.each([
     ['TestUSDC', 'test-usdc.artifact.ts'],
     ['TestWallet', 'test-wallet.artifact.ts'],
+    ['TestWalletFactory', 'test-wallet-factory.artifact.ts'],
   ])('%s: is what contracts/compile.mjs produces from its source today (else run `node contracts/compile.mjs`)', async (name, file) => {
     const { stdout } = await promisify(execFile)(process.execPath, [compileScript, '--stdout', name], { maxBuffer: 16 * 1024 * 1024 })
     const checkedIn = await readFile(fileURLToPath(new URL(`./${file}`, import.meta.url)), 'utf8')

@@ -1,6 +1,6 @@
 // Smart-contract wallets (ERC-1271) paying through localFacilitator on a real anvil chain: a TestWallet holds the
 // TestUSDC, its owner signs, the wallet accepts, the token moves the wallet's money.
-import { publicActions, type Address, type PrivateKeyAccount } from 'viem'
+import { encodeFunctionData, publicActions, serializeErc6492Signature, type Address, type PrivateKeyAccount } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { PaymentRequirements } from '../codec/types.js'
 import type { Facilitator } from '../facilitator/types.js'
@@ -10,8 +10,9 @@ import { wrapFetch } from '../client/index.js'
 import { exactPayer } from '../client/exact-payer.js'
 import { localFacilitator } from './facilitator.js'
 import { EXACT_EVM_REASONS } from './scheme.js'
-import { createExactPayment, type ExactPayerAccount, type ExactPayment } from './signer.js'
+import { createExactPayment, randomNonce, type ExactPayerAccount, type ExactPayment } from './signer.js'
 import { TEST_WALLET_ABI, TEST_WALLET_BYTECODE } from './test-wallet.artifact.js'
+import { TEST_WALLET_FACTORY_ABI, TEST_WALLET_FACTORY_BYTECODE } from './test-wallet-factory.artifact.js'
 import { chainOffer, requestFor as requestOf } from '../test-support/exact-chain.js'
 
 const CHAIN_ID = 84532
@@ -107,12 +108,72 @@ describe('smart-contract wallets (ERC-1271)', () => {
     expect(verdict.invalidMessage).toContain(`The signature recovers ${stranger.address}`)
   })
 
-  it('refuses an ERC-6492 signature of a wallet not deployed yet, with what to do', async () => {
-    const payment = await createExactPayment({ account: walletAccount(walletOwner), requirements })
-    const wrapped = { ...payment.payload, payload: { ...payment.payload.payload, signature: `${(payment.payload.payload as { signature: string }).signature}${'6492'.repeat(16)}` } }
-    const verdict = await facilitator.verify(requestFor({ ...payment, payload: wrapped } as ExactPayment), live())
-    expect(verdict).toMatchObject({ isValid: false, invalidReason: EXACT_EVM_REASONS.signature })
-    expect(verdict.invalidMessage).toContain('ERC-6492')
-    expect(verdict.invalidMessage).toContain('deploy the wallet first')
+  describe('a wallet that is not deployed yet (ERC-6492)', () => {
+    /** A wallet address from the factory that `walletOwner` will own, funded but without code; its payer account. */
+    async function counterfactualWallet(signer: PrivateKeyAccount = walletOwner) {
+      const salt = randomNonce()
+      const calldata = encodeFunctionData({ abi: TEST_WALLET_FACTORY_ABI, functionName: 'deploy', args: [walletOwner.address, salt] })
+      const address = await owner.readContract({ address: factory, abi: TEST_WALLET_FACTORY_ABI, functionName: 'addressOf', args: [walletOwner.address, salt] })
+      await fundUsdc(owner, token, address, 100_000n)
+      const account: ExactPayerAccount = {
+        address,
+        signTypedData: async (typedData) => serializeErc6492Signature({ address: factory, data: calldata, signature: await signer.signTypedData(typedData) }),
+      }
+      return { address, account }
+    }
+
+    let factory: Address
+    beforeAll(async () => {
+      const hash = await owner.deployContract({ abi: TEST_WALLET_FACTORY_ABI, bytecode: TEST_WALLET_FACTORY_BYTECODE })
+      factory = (await owner.waitForTransactionReceipt({ hash })).contractAddress!
+    })
+
+    it('is refused, with what to do, by a facilitator not given the factory', async () => {
+      const { address, account } = await counterfactualWallet()
+      const payment = await createExactPayment({ account, requirements })
+      const verdict = await facilitator.verify(requestFor(payment), live())
+      expect(verdict).toMatchObject({ isValid: false, invalidReason: EXACT_EVM_REASONS.signature, payer: address })
+      expect(verdict.invalidMessage?.toLowerCase()).toContain(`the factory ${factory.toLowerCase()}`)
+      expect(verdict.invalidMessage).toContain('erc6492Factories')
+      expect(verdict.invalidMessage).toContain('deploy the wallet first')
+      expect(await owner.getCode({ address })).toBeUndefined()
+    })
+
+    it('is deployed from an allowed factory, then settled from the new wallet', async () => {
+      const deploying = localFacilitator({ rpcUrl: anvil.rpcUrl, settler: anvil.privateKeys[6]!, pollingIntervalMs: 50, erc6492Factories: [factory] })
+      const { address, account } = await counterfactualWallet()
+      const payment = await createExactPayment({ account, requirements })
+      expect(await deploying.verify(requestFor(payment), live())).toMatchObject({ isValid: true, payer: address })
+      // Verifying sent nothing: the wallet still does not exist.
+      expect(await owner.getCode({ address })).toBeUndefined()
+
+      const payeeBefore = await usdcBalance(owner, token, payTo)
+      expect(await deploying.settle(requestFor(payment), live())).toMatchObject({ success: true, payer: address })
+      expect(await owner.getCode({ address })).toMatch(/^0x[0-9a-f]{2,}$/)
+      expect(await usdcBalance(owner, token, address)).toBe(100_000n - PRICE)
+      expect(await usdcBalance(owner, token, payTo)).toBe(payeeBefore + PRICE)
+
+      // Deployed now: the next payment with the same wrapper is checked by the wallet itself.
+      const again = await createExactPayment({ account, requirements })
+      expect(await deploying.settle(requestFor(again), live())).toMatchObject({ success: true, payer: address })
+      expect(await usdcBalance(owner, token, address)).toBe(100_000n - 2n * PRICE)
+    })
+
+    it('is refused when the wallet, once deployed, would not accept the signature', async () => {
+      const deploying = localFacilitator({ rpcUrl: anvil.rpcUrl, settler: anvil.privateKeys[6]!, erc6492Factories: [factory] })
+      const { address, account } = await counterfactualWallet(stranger)
+      const payment = await createExactPayment({ account, requirements })
+      const verdict = await deploying.verify(requestFor(payment), live())
+      expect(verdict).toMatchObject({ isValid: false, invalidReason: EXACT_EVM_REASONS.signature })
+      expect(verdict.invalidMessage).toContain('does not accept the signature (ERC-6492)')
+      expect(await deploying.settle(requestFor(payment), live())).toMatchObject({ success: false })
+      expect(await owner.getCode({ address })).toBeUndefined()
+    })
+
+    it('refuses erc6492Factories that are not addresses, when constructed', () => {
+      expect(() => localFacilitator({ rpcUrl: anvil.rpcUrl, settler: anvil.privateKeys[6]!, erc6492Factories: ['factory' as Address] })).toThrow(
+        /erc6492Factories must be a list of contract addresses/,
+      )
+    })
   })
 })

@@ -15,13 +15,13 @@ import {
   type Hex,
 } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
-import { getChainId, readContract, simulateContract, waitForTransactionReceipt, writeContract } from 'viem/actions'
+import { getChainId, getCode, readContract, sendTransaction, simulateContract, waitForTransactionReceipt, writeContract } from 'viem/actions'
 import type { DecodedProof } from '../codec/types.js'
 import { TollgateError } from '../errors.js'
 import type { Facilitator, PaymentKind, SettleRequest, SettleResult, VerifyRequest, VerifyResult } from '../facilitator/types.js'
 import { EIP3009_ABI } from './abi.js'
 import { caip2Network, chainIdOfNetwork, v1NetworkName } from './networks.js'
-import { checkContractSignature } from './contract-signature.js'
+import { checkContractSignature, type WalletDeployment } from './contract-signature.js'
 import { EXACT_EVM_REASONS as REASONS, EXACT_SCHEME, parseExactEvmPayload, type ExactEvmPayload } from './scheme.js'
 import { checkExactOffline, readExactTerms, unixNow, type ExactOfflineCheck, type ExactTerms } from './verify.js'
 
@@ -40,15 +40,29 @@ export interface LocalFacilitatorOptions {
   receiptTimeoutMs?: number
   /** How often the client made from `rpcUrl` polls for receipts, in ms (default 1000; `client` keeps its own). */
   pollingIntervalMs?: number
+  /**
+   * Smart-wallet factories this facilitator will call, paying the gas, to deploy a payer's wallet that does not
+   * exist yet (its ERC-6492 signature carries the call) before settling. Default none: such payments are refused.
+   */
+  erc6492Factories?: readonly Address[]
 }
 
 interface Verified {
   result: VerifyResult
-  /** Set when the payment is valid: what settle submits. */
-  payment?: { payload: ExactEvmPayload; terms: ExactTerms }
+  /** Set when the payment is valid: what settle submits (and the wallet it must deploy first, ERC-6492). */
+  payment?: { payload: ExactEvmPayload; terms: ExactTerms; deployment?: WalletDeployment }
 }
 
 const PRIVATE_KEY = /^0x[0-9a-fA-F]{64}$/
+const ADDRESS = /^0x[0-9a-fA-F]{40}$/
+
+function checkFactories(value: unknown): readonly Address[] {
+  if (value === undefined) return []
+  if (!Array.isArray(value) || !value.every((entry) => typeof entry === 'string' && ADDRESS.test(entry))) {
+    throw optionsError('erc6492Factories', 'localFacilitator: erc6492Factories must be a list of contract addresses.', 'an array of 0x-prefixed 20-byte addresses')
+  }
+  return value as Address[]
+}
 
 function optionsError(path: string, message: string, expected: string): TollgateError {
   return new TollgateError('invalid_options', message, { path: `localFacilitator.${path}`, expected })
@@ -143,6 +157,7 @@ export function localFacilitator(options: LocalFacilitatorOptions): Facilitator 
   const now = options.now ?? unixNow
   const confirmations = options.confirmations ?? 1
   const receiptTimeoutMs = options.receiptTimeoutMs ?? 120_000
+  const erc6492Factories = checkFactories(options.erc6492Factories)
 
   let chainIdPromise: Promise<number> | undefined
   function chainId(): Promise<number> {
@@ -178,14 +193,20 @@ export function localFacilitator(options: LocalFacilitatorOptions): Facilitator 
    * A signature that does not recover `from` may still be good: from a smart-contract wallet (ERC-1271). Every
    * other offline check passed when the signature is what failed, so only the wallet is left to ask.
    */
-  async function orContractSigner(failed: ExactOfflineCheck & { isValid: false }, rawPayload: unknown, requirements: VerifyRequest['requirements']): Promise<ExactOfflineCheck> {
+  async function orContractSigner(
+    failed: ExactOfflineCheck & { isValid: false },
+    rawPayload: unknown,
+    requirements: VerifyRequest['requirements'],
+  ): Promise<ExactOfflineCheck & { deployment?: WalletDeployment }> {
     if (failed.invalidReason !== REASONS.signature) return failed
     const parsed = parseExactEvmPayload(rawPayload)
     const terms = readExactTerms(requirements)
     if (!parsed.ok || !terms) return failed
-    const check = await checkContractSignature(client, parsed.payload, terms, read)
-    if (check.accepted) return { isValid: true, payer: parsed.payload.authorization.from, payload: parsed.payload, terms }
-    return check.contract ? { ...failed, invalidMessage: check.message } : failed
+    const check = await checkContractSignature(client, parsed.payload, terms, { erc6492Factories, read })
+    if (!check.accepted) return check.contract ? { ...failed, invalidMessage: check.message } : failed
+    // What the token is given: the wallet's own signature, without an ERC-6492 wrapper.
+    const payload = { ...parsed.payload, signature: check.signature }
+    return { isValid: true, payer: payload.authorization.from, payload, terms, deployment: check.deployment }
   }
 
   async function verifyPayment(request: VerifyRequest, signal: AbortSignal): Promise<Verified> {
@@ -220,9 +241,12 @@ export function localFacilitator(options: LocalFacilitatorOptions): Facilitator 
     }
 
     const checked = await checkExactOffline({ payload: parts.payload, requirements, now: now() })
-    const offline = checked.isValid ? checked : await withAbort(orContractSigner(checked, parts.payload, requirements), signal)
+    const offline: ExactOfflineCheck & { deployment?: WalletDeployment } = checked.isValid
+      ? checked
+      : await withAbort(orContractSigner(checked, parts.payload, requirements), signal)
     if (!offline.isValid) return refuse(offline.invalidReason, offline.invalidMessage, offline.payer)
     const { payload, terms, payer } = offline
+    const deployment = offline.deployment
     const { nonce } = payload.authorization
 
     signal.throwIfAborted()
@@ -244,13 +268,17 @@ export function localFacilitator(options: LocalFacilitatorOptions): Facilitator 
       return refuse(REASONS.insufficientFunds, `${payer} holds ${balance.value} of ${terms.asset}, needs ${terms.amount}.`, payer)
     }
 
-    const simulated = await withAbort(
-      read('the simulated transfer', () => simulateTransfer(client, settler, payload, terms.asset)),
-      signal,
-    )
-    if ('rejected' in simulated) return refuse(REASONS.transactionState, simulated.rejected, payer)
+    // A wallet that is not deployed yet cannot be asked by a simulated transfer: the universal validator has
+    // already deployed it inside an eth_call and asked it.
+    if (!deployment) {
+      const simulated = await withAbort(
+        read('the simulated transfer', () => simulateTransfer(client, settler, payload, terms.asset)),
+        signal,
+      )
+      if ('rejected' in simulated) return refuse(REASONS.transactionState, simulated.rejected, payer)
+    }
 
-    return { result: { isValid: true, payer, network: terms.network }, payment: { payload, terms } }
+    return { result: { isValid: true, payer, network: terms.network }, payment: { payload, terms, deployment } }
   }
 
   async function settlePayment(request: SettleRequest, signal: AbortSignal): Promise<SettleResult> {
@@ -270,7 +298,7 @@ export function localFacilitator(options: LocalFacilitatorOptions): Facilitator 
       const { invalidReason, invalidMessage, payer } = verified.result
       return failed(invalidReason ?? REASONS.transactionState, invalidMessage ?? 'The payment is not valid.', payer)
     }
-    const { payload, terms } = verified.payment
+    const { payload, terms, deployment } = verified.payment
     const payer = payload.authorization.from
     const value = payload.authorization.value
 
@@ -289,10 +317,44 @@ export function localFacilitator(options: LocalFacilitatorOptions): Facilitator 
     }
     inFlight.add(key)
     try {
+      if (deployment) {
+        const refused = await deployWallet(deployment, payer, signal, failed)
+        if (refused) return refused
+      }
       return await submitAndWait(payload, terms, signal, failed)
     } finally {
       inFlight.delete(key)
     }
+  }
+
+  /** Runs an ERC-6492 wallet's factory call (unless someone deployed it since); a failure answer, or undefined. */
+  async function deployWallet(
+    deployment: WalletDeployment,
+    wallet: Address,
+    signal: AbortSignal,
+    failed: (errorReason: string, errorMessage: string, payer?: string) => SettleResult,
+  ): Promise<SettleResult | undefined> {
+    const hasCode = async () => {
+      const code = await withAbort(getCode(client, { address: wallet }), signal).catch((error: unknown) => {
+        if (signal.aborted) throw signal.reason
+        throw rpcFailure('getCode', error)
+      })
+      return code !== undefined && code !== '0x'
+    }
+    if (await hasCode()) return undefined
+    signal.throwIfAborted()
+    let hash: Hash
+    try {
+      hash = await submitInTurn(() => sendTransaction(client, { account: settler, to: deployment.factory, data: deployment.calldata, chain: client.chain ?? null }))
+    } catch (error) {
+      if (isContractRejection(error)) return failed(REASONS.transactionState, `Deploying the wallet ${wallet} was refused: ${revertReason(error)}`, wallet)
+      throw rpcFailure('the wallet deployment', error)
+    }
+    const receipt = await withAbort(waitForTransactionReceipt(client, { hash, confirmations, timeout: receiptTimeoutMs }), signal)
+    if (receipt.status !== 'success' || !(await hasCode())) {
+      return failed(REASONS.transactionState, `Deploying the wallet ${wallet} with its factory ${deployment.factory} did not work (${hash}).`, wallet)
+    }
+    return undefined
   }
 
   async function submitAndWait(
