@@ -1,5 +1,5 @@
 // localFacilitator against a real anvil chain: real signatures, real TestUSDC, real balances.
-import { createPublicClient, createTestClient, http, zeroAddress, type Address, type Hex, type PrivateKeyAccount } from 'viem'
+import { createPublicClient, createTestClient, custom, http, zeroAddress, type Address, type Hex, type PrivateKeyAccount } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { PaymentRequirements, PaymentRequirementsV1 } from '../codec/types.js'
 import { isTollgateError } from '../errors.js'
@@ -229,6 +229,33 @@ describe('localFacilitator on anvil', () => {
     await expect(facilitator.verify(requestFor(payment), controller.signal)).rejects.toThrow('client went away')
     await expect(facilitator.settle(requestFor(payment), controller.signal)).rejects.toThrow('client went away')
     expect(await balances(buyer.address)).toEqual(before)
+  })
+
+  it('does not send a settlement whose caller gave up while it waited for its turn (no charge after a 504)', async () => {
+    // A node that takes 400 ms to accept each transaction: the second settlement waits behind the first.
+    const node = createPublicClient({ transport: http(anvil.rpcUrl) })
+    const slow = createPublicClient({
+      pollingInterval: 50,
+      transport: custom({
+        async request({ method, params }) {
+          if (method === 'eth_sendRawTransaction') await new Promise((resolve) => setTimeout(resolve, 400))
+          return node.request({ method, params } as never)
+        },
+      }),
+    })
+    const queued = localFacilitator({ client: slow, settler: anvil.privateKeys[7]! })
+    const [first, second] = [await pay(), await pay()]
+    const [buyerBefore] = await balances(buyer.address)
+    const gaveUp = new AbortController()
+    const settlingFirst = queued.settle(requestFor(first), live())
+    const settlingSecond = queued.settle(requestFor(second), gaveUp.signal)
+    setTimeout(() => gaveUp.abort(new Error('the engine gave up: 504')), 250)
+    await expect(settlingSecond).rejects.toThrow('the engine gave up: 504')
+    expect(await settlingFirst).toMatchObject({ success: true })
+    // The second was never sent: its authorization is unused, and the buyer paid once.
+    const secondUsed = await owner.readContract({ address: token, abi: TEST_USDC_ABI, functionName: 'authorizationState', args: [buyer.address, second.authorization.nonce] })
+    expect(secondUsed).toBe(false)
+    expect(await balances(buyer.address)).toEqual([buyerBefore! - PRICE])
   })
 
   it('rejects with facilitator_error when the chain does not answer', async () => {

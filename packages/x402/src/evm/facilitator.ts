@@ -169,10 +169,16 @@ export function localFacilitator(options: LocalFacilitatorOptions): Facilitator 
     return chainIdPromise
   }
 
-  // One submission at a time, so that two settlements never take the same account nonce.
+  // One submission at a time, so that two settlements never take the same account nonce. A settlement whose
+  // caller gave up while it waited for its turn (the engine's deadline: the client already has its 504) is not
+  // sent at all: sending it then would charge a payer for a request that failed.
   let submissions: Promise<unknown> = Promise.resolve()
-  function submitInTurn<T>(submit: () => Promise<T>): Promise<T> {
-    const turn = submissions.then(submit, submit)
+  function submitInTurn<T>(signal: AbortSignal, submit: () => Promise<T>): Promise<T> {
+    const inTurn = () => {
+      signal.throwIfAborted()
+      return submit()
+    }
+    const turn = submissions.then(inTurn, inTurn)
     submissions = turn.catch(() => undefined)
     return turn
   }
@@ -345,8 +351,9 @@ export function localFacilitator(options: LocalFacilitatorOptions): Facilitator 
     signal.throwIfAborted()
     let hash: Hash
     try {
-      hash = await submitInTurn(() => sendTransaction(client, { account: settler, to: deployment.factory, data: deployment.calldata, chain: client.chain ?? null }))
+      hash = await submitInTurn(signal, () => sendTransaction(client, { account: settler, to: deployment.factory, data: deployment.calldata, chain: client.chain ?? null }))
     } catch (error) {
+      if (signal.aborted) throw signal.reason
       if (isContractRejection(error)) return failed(REASONS.transactionState, `Deploying the wallet ${wallet} was refused: ${revertReason(error)}`, wallet)
       throw rpcFailure('the wallet deployment', error)
     }
@@ -367,8 +374,9 @@ export function localFacilitator(options: LocalFacilitatorOptions): Facilitator 
     signal.throwIfAborted()
     let hash: Hash
     try {
-      hash = await submitInTurn(() => submitTransfer(client, settler, payload, terms.asset))
+      hash = await submitInTurn(signal, () => submitTransfer(client, settler, payload, terms.asset))
     } catch (error) {
+      if (signal.aborted) throw signal.reason
       if (isContractRejection(error)) return failed(REASONS.transactionState, `The transfer was refused: ${revertReason(error)}`, payer)
       throw rpcFailure('the transfer submission', error)
     }
