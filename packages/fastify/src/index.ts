@@ -1,5 +1,6 @@
 // @tollgate/fastify: the paywall as a Fastify plugin. The core's two phases run across Fastify's hooks:
-// check() in preHandler, session.settle() in onSend (before any byte goes out; a stream payload is not read).
+// check() in preHandler, session.settle() in onSend (before any byte goes out; a stream payload is not read
+// before the client reads it).
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import {
@@ -13,6 +14,7 @@ import {
   type PaywallOptions,
   type RoutePaywallOptions,
 } from '@tollgate/x402'
+import { keep } from './keep.js'
 import { toFetchRequest } from './request.js'
 
 export * from '@tollgate/x402'
@@ -85,9 +87,7 @@ const plugin: FastifyPluginAsync<FastifyPaywallOptions> = async (fastify, option
     const outcome = await entry.session.settle(reply.statusCode)
     if (outcome.ok) {
       reply.headers(outcome.headers)
-      // A whole body in memory can be kept for idempotent retries; a stream goes out unread.
-      if (typeof payload === 'string' || payload instanceof Uint8Array) entry.session.keep(new Response(payload as BodyInit, { status: reply.statusCode, headers: headersOf(reply) }))
-      return payload
+      return keep(entry.session, reply, payload)
     }
     // Fail closed: the handler's body is dropped unread and the paywall's answer goes out instead.
     destroy(payload)
@@ -111,14 +111,6 @@ function unwrap(reply: FastifyReply, response: Response): ReadableStream | null 
   reply.code(response.status)
   response.headers.forEach((value, name) => reply.header(name, value))
   return response.body
-}
-
-function headersOf(reply: FastifyReply): Headers {
-  const headers = new Headers()
-  for (const [name, value] of Object.entries(reply.getHeaders())) {
-    for (const one of Array.isArray(value) ? value : [value]) if (one !== undefined) headers.append(name, String(one))
-  }
-  return headers
 }
 
 function destroy(payload: unknown): void {

@@ -1,4 +1,5 @@
 // The Fastify plugin without the contract app: options that fail fast, hijacked replies, the typed request.
+import { Readable } from 'node:stream'
 import { describe, expect, it } from 'vitest'
 import Fastify from 'fastify'
 import { createTestFacilitator, payFor, readReceipt } from '@tollgate/x402/testing'
@@ -55,6 +56,30 @@ describe('fastifyPaywall', () => {
     expect(retry.statusCode).toBe(200)
     expect(retry.json()).toEqual({ run: 1 })
     expect(retry.headers['idempotent-replayed']).toBe('true')
+    expect(facilitator.settleCalls()).toHaveLength(1)
+  })
+
+  it.each([
+    ['a Node stream', () => Readable.from(['streamed ', 'in ', 'parts'])],
+    ['a web stream', () => new Response('streamed in parts').body!],
+  ])('keeps a streamed paid answer (%s) for a retry with the same payment', async (_kind, body) => {
+    const { facilitator, app } = setup()
+    let runs = 0
+    await app.register(fastifyPaywall, { facilitator })
+    app.get('/stream', { config: { paywall: { accepts: usdc } } }, async (_request, reply) => {
+      runs++
+      return reply.type('text/plain').send(body())
+    })
+    const token = await payFor(toResponse(await app.inject('/stream')), facilitator, { payer: BUYER })
+    const first = await app.inject({ url: '/stream', headers: { 'payment-signature': token } })
+    expect(first.statusCode).toBe(200)
+    expect(first.payload).toBe('streamed in parts')
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    const retry = await app.inject({ url: '/stream', headers: { 'payment-signature': token } })
+    expect(retry.statusCode).toBe(200)
+    expect(retry.payload).toBe('streamed in parts')
+    expect(retry.headers['idempotent-replayed']).toBe('true')
+    expect(runs).toBe(1)
     expect(facilitator.settleCalls()).toHaveLength(1)
   })
 
