@@ -2,7 +2,7 @@
 // TestUSDC): what a user sees, and the exit codes scripts rely on.
 import { serve } from '@hono/node-server'
 import { createPaywall, encodePaymentResponse, exact, plan, type PaymentRequirements } from '@tollgate/x402'
-import { usdcBalance, type AnvilClient, type AnvilInstance, startUsdcChain } from '@tollgate/x402/anvil'
+import { deployTestWallet, fundUsdc, usdcBalance, type AnvilClient, type AnvilInstance, startUsdcChain } from '@tollgate/x402/anvil'
 import { createExactPayment, localFacilitator } from '@tollgate/x402/evm'
 import { execFile } from 'node:child_process'
 import { existsSync, readdirSync, statSync } from 'node:fs'
@@ -152,6 +152,24 @@ describe('tollgate decode', () => {
 })
 
 describe('tollgate pay', () => {
+  it('pays from a smart-contract wallet with --wallet, signing as its owner (ERC-1271)', async () => {
+    const walletOwner = anvil.accounts[6]!
+    const wallet = await deployTestWallet(owner, walletOwner.address)
+    await fundUsdc(owner, token, wallet, 100_000n)
+    const run = await tollgate(['pay', `${url}/weather`, '--wallet', wallet, '--json'], { TOLLGATE_PRIVATE_KEY: anvil.privateKeys[6]! })
+    expect(run.code).toBe(0)
+    const printed = JSON.parse(run.stdout)
+    expect(printed).toMatchObject({ status: 200, paid: true, receipt: { success: true } })
+    expect(printed.receipt.payer.toLowerCase()).toBe(wallet.toLowerCase())
+    expect(await usdcBalance(owner, token, wallet)).toBe(100_000n - PRICE)
+    // Without the owner's key, or with something that is not an address: a usage error, nothing paid.
+    expect((await tollgate(['pay', `${url}/weather`, '--wallet', wallet])).code).toBe(2)
+    const notAnAddress = await tollgate(['pay', `${url}/weather`, '--wallet', 'my-wallet'], { TOLLGATE_PRIVATE_KEY: anvil.privateKeys[6]! })
+    expect(notAnAddress.code).toBe(2)
+    expect(notAnAddress.stderr).toContain('--wallet is not an address')
+    expect(await usdcBalance(owner, token, wallet)).toBe(100_000n - PRICE)
+  })
+
   it('pays, prints the response and the receipt, exits 0; balances move by exactly the price', async () => {
     const [buyerBefore, payToBefore] = await balances()
     const run = await tollgate(['pay', `${url}/weather`], buyerKey())

@@ -15,10 +15,11 @@ Usage:
       What the URL asks to be paid: scheme, network, asset, amount (atomic and $), payTo, resource.
   tollgate decode <value | 'Name: value'> [--as HEADER] [--json]
       Decode PAYMENT-REQUIRED, PAYMENT-SIGNATURE, PAYMENT-RESPONSE, X-PAYMENT or X-PAYMENT-RESPONSE.
-  tollgate pay <url> [--max $0.05] [-X METHOD] [-H 'Name: value']... [-d body] [--json]
+  tollgate pay <url> [--max $0.05] [--wallet 0x...] [-X METHOD] [-H 'Name: value']... [-d body] [--json]
       Pay and print the response (stdout) and what was paid and the receipt (stderr).
       Keys from the environment: TOLLGATE_PRIVATE_KEY (exact EVM), NVM_API_KEY (Nevermined plans).
       --max: the most to pay, '$0.05' (USDC) or atomic units; default $0.10.
+      --wallet: pay exact offers from this smart-contract wallet (ERC-1271), signing as its owner.
 
 Exit codes: 0 ok/paid, 1 failed, 2 usage, 3 payment refused, 4 over the spend cap, 5 no payable offer.
 `
@@ -28,6 +29,7 @@ const OPTIONS = {
   header: { type: 'string', short: 'H', multiple: true },
   data: { type: 'string', short: 'd' },
   max: { type: 'string' },
+  wallet: { type: 'string' },
   as: { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -61,7 +63,7 @@ export async function run(argv: readonly string[], io: CliIO = processIO()): Pro
       case 'decode':
         return await decodeCommand(target, { ...(values.as ? { as: values.as } : {}), json }, io)
       case 'pay':
-        return await payCommand(target, { ...request, ...(values.max !== undefined ? { max: values.max } : {}), json }, io)
+        return await payCommand(target, { ...request, ...(values.max !== undefined ? { max: values.max } : {}), ...(values.wallet !== undefined ? { wallet: values.wallet } : {}), json }, io)
       default:
         throw new UsageError(`Unknown command ${JSON.stringify(command)}: use inspect, decode or pay.`)
     }

@@ -11,17 +11,24 @@ import { buildRequestInit, checkUrl, UsageError, type RequestFlags } from '../re
 export interface PayFlags extends RequestFlags {
   /** The spend cap: `$0.05` (USDC dollars) or atomic units. Default: the client's, $0.10. */
   max?: string
+  /** Pay exact offers from this smart-contract wallet (ERC-1271), signing as its owner with TOLLGATE_PRIVATE_KEY. */
+  wallet?: string
   json?: boolean
 }
 
 const PRIVATE_KEY = /^0x[0-9a-fA-F]{64}$/
+const ADDRESS = /^0x[0-9a-fA-F]{40}$/
 
-export function payersFromEnv(env: CliIO['env']): Payer[] {
+export function payersFromEnv(env: CliIO['env'], wallet?: string): Payer[] {
   const payers: Payer[] = []
   const key = env.TOLLGATE_PRIVATE_KEY?.trim()
+  if (wallet !== undefined && !ADDRESS.test(wallet)) throw new UsageError(`--wallet is not an address (0x and 40 hex digits): ${JSON.stringify(wallet)}.`)
+  if (wallet !== undefined && !key) throw new UsageError('--wallet pays as the wallet\'s owner: set TOLLGATE_PRIVATE_KEY to the owner\'s key.')
   if (key) {
     if (!PRIVATE_KEY.test(key)) throw new UsageError('TOLLGATE_PRIVATE_KEY is not a private key (0x and 64 hex digits).')
-    payers.push(exactPayer(privateKeyToAccount(key as `0x${string}`)))
+    const account = privateKeyToAccount(key as `0x${string}`)
+    // A smart-contract wallet pays as itself (`from`) with its owner's signature, which the wallet vouches for.
+    payers.push(exactPayer(wallet === undefined ? account : { address: wallet as `0x${string}`, signTypedData: (data) => account.signTypedData(data) }))
   }
   const apiKey = env.NVM_API_KEY?.trim()
   if (apiKey) payers.push(nvmPayer({ apiKey, ...(env.NVM_BACKEND_URL ? { backendUrl: env.NVM_BACKEND_URL } : {}) }))
@@ -34,7 +41,7 @@ export function payersFromEnv(env: CliIO['env']): Payer[] {
 export async function payCommand(target: string | undefined, flags: PayFlags, io: CliIO): Promise<ExitCode> {
   const url = checkUrl(target)
   const init = buildRequestInit(flags)
-  const payers = payersFromEnv(io.env)
+  const payers = payersFromEnv(io.env, flags.wallet)
   const paidFetch = wrapFetch(io.fetch, { payers, ...(flags.max === undefined ? {} : { maxAmount: flags.max }) })
   const response = await paidFetch(url, init)
   const payment = getPayment(response)

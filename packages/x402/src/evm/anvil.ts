@@ -21,6 +21,7 @@ import {
 } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { TEST_USDC_ABI, TEST_USDC_BYTECODE } from './test-usdc.artifact.js'
+import { TEST_WALLET_ABI, TEST_WALLET_BYTECODE } from './test-wallet.artifact.js'
 
 /** The keys anvil funds by default (mnemonic "test test test test test test test test test test test junk"). */
 export const ANVIL_PRIVATE_KEYS = [
@@ -233,6 +234,18 @@ export async function deployTestUsdc(client: DeployerClient, options: DeployTest
   })
   const receipt = await chainClient.waitForTransactionReceipt({ hash })
   if (receipt.status !== 'success' || !receipt.contractAddress) throw new Error(`TestUSDC deployment ${hash} failed.`)
+  return receipt.contractAddress
+}
+
+/**
+ * Deploys a TestWallet (the smallest ERC-1271 smart-contract wallet: it accepts its owner's signatures) owned by
+ * `owner`, from the client's account, and returns its address. Fund it with `fundUsdc`, pay with `--wallet`.
+ */
+export async function deployTestWallet(client: DeployerClient, owner: Address): Promise<Address> {
+  const chainClient = client.extend(publicActions)
+  const hash = await chainClient.deployContract({ abi: TEST_WALLET_ABI, bytecode: TEST_WALLET_BYTECODE, args: [owner], account: client.account, chain: client.chain })
+  const receipt = await chainClient.waitForTransactionReceipt({ hash })
+  if (receipt.status !== 'success' || !receipt.contractAddress) throw new Error(`TestWallet deployment ${hash} failed.`)
   return receipt.contractAddress
 }
 

@@ -1,17 +1,16 @@
 // Smart-contract wallets (ERC-1271) paying through localFacilitator on a real anvil chain: a TestWallet holds the
 // TestUSDC, its owner signs, the wallet accepts, the token moves the wallet's money.
-import { encodeFunctionData, publicActions, serializeErc6492Signature, type Address, type PrivateKeyAccount } from 'viem'
+import { encodeFunctionData, serializeErc6492Signature, type Address, type PrivateKeyAccount } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { PaymentRequirements } from '../codec/types.js'
 import type { Facilitator } from '../facilitator/types.js'
-import { fundUsdc, startUsdcChain, usdcBalance, type AnvilClient, type AnvilInstance } from './anvil.js'
+import { deployTestWallet, fundUsdc, startUsdcChain, usdcBalance, type AnvilClient, type AnvilInstance } from './anvil.js'
 import { createPaywall, exact } from '../index.js'
 import { wrapFetch } from '../client/index.js'
 import { exactPayer } from '../client/exact-payer.js'
 import { localFacilitator } from './facilitator.js'
 import { EXACT_EVM_REASONS } from './scheme.js'
 import { createExactPayment, randomNonce, type ExactPayerAccount, type ExactPayment } from './signer.js'
-import { TEST_WALLET_ABI, TEST_WALLET_BYTECODE } from './test-wallet.artifact.js'
 import { TEST_WALLET_FACTORY_ABI, TEST_WALLET_FACTORY_BYTECODE } from './test-wallet-factory.artifact.js'
 import { chainOffer, requestFor as requestOf } from '../test-support/exact-chain.js'
 
@@ -28,19 +27,11 @@ let wallet: Address
 let facilitator: Facilitator
 let requirements: PaymentRequirements
 
-async function deployWallet(client: AnvilClient, walletOwnerAddress: Address): Promise<Address> {
-  const chain = client.extend(publicActions)
-  const hash = await chain.deployContract({ abi: TEST_WALLET_ABI, bytecode: TEST_WALLET_BYTECODE, args: [walletOwnerAddress], account: client.account, chain: client.chain })
-  const receipt = await chain.waitForTransactionReceipt({ hash })
-  if (!receipt.contractAddress) throw new Error('TestWallet was not deployed')
-  return receipt.contractAddress
-}
-
 beforeAll(async () => {
   ;({ anvil, owner, payTo, token } = await startUsdcChain({ chainId: CHAIN_ID }))
   walletOwner = anvil.accounts[3]!
   stranger = anvil.accounts[4]!
-  wallet = await deployWallet(owner, walletOwner.address)
+  wallet = await deployTestWallet(owner, walletOwner.address)
   await fundUsdc(owner, token, wallet, 1_000_000n)
   facilitator = localFacilitator({ rpcUrl: anvil.rpcUrl, settler: anvil.privateKeys[5]!, pollingIntervalMs: 50 })
   requirements = chainOffer(CHAIN_ID, token, payTo, PRICE)
