@@ -40,19 +40,19 @@ export function createVerifier(facilitator: Facilitator, store: Store, ttlMs: nu
   }
 
   async function verifyAsync(key: string, request: VerifyRequest, timeoutMs: number, readCache: boolean): Promise<VerifyOutcome> {
-      if (facilitator.perRequestVerification) return { result: await callFacilitator('', request, timeoutMs, false), shared: false }
-      const cacheKey = 'tg:verify:' + key
-      if (ttlMs > 0 && readCache) {
-        const cached = await store.get<VerifyResult>(cacheKey)
-        if (cached) return { result: cached, shared: true }
-      }
-      const pending = inFlight.get(cacheKey)
-      if (pending) return { result: await pending, shared: true }
-      const call = callFacilitator(cacheKey, request, timeoutMs)
-      inFlight.set(cacheKey, call)
-      const forget = () => inFlight.delete(cacheKey)
-      call.then(forget, forget)
-      return { result: await call, shared: false }
+    if (facilitator.perRequestVerification) return { result: await callFacilitator('', request, timeoutMs, false), shared: false }
+    const cacheKey = 'tg:verify:' + key
+    if (ttlMs > 0 && readCache) {
+      const cached = await store.get<VerifyResult>(cacheKey)
+      if (cached) return { result: cached, shared: true }
+    }
+    const pending = inFlight.get(cacheKey)
+    if (pending) return { result: await pending, shared: true }
+    const call = callFacilitator(cacheKey, request, timeoutMs)
+    inFlight.set(cacheKey, call)
+    const forget = () => inFlight.delete(cacheKey)
+    call.then(forget, forget)
+    return { result: await call, shared: false }
   }
 
   return { verify }
