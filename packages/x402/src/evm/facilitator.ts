@@ -1,27 +1,14 @@
 // localFacilitator: verifies exact EVM payments in-process and settles them on a chain with viem.
-import { abortable } from '../facilitator/abort.js'
-import {
-  BaseError,
-  ContractFunctionRevertedError,
-  ContractFunctionZeroDataError,
-  createPublicClient,
-  http,
-  parseSignature,
-  size,
-  type Account,
-  type Address,
-  type Client,
-  type Hash,
-  type Hex,
-} from 'viem'
+import { BaseError, createPublicClient, http, type Account, type Address, type Client, type Hash, type Hex } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
-import { getChainId, getCode, readContract, sendTransaction, simulateContract, waitForTransactionReceipt, writeContract } from 'viem/actions'
+import { getChainId, getCode, readContract, sendTransaction, waitForTransactionReceipt } from 'viem/actions'
 import type { DecodedProof } from '../codec/types.js'
 import { TollgateError } from '../errors.js'
 import type { Facilitator, PaymentKind, SettleRequest, SettleResult, VerifyRequest, VerifyResult } from '../facilitator/types.js'
 import { EIP3009_ABI } from './abi.js'
-import { caip2Network, chainIdOfNetwork, v1NetworkName } from './networks.js'
+import { isContractRejection, revertReason, rpcFailure, simulateTransfer, submitTransfer, withAbort } from './chain-calls.js'
 import { checkContractSignature, type WalletDeployment } from './contract-signature.js'
+import { caip2Network, chainIdOfNetwork, v1NetworkName } from './networks.js'
 import { EXACT_EVM_REASONS as REASONS, EXACT_SCHEME, parseExactEvmPayload, type ExactEvmPayload } from './scheme.js'
 import { checkExactOffline, readExactTerms, unixNow, type ExactOfflineCheck, type ExactTerms } from './verify.js'
 
@@ -86,63 +73,6 @@ function proofParts(proof: DecodedProof): { scheme: unknown; network: unknown; p
 }
 
 /** True when a viem error is the contract refusing (a revert, or no contract at the address). */
-function isContractRejection(error: unknown): boolean {
-  return (
-    error instanceof BaseError &&
-    error.walk((e) => e instanceof ContractFunctionRevertedError || e instanceof ContractFunctionZeroDataError) !== null
-  )
-}
-
-function revertReason(error: unknown): string {
-  if (error instanceof BaseError) {
-    const reverted = error.walk((e) => e instanceof ContractFunctionRevertedError)
-    if (reverted instanceof ContractFunctionRevertedError && reverted.reason) return reverted.reason
-    return error.shortMessage
-  }
-  return String(error)
-}
-
-function rpcFailure(step: string, cause: unknown): TollgateError {
-  const detail = cause instanceof BaseError ? cause.shortMessage : String(cause)
-  return new TollgateError('facilitator_error', `localFacilitator: the chain did not answer ${step}: ${detail}`, {}, { cause })
-}
-
-function withAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  return abortable(promise, signal, (aborted) => aborted.reason)
-}
-
-/**
- * The arguments of the call that moves the money: the v, r, s form for a plain 65-byte signature
- * (every USDC v2 has it), else the bytes form. Tagged, because the two overloads take different lists.
- */
-function transferArgs(payload: ExactEvmPayload) {
-  const a = payload.authorization
-  const head = [a.from, a.to, BigInt(a.value), BigInt(a.validAfter), BigInt(a.validBefore), a.nonce] as const
-  if (size(payload.signature) === 65) {
-    const { r, s, yParity } = parseSignature(payload.signature)
-    return { form: 'vrs', args: [...head, yParity + 27, r, s] } as const
-  }
-  return { form: 'bytes', args: [...head, payload.signature] } as const
-}
-
-const TRANSFER = { abi: EIP3009_ABI, functionName: 'transferWithAuthorization' } as const
-
-/** Dry-runs the transfer as `account` would send it; rejects with the revert when it would fail. */
-async function simulateTransfer(client: Client, account: Account, payload: ExactEvmPayload, address: Address): Promise<void> {
-  const call = transferArgs(payload)
-  if (call.form === 'vrs') await simulateContract(client, { ...TRANSFER, address, args: call.args, account })
-  else await simulateContract(client, { ...TRANSFER, address, args: call.args, account })
-}
-
-/** Sends the transfer from `account`; resolves with the transaction hash once the node accepted it. */
-function submitTransfer(client: Client, account: Account, payload: ExactEvmPayload, address: Address): Promise<Hash> {
-  const call = transferArgs(payload)
-  const chain = client.chain ?? null
-  return call.form === 'vrs'
-    ? writeContract(client, { ...TRANSFER, address, args: call.args, account, chain })
-    : writeContract(client, { ...TRANSFER, address, args: call.args, account, chain })
-}
-
 /**
  * A Facilitator for scheme `exact` on the EVM chain behind `rpcUrl`/`client`: verification runs here,
  * settlement submits `transferWithAuthorization` from `settler` and waits for the receipt.
