@@ -232,13 +232,19 @@ describe('localFacilitator on anvil', () => {
   })
 
   it('does not send a settlement whose caller gave up while it waited for its turn (no charge after a 504)', async () => {
-    // A node that takes 400 ms to accept each transaction: the second settlement waits behind the first.
+    // A node that takes 1.5 s to accept each transaction. The second settlement starts once the first is being
+    // sent, so it waits behind it for its turn, and its caller gives up meanwhile.
     const node = createPublicClient({ transport: http(anvil.rpcUrl) })
+    let firstIsSending!: () => void
+    const sending = new Promise<void>((resolve) => (firstIsSending = resolve))
     const slow = createPublicClient({
       pollingInterval: 50,
       transport: custom({
         async request({ method, params }) {
-          if (method === 'eth_sendRawTransaction') await new Promise((resolve) => setTimeout(resolve, 400))
+          if (method === 'eth_sendRawTransaction') {
+            firstIsSending()
+            await new Promise((resolve) => setTimeout(resolve, 1500))
+          }
           return node.request({ method, params } as never)
         },
       }),
@@ -248,8 +254,9 @@ describe('localFacilitator on anvil', () => {
     const [buyerBefore] = await balances(buyer.address)
     const gaveUp = new AbortController()
     const settlingFirst = queued.settle(requestFor(first), live())
+    await sending
     const settlingSecond = queued.settle(requestFor(second), gaveUp.signal)
-    setTimeout(() => gaveUp.abort(new Error('the engine gave up: 504')), 250)
+    setTimeout(() => gaveUp.abort(new Error('the engine gave up: 504')), 700)
     await expect(settlingSecond).rejects.toThrow('the engine gave up: 504')
     expect(await settlingFirst).toMatchObject({ success: true })
     // The second was never sent: its authorization is unused, and the buyer paid once.
