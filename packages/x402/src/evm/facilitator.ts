@@ -9,7 +9,7 @@ import { EIP3009_ABI } from './abi.js'
 import { isContractRejection, revertReason, rpcFailure, simulateTransfer, submitTransfer, withAbort } from './chain-calls.js'
 import { checkContractSignature, type WalletDeployment } from './contract-signature.js'
 import { caip2Network, chainIdOfNetwork, v1NetworkName } from './networks.js'
-import { EXACT_EVM_REASONS as REASONS, EXACT_SCHEME, parseExactEvmPayload, type ExactEvmPayload } from './scheme.js'
+import { ADDRESS, EXACT_EVM_REASONS as REASONS, EXACT_SCHEME, parseExactEvmPayload, type ExactEvmPayload } from './scheme.js'
 import { checkExactOffline, readExactTerms, unixNow, type ExactOfflineCheck, type ExactTerms } from './verify.js'
 
 export interface LocalFacilitatorOptions {
@@ -41,7 +41,6 @@ interface Verified {
 }
 
 const PRIVATE_KEY = /^0x[0-9a-fA-F]{64}$/
-const ADDRESS = /^0x[0-9a-fA-F]{40}$/
 
 function checkFactories(value: unknown): readonly Address[] {
   if (value === undefined) return []

@@ -53,7 +53,8 @@ export interface ExactEvmPayload {
   authorization: ExactEvmAuthorization
 }
 
-const ADDRESS = /^0x[0-9a-fA-F]{40}$/
+/** A 0x-prefixed 20-byte address, any case. */
+export const ADDRESS = /^0x[0-9a-fA-F]{40}$/
 const BYTES32 = /^0x[0-9a-fA-F]{64}$/
 const HEX_BYTES = /^0x(?:[0-9a-fA-F]{2})+$/
 // uint256 as a decimal string: digits only, at most 78 of them (2^256 has 78), range checked below.

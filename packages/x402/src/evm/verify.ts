@@ -6,6 +6,7 @@ import { TollgateError } from '../errors.js'
 import { recoverAddressNatively } from './native-recover.js'
 import { parseEip155Network } from './networks.js'
 import {
+  ADDRESS,
   EXACT_EVM_REASONS as REASONS,
   EXACT_SCHEME,
   VALID_BEFORE_MARGIN_SECONDS,
@@ -35,7 +36,6 @@ export type ExactOfflineCheck =
   | { isValid: true; payer: Address; payload: ExactEvmPayload; terms: ExactTerms }
   | { isValid: false; invalidReason: string; invalidMessage: string; payer?: Address }
 
-const ADDRESS = /^0x[0-9a-fA-F]{40}$/
 const UINT_DECIMAL = /^(?:0|[1-9][0-9]*)$/
 
 export function unixNow(): number {
