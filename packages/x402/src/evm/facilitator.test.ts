@@ -2,6 +2,7 @@
 import { createPublicClient, createTestClient, custom, http, zeroAddress, type Address, type Hex, type PrivateKeyAccount } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { PaymentRequirements, PaymentRequirementsV1 } from '../codec/types.js'
+import { encodePaymentSignature } from '../codec/headers.js'
 import { isTollgateError } from '../errors.js'
 import type { Facilitator, SettleRequest } from '../facilitator/types.js'
 import { anvilClient, freePort, usdcBalance, type AnvilClient, type AnvilInstance, startUsdcChain } from './anvil.js'
@@ -100,7 +101,10 @@ describe('localFacilitator on anvil', () => {
       }],
       ['a proof for another network than the offer', 'invalid_network', async () => {
         const payment = await pay()
-        if (payment.x402Version === 2) payment.payload.accepted = { ...requirements, network: 'eip155:8453' }
+        if (payment.x402Version === 2) {
+          payment.payload.accepted = { ...requirements, network: 'eip155:8453' }
+          payment.header = encodePaymentSignature(payment.payload) // what such a client sends
+        }
         return requestFor(payment)
       }],
       ['a signature by another key', 'invalid_exact_evm_payload_signature', async () =>

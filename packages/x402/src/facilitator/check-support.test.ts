@@ -3,6 +3,7 @@ import { TollgateError } from '../errors.js'
 import { exact, plan } from '../requirements/options.js'
 import { checkSupport } from './check-support.js'
 import type { Facilitator, PaymentKind } from './types.js'
+import { rejection } from '../test-support/rejection.js'
 
 const PAY_TO = '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC'
 const testnet = exact({ price: '$0.01', network: 'base-sepolia', payTo: PAY_TO })
@@ -18,14 +19,6 @@ function listing(kinds: PaymentKind[] | (() => Promise<PaymentKind[]>)): Facilit
   }
 }
 
-async function failure(promise: Promise<unknown>): Promise<TollgateError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  )
-  if (!(error instanceof TollgateError)) throw new Error(`expected a TollgateError, got ${String(error)}`)
-  return error
-}
 
 describe('checkSupport', () => {
   const both = listing([
@@ -43,7 +36,7 @@ describe('checkSupport', () => {
   it('needs v1 kinds only when asked, and only for offers v1 can express', async () => {
     const v2only = listing([{ x402Version: 2, scheme: 'exact', network: 'eip155:84532' }])
     expect((await checkSupport(v2only, { 'GET /a': testnet })).checked).toBe(true)
-    const error = await failure(checkSupport(v2only, { 'GET /a': testnet }, { versions: [1, 2] }))
+    const error = await rejection(checkSupport(v2only, { 'GET /a': testnet }, { versions: [1, 2] }))
     expect(error.message).toContain('exact on base-sepolia (x402 v1)')
     const unnamed = exact({ price: '$0.01', network: 'eip155:31337', payTo: PAY_TO, asset: { address: PAY_TO, name: 'T', version: '1', decimals: 6 } })
     const local = listing([{ x402Version: 2, scheme: 'exact', network: 'eip155:31337' }])
@@ -51,7 +44,7 @@ describe('checkSupport', () => {
   })
 
   it('names every missing kind, where it is used, and what the facilitator offers', async () => {
-    const error = await failure(checkSupport(both, { 'GET /a': testnet, 'GET /b': [mainnet, credits] }))
+    const error = await rejection(checkSupport(both, { 'GET /a': testnet, 'GET /b': [mainnet, credits] }))
     expect(error.code).toBe('unsupported_payment_kind')
     expect(error.status).toBe(500)
     expect(error.message).toContain('stub does not support exact on eip155:8453 (x402 v2), accepted by routes["GET /b"][0]')
@@ -66,7 +59,7 @@ describe('checkSupport', () => {
   it('accepts a listed network pattern such as eip155:*', async () => {
     const wildcard = listing([{ x402Version: 2, scheme: 'exact', network: 'eip155:*' }])
     expect((await checkSupport(wildcard, [testnet, mainnet])).checked).toBe(true)
-    expect((await failure(checkSupport(wildcard, [credits]))).code).toBe('unsupported_payment_kind')
+    expect((await rejection(checkSupport(wildcard, [credits]))).code).toBe('unsupported_payment_kind')
   })
 
   it('reports checked: false for a facilitator that cannot list what it supports', async () => {
@@ -78,14 +71,14 @@ describe('checkSupport', () => {
     const down = listing(async () => {
       throw new TollgateError('facilitator_error', 'down')
     })
-    expect((await failure(checkSupport(down, [testnet]))).message).toBe('down')
+    expect((await rejection(checkSupport(down, [testnet]))).message).toBe('down')
     const odd = listing(async () => {
       throw new Error('socket hang up')
     })
-    expect((await failure(checkSupport(odd, [testnet]))).code).toBe('facilitator_error')
+    expect((await rejection(checkSupport(odd, [testnet]))).code).toBe('facilitator_error')
   })
 
   it('refuses a target that is not routes or options', async () => {
-    expect((await failure(checkSupport(both, { 'GET /a': { price: '$1' } } as never))).code).toBe('invalid_options')
+    expect((await rejection(checkSupport(both, { 'GET /a': { price: '$1' } } as never))).code).toBe('invalid_options')
   })
 })

@@ -15,6 +15,7 @@ import { checkSupport } from './check-support.js'
 import { httpFacilitator } from './http.js'
 import type { HttpFacilitatorOptions } from './http-options.js'
 import type { VerifyRequest } from './types.js'
+import { rejection } from '../test-support/rejection.js'
 
 const v2 = readVector('x402-v2.json')
 const v1 = readVector('x402-v1.json')
@@ -179,14 +180,6 @@ function deadline(ms: number): AbortSignal {
   return controller.signal
 }
 
-async function failure(promise: Promise<unknown>): Promise<TollgateError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  )
-  if (!(error instanceof TollgateError)) throw new Error(`expected a TollgateError, got ${String(error)}`)
-  return error
-}
 
 function paywallOver(options: Partial<HttpFacilitatorOptions> = {}, policies: { verifyTimeoutMs?: number } = {}) {
   const next = vi.fn<NextHandler>(async (_request, ctx) => Response.json({ paidBy: ctx.payment?.payer }))
@@ -288,7 +281,7 @@ describe('request bodies', () => {
 
   it('refuses a v1 payment for an offer v1 cannot express, without calling the facilitator', async () => {
     const { requirementsV1: _, ...withoutV1 } = v1Request
-    const error = await failure(facilitator().verify(withoutV1, never()))
+    const error = await rejection(facilitator().verify(withoutV1, never()))
     expect(error.code).toBe('unsupported_version')
     expect(server.requests).toHaveLength(0)
   })
@@ -325,7 +318,7 @@ describe('auth headers', () => {
   })
 
   it('fails with facilitator_error, and calls nothing, when the headers function throws', async () => {
-    const error = await failure(
+    const error = await rejection(
       facilitator({
         headers: () => {
           throw new Error('CDP key missing')
@@ -352,9 +345,9 @@ describe('answers', () => {
     expect(await facilitator().settle(settleOf(v2Request), never())).toMatchObject({ success: false, errorReason: 'nonce_already_used' })
 
     server.on('POST /verify', json(400, { isValid: true }))
-    expect((await failure(facilitator().verify(v2Request, never()))).code).toBe('facilitator_error')
+    expect((await rejection(facilitator().verify(v2Request, never()))).code).toBe('facilitator_error')
     server.on('POST /settle', json(409, SETTLED))
-    expect((await failure(facilitator().settle(settleOf(v2Request), never()))).code).toBe('facilitator_error')
+    expect((await rejection(facilitator().settle(settleOf(v2Request), never()))).code).toBe('facilitator_error')
   })
 
   it('resolves a refused settlement (HTTP 200, success false)', async () => {
@@ -366,7 +359,7 @@ describe('answers', () => {
   it('turns a 500 into facilitator_error with its status and a short body snippet, with no token in it', async () => {
     const echo = `internal error while handling ${v2.paymentSignatureHeader} for ${BEARER} ` + 'x'.repeat(1000)
     server.on('POST /verify', json(500, { error: echo }))
-    const error = await failure(facilitator({ headers: { Authorization: BEARER } }).verify(v2Request, never()))
+    const error = await rejection(facilitator({ headers: { Authorization: BEARER } }).verify(v2Request, never()))
     expect(error.code).toBe('facilitator_error')
     expect(error.status).toBe(502)
     expect(error.details.facilitatorStatus).toBe(500)
@@ -380,7 +373,7 @@ describe('answers', () => {
 
   it('turns a proxy HTML error page into facilitator_error', async () => {
     server.on('POST /settle', text(502, '<html><body>Bad Gateway</body></html>', 'text/html'))
-    const error = await failure(facilitator().settle(settleOf(v2Request), never()))
+    const error = await rejection(facilitator().settle(settleOf(v2Request), never()))
     expect(error.code).toBe('facilitator_error')
     expect(error.details).toMatchObject({ facilitatorStatus: 502, endpoint: 'settle' })
     expect(error.details.body).toContain('Bad Gateway')
@@ -388,36 +381,36 @@ describe('answers', () => {
 
   it('turns garbage into facilitator_bad_response', async () => {
     server.on('POST /verify', text(200, 'OK'))
-    expect(await failure(facilitator().verify(v2Request, never()))).toMatchObject({ code: 'facilitator_bad_response', status: 502 })
+    expect(await rejection(facilitator().verify(v2Request, never()))).toMatchObject({ code: 'facilitator_bad_response', status: 502 })
 
     server.on('POST /verify', json(200, { isValid: 'yes' }))
-    const shape = await failure(facilitator().verify(v2Request, never()))
+    const shape = await rejection(facilitator().verify(v2Request, never()))
     expect(shape.code).toBe('facilitator_bad_response')
     expect(shape.details.path).toBe('isValid')
     expect(shape.message).toContain('/verify with JSON of the wrong shape at isValid: expected a boolean.')
 
     server.on('POST /verify', json(200, []))
-    expect((await failure(facilitator().verify(v2Request, never()))).code).toBe('facilitator_bad_response')
+    expect((await rejection(facilitator().verify(v2Request, never()))).code).toBe('facilitator_bad_response')
 
     server.on('POST /settle', json(200, { success: true, transaction: TX }))
-    const settle = await failure(facilitator().settle(settleOf(v2Request), never()))
+    const settle = await rejection(facilitator().settle(settleOf(v2Request), never()))
     expect(settle).toMatchObject({ code: 'facilitator_bad_response', details: { path: 'network' } })
     expect(settle.message).toContain('at network: expected a string.')
 
     server.on('GET /supported', json(200, { kinds: [{ x402Version: 2, scheme: 'exact' }] }))
-    const supported = await failure(facilitator().supported())
+    const supported = await rejection(facilitator().supported())
     expect(supported).toMatchObject({ code: 'facilitator_bad_response', details: { path: 'kinds[0].network' } })
   })
 
   it('refuses an answer larger than 1 MiB', async () => {
     server.on('POST /verify', json(200, { isValid: true, padding: 'x'.repeat(2 * 1024 * 1024) }))
-    expect((await failure(facilitator().verify(v2Request, never()))).code).toBe('facilitator_bad_response')
+    expect((await rejection(facilitator().verify(v2Request, never()))).code).toBe('facilitator_bad_response')
   })
 
   it('turns an unreachable facilitator into facilitator_error', async () => {
     const gone = await startFacilitatorServer()
     await gone.close()
-    const error = await failure(httpFacilitator({ url: gone.url }).verify(v2Request, never()))
+    const error = await rejection(httpFacilitator({ url: gone.url }).verify(v2Request, never()))
     expect(error.code).toBe('facilitator_error')
     expect(error.details.error).toMatch(/ECONNREFUSED|fetch failed/)
   })
@@ -427,7 +420,7 @@ describe('deadlines', () => {
   it('stops waiting for a facilitator that never answers when the signal aborts, with the signal reason', async () => {
     server.on('POST /verify', hang)
     const started = Date.now()
-    const error = await failure(facilitator().verify(v2Request, deadline(100)))
+    const error = await rejection(facilitator().verify(v2Request, deadline(100)))
     expect(error.code).toBe('facilitator_timeout')
     expect(error.message).toBe('deadline of 100 ms')
     expect(Date.now() - started).toBeLessThan(1000)
@@ -436,7 +429,7 @@ describe('deadlines', () => {
   it('stops reading a body that never ends', async () => {
     server.on('POST /settle', hangAfterHeaders)
     const started = Date.now()
-    const error = await failure(facilitator().settle(settleOf(v2Request), deadline(100)))
+    const error = await rejection(facilitator().settle(settleOf(v2Request), deadline(100)))
     expect(error.code).toBe('facilitator_timeout')
     expect(Date.now() - started).toBeLessThan(1000)
   })
@@ -445,13 +438,13 @@ describe('deadlines', () => {
     server.on('POST /verify', hang)
     const controller = new AbortController()
     setTimeout(() => controller.abort(), 50)
-    expect((await failure(facilitator().verify(v2Request, controller.signal))).code).toBe('facilitator_timeout')
+    expect((await rejection(facilitator().verify(v2Request, controller.signal))).code).toBe('facilitator_timeout')
   })
 
   it('gives /supported its own deadline', async () => {
     server.on('GET /supported', hang)
     const started = Date.now()
-    const error = await failure(facilitator({ supportedTimeoutMs: 100 }).supported())
+    const error = await rejection(facilitator({ supportedTimeoutMs: 100 }).supported())
     expect(error.code).toBe('facilitator_timeout')
     expect(error.details.timeoutMs).toBe(100)
     expect(Date.now() - started).toBeLessThan(1000)
@@ -487,14 +480,14 @@ describe('redirects', () => {
     expect(await httpFacilitator({ url: `${server.url}/a` }).verify(v2Request, never())).toEqual(VALID)
 
     server.on('POST /z/verify', redirect(308, '/a/verify'))
-    const error = await failure(httpFacilitator({ url: `${server.url}/z` }).verify(v2Request, never()))
+    const error = await rejection(httpFacilitator({ url: `${server.url}/z` }).verify(v2Request, never()))
     expect(error.code).toBe('facilitator_error')
     expect(error.message).toContain('more than 3 redirects')
   })
 
   it('refuses a 308 loop', async () => {
     server.on('POST /verify', redirect(308, '/verify'))
-    const error = await failure(facilitator().verify(v2Request, never()))
+    const error = await rejection(facilitator().verify(v2Request, never()))
     expect(error.code).toBe('facilitator_error')
     expect(error.message).toContain('loops')
     expect(server.requests).toHaveLength(1)
@@ -502,13 +495,13 @@ describe('redirects', () => {
     server.reset()
     server.on('POST /ping/verify', redirect(308, '/pong/verify'))
     server.on('POST /pong/verify', redirect(308, '/ping/verify'))
-    expect((await failure(httpFacilitator({ url: `${server.url}/ping` }).verify(v2Request, never()))).message).toContain('loops')
+    expect((await rejection(httpFacilitator({ url: `${server.url}/ping` }).verify(v2Request, never()))).message).toContain('loops')
     expect(server.requests).toHaveLength(2)
   })
 
   it('refuses a 301/302/303 for a POST (it would drop the payment), follows one for GET /supported', async () => {
     server.on('POST /verify', redirect(302, '/elsewhere'))
-    expect((await failure(facilitator().verify(v2Request, never()))).code).toBe('facilitator_error')
+    expect((await rejection(facilitator().verify(v2Request, never()))).code).toBe('facilitator_error')
     server.on('GET /supported', redirect(301, '/v2/supported'))
     server.on('GET /v2/supported', json(200, SUPPORTED))
     expect(await facilitator().supported()).toEqual(KINDS)
@@ -588,7 +581,7 @@ describe('/supported', () => {
   it('rejects when the first load fails, and tries again on the next call', async () => {
     server.on('GET /supported', json(500, 'oops'))
     const made = facilitator()
-    expect((await failure(made.supported())).code).toBe('facilitator_error')
+    expect((await rejection(made.supported())).code).toBe('facilitator_error')
     server.on('GET /supported', json(200, SUPPORTED))
     expect(await made.supported()).toEqual(KINDS)
   })
@@ -598,7 +591,7 @@ describe('/supported', () => {
     const made = facilitator()
     const impatient = made.supported(deadline(30))
     const patient = made.supported()
-    expect((await failure(impatient)).code).toBe('facilitator_timeout')
+    expect((await rejection(impatient)).code).toBe('facilitator_timeout')
     expect(await patient).toEqual(KINDS)
     expect(gets()).toBe(1)
   })
@@ -608,7 +601,7 @@ describe('/supported', () => {
     const testnet = exact({ price: '$0.01', network: 'base-sepolia', payTo: PAY_TO })
     const mainnet = exact({ price: '$0.01', network: 'base', payTo: PAY_TO })
     expect(await checkSupport(made, { 'GET /a': testnet }, { versions: [1, 2] })).toMatchObject({ checked: true })
-    const error = await failure(checkSupport(made, { 'GET /a': testnet, 'GET /b': mainnet }))
+    const error = await rejection(checkSupport(made, { 'GET /a': testnet, 'GET /b': mainnet }))
     expect(error.code).toBe('unsupported_payment_kind')
     expect(error.message).toContain('exact on eip155:8453 (x402 v2), accepted by routes["GET /b"]')
     expect(gets()).toBe(1)

@@ -1,9 +1,10 @@
 // What the exact EVM tests on anvil share: the offer for a TestUSDC chain, and the request the engine would hand
 // a facilitator for a payment of it.
 import type { Address } from 'viem'
-import type { DecodedProof, PaymentRequirements } from '../codec/types.js'
+import type { PaymentRequirements } from '../codec/types.js'
 import type { SettleRequest } from '../facilitator/types.js'
 import type { ExactPayment } from '../evm/signer.js'
+import { proofOf } from './proof.js'
 
 /** An exact offer of `amount` atomic units of the TestUSDC at `asset` (domain USDC / 2) on `chainId`. */
 export function chainOffer(chainId: number, asset: Address, payTo: Address, amount: bigint): PaymentRequirements {
@@ -20,14 +21,10 @@ export function chainOffer(chainId: number, asset: Address, payTo: Address, amou
 
 /** What the engine would hand the facilitator for this payment and offer. */
 export function requestFor(payment: ExactPayment, offer: PaymentRequirements, extra: Partial<SettleRequest> = {}): SettleRequest {
-  const raw = JSON.stringify(payment.payload)
-  const proof = (payment.x402Version === 2
-    ? { x402Version: 2, header: payment.header, raw, payload: payment.payload }
-    : { x402Version: 1, header: payment.header, raw, payload: payment.payload }) as DecodedProof
   return {
     x402Version: payment.x402Version,
     token: payment.header,
-    proof,
+    proof: proofOf(payment.header, payment.x402Version),
     requirements: offer,
     paymentRequired: { x402Version: 2, resource: { url: 'http://localhost/premium' }, accepts: [offer] },
     amount: offer.amount ?? '0',

@@ -2,9 +2,10 @@ import { readVector } from '../test-support/vectors.js'
 import { describe, it, expect } from 'vitest'
 import { createTestFacilitator, type TestFacilitator, type TestFault } from './facilitator.js'
 import { decodeBase64Json, encodeBase64Json } from '../codec/base64.js'
-import type { DecodedProof, PaymentPayload, PaymentPayloadV1, PaymentRequirements, X402Version } from '../codec/types.js'
+import type { PaymentPayload, PaymentPayloadV1, PaymentRequirements, X402Version } from '../codec/types.js'
 import type { SettleRequest, VerifyRequest, VerifyResult } from '../facilitator/types.js'
 import { isTollgateError } from '../errors.js'
+import { proofOf } from '../test-support/proof.js'
 
 const vector = readVector
 
@@ -17,13 +18,7 @@ const PLAN = planOffer.planId as string
 const ALICE = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8'
 
 function verifyRequest(token: string, requirements: PaymentRequirements, amount: string, x402Version: X402Version = 2): VerifyRequest {
-  const payload = decodeBase64Json(token)
-  const header = x402Version === 2 ? 'PAYMENT-SIGNATURE' : 'X-PAYMENT'
-  const proof = (
-    x402Version === 2
-      ? { x402Version, header, raw: token, payload: payload as PaymentPayload }
-      : { x402Version, header, raw: token, payload: payload as PaymentPayloadV1 }
-  ) as DecodedProof
+  const proof = proofOf(token, x402Version)
   return {
     x402Version,
     token,

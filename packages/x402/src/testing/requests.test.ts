@@ -3,8 +3,9 @@ import { describe, it, expect } from 'vitest'
 import { payFor, paidRequest, readPaymentRequired, readReceipt, unpaidRequest, TEST_ORIGIN } from './requests.js'
 import { createTestFacilitator } from './facilitator.js'
 import { decodeBase64Json, encodeBase64Json } from '../codec/base64.js'
-import type { DecodedProof, PaymentPayload, PaymentPayloadV1, PaymentRequirements, X402Version } from '../codec/types.js'
+import type { PaymentPayload, PaymentRequirements, X402Version } from '../codec/types.js'
 import type { VerifyRequest } from '../facilitator/types.js'
+import { proofOf } from '../test-support/proof.js'
 
 const vector = readVector
 
@@ -26,13 +27,7 @@ function response402(options: { header?: string | null; body?: unknown } = {}): 
 }
 
 function verifyRequestFor(token: string, requirements: PaymentRequirements, x402Version: X402Version): VerifyRequest {
-  const payload = decodeBase64Json(token)
-  const header = x402Version === 2 ? 'PAYMENT-SIGNATURE' : 'X-PAYMENT'
-  const proof = (
-    x402Version === 2
-      ? { x402Version, header, raw: token, payload: payload as PaymentPayload }
-      : { x402Version, header, raw: token, payload: payload as PaymentPayloadV1 }
-  ) as DecodedProof
+  const proof = proofOf(token, x402Version)
   return { x402Version, token, proof, requirements, paymentRequired: v2.paymentRequired, amount: requirements.amount ?? '1' }
 }
 
