@@ -62,6 +62,11 @@ describe('canonicalResourceUrl', () => {
     expect(canonicalResourceUrl(req('http://10.0.0.5/a', headers), { path: '/a', trustProxy: true })).toBe(expected)
   })
 
+  it('keeps the scheme and host of a URL with no web origin (the MCP transport\'s mcp://tool/<name>)', () => {
+    expect(canonicalResourceUrl(req('mcp://tool/search?x=1'), { path: '/search' })).toBe('mcp://tool/search')
+    expect(canonicalResourceUrl(req('mcp://Tool/web%20search'), { path: '/web%20search' })).toBe('mcp://tool/web%20search')
+  })
+
   it('lets baseUrl win, joining without double slashes', () => {
     const request = req('http://10.0.0.5/a', PROXIED)
     expect(canonicalResourceUrl(request, { path: '/a', baseUrl: 'https://pay.example.com', trustProxy: true })).toBe('https://pay.example.com/a')

@@ -32,7 +32,9 @@ export function canonicalResourceUrl(request: Request, options: CanonicalUrlOpti
 
 function originOf(protocol: string, host: string): string | undefined {
   try {
-    return new URL(`${protocol}//${host}`).origin
+    const origin = new URL(`${protocol}//${host}`).origin
+    // Schemes with no web origin (`mcp://tool/search`, the x402 MCP transport's tool URLs) keep scheme and host.
+    return origin === 'null' && host !== '' ? `${protocol}//${host.toLowerCase()}` : origin
   } catch {
     return undefined
   }
