@@ -3,6 +3,6 @@ import { defineConfig } from 'vitest/config'
 // One run over every package: each package keeps its own vitest.config.ts.
 export default defineConfig({
   test: {
-    projects: ['packages/*', 'examples/*'],
+    projects: ['packages/*', 'examples/*', 'scripts'],
   },
 })

@@ -1,5 +1,6 @@
 // Tests run against a real redis-server: started here on 127.0.0.1 and a free port, with no persistence, and
-// stopped by its PID. When redis-server is missing the tests fail (CI installs it; see .ci/run).
+// stopped by its PID. The binary is $REDIS_SERVER, else redis-server on PATH; `npm test` checks that it runs before
+// anything else (scripts/preflight.js), so a missing one stops the run with one line instead of failing here.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { createConnection, createServer } from 'node:net'
 import { createClient } from 'redis'
@@ -13,7 +14,10 @@ export interface RedisServer {
   restart(): Promise<void>
 }
 
-const MISSING = 'redis-server is not on PATH: the @tollgate/redis tests need a real Redis. Install it (Debian: apt-get install -y redis-server); .ci/run does.'
+const MISSING =
+  'redis-server is not on PATH: the @tollgate/redis tests start a real Redis on 127.0.0.1. Install it with "sudo apt-get install -y redis-server" (Debian/Ubuntu) or "brew install redis" (macOS), or point REDIS_SERVER at a redis-server binary.'
+
+const binary = () => process.env.REDIS_SERVER || 'redis-server'
 
 export async function startRedisServer(): Promise<RedisServer> {
   const port = await freePort()
@@ -40,7 +44,7 @@ export async function connect(server: RedisServer) {
 }
 
 async function launch(port: number): Promise<ChildProcess> {
-  const child = spawn('redis-server', ['--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'no'], {
+  const child = spawn(binary(), ['--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'no'], {
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let output = ''

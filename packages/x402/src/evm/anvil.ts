@@ -109,6 +109,12 @@ export async function rpcAnswers(rpcUrl: string): Promise<boolean> {
   }
 }
 
+/** Why anvil did not start; a missing binary says where it comes from rather than `spawn anvil ENOENT`. */
+function spawnFailure(error: NodeJS.ErrnoException): string {
+  if (error.code !== 'ENOENT') return error.message
+  return `could not start: no anvil binary at "${anvilBinary()}". "npm install" brings one with @foundry-rs/anvil (its platform package); run it again, or set ANVIL_BIN`
+}
+
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms))
 }
@@ -167,7 +173,7 @@ async function launch(port: number, chainId: number, startTimeoutMs: number): Pr
   while (!(await rpcAnswers(rpcUrl))) {
     if (spawnError || child.exitCode !== null || child.signalCode !== null || Date.now() > deadline) {
       await stop()
-      const why = spawnError ? spawnError.message : child.exitCode !== null ? `exited with code ${child.exitCode}` : 'did not answer in time'
+      const why = spawnError ? spawnFailure(spawnError) : child.exitCode !== null ? `exited with code ${child.exitCode}` : 'did not answer in time'
       throw new Error(`anvil on port ${port} ${why}.\n${output}`)
     }
     await sleep(50)
