@@ -1,6 +1,8 @@
 // Paid MCP tools end to end with real parts: the MCP SDK server over Streamable HTTP on 127.0.0.1, the SDK
 // client, exact payments in TestUSDC settled on anvil by localFacilitator. Balances are read off the chain.
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js'
+import { Client } from '@modelcontextprotocol/sdk/client/index.js'
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
+import { fileURLToPath } from 'node:url'
 import { exact, type PaymentRequired, type PaymentRequirements } from '@tollgate/x402'
 import { startUsdcChain, usdcBalance, type AnvilClient, type AnvilInstance } from '@tollgate/x402/anvil'
 import { createExactPayment, exactPayer, localFacilitator } from '@tollgate/x402/evm'
@@ -14,6 +16,7 @@ const CHAIN_ID = 84532
 const PRICE = 10_000n
 
 let anvil: AnvilInstance
+let settlerKey: `0x${string}`
 let owner: AnvilClient
 let buyer: PrivateKeyAccount
 let payTo: Address
@@ -24,8 +27,8 @@ let offer: PaymentRequirements
 const ran: string[] = []
 
 beforeAll(async () => {
-  ;({ anvil, owner, buyer, payTo, token } = await startUsdcChain({ chainId: CHAIN_ID }))
-  const facilitator = localFacilitator({ rpcUrl: anvil.rpcUrl, settler: anvil.privateKeys[5]!, pollingIntervalMs: 50 })
+  ;({ anvil, owner, buyer, payTo, token, settlerKey } = await startUsdcChain({ chainId: CHAIN_ID }))
+  const facilitator = localFacilitator({ rpcUrl: anvil.rpcUrl, settler: settlerKey, pollingIntervalMs: 50 })
   const weather = exact({ amount: PRICE, network: `eip155:${CHAIN_ID}`, payTo, asset: { address: token, name: 'USDC', version: '2' } })
   offer = weather.requirements
   const paidOptions: PaidToolOptions = { accepts: weather, facilitator, description: 'Weather by city' }
@@ -213,7 +216,7 @@ describe('payments that must not pay', () => {
   it('an expired authorization is refused by verification', async () => {
     const before = await balances()
     const result = await callWith('weather', { city: 'Bern' }, await signFor('weather', offer, Math.floor(Date.now() / 1000) - 3600))
-    expect(required(result).error).toMatch(/expired|valid/i)
+    expect(required(result).error).toBe('invalid_exact_evm_payload_authorization_valid_before')
     expect(ran).not.toContain('weather:Bern')
     expect(await balances()).toEqual(before)
   })
@@ -227,5 +230,30 @@ describe('payments that must not pay', () => {
       expect(paymentRequired.error).not.toBe('Payment required')
     }
     expect(ran).not.toContain('weather:Bern')
+  })
+})
+
+describe('over stdio', () => {
+  it('a paid tool in a child process is paid on chain by withPayments over StdioClientTransport', async () => {
+    const transport = new StdioClientTransport({
+      command: process.execPath,
+      args: [fileURLToPath(new URL('./stdio-server.fixture.mjs', import.meta.url))],
+      env: { PATH: process.env.PATH ?? '', RPC_URL: anvil.rpcUrl, SETTLER_KEY: settlerKey, TOKEN: token, PAY_TO: payTo, CHAIN_ID: String(CHAIN_ID) },
+      stderr: 'pipe',
+    })
+    const stdio = new Client({ name: 'stdio-agent', version: '1.0.0' })
+    await stdio.connect(transport)
+    try {
+      const before = await balances()
+      expect(required(await stdio.callTool({ name: 'echo', arguments: { text: 'hi' } })).resource.url).toBe('mcp://tool/echo')
+      const result = await withPayments(stdio, { payers: [exactPayer(buyer)] }).callTool({ name: 'echo', arguments: { text: 'hi' } })
+      expect(result.content).toEqual([{ type: 'text', text: 'hi' }])
+      expect((result._meta as Record<string, unknown>)['x402/payment-response']).toMatchObject({ success: true })
+      const after = await balances()
+      expect(before.buyer - after.buyer).toBe(PRICE)
+      expect(after.seller - before.seller).toBe(PRICE)
+    } finally {
+      await stdio.close()
+    }
   })
 })
