@@ -10,7 +10,7 @@ export default defineConfig([
     sourcemap: true,
     target: 'node20',
     platform: 'node',
-    external: ['@tollgate/x402', 'viem', 'cli-table3'],
+    external: ['@tollgate/x402', '@tollgate/mcp', '@modelcontextprotocol/sdk', 'zod', 'viem', 'cli-table3'],
   },
   // The executable: dist/cli.js, with a shebang so npm can link it as `tollgate`.
   {
@@ -20,6 +20,6 @@ export default defineConfig([
     target: 'node20',
     platform: 'node',
     banner: { js: '#!/usr/bin/env node' },
-    external: ['@tollgate/x402', 'viem', 'cli-table3'],
+    external: ['@tollgate/x402', '@tollgate/mcp', '@modelcontextprotocol/sdk', 'zod', 'viem', 'cli-table3'],
   },
 ])

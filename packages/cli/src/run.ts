@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util'
 import { decodeCommand } from './commands/decode.js'
 import { inspectCommand } from './commands/inspect.js'
 import { payCommand } from './commands/pay.js'
+import { mcpCommand } from './commands/mcp.js'
 import { EXIT, type ExitCode } from './exit-codes.js'
 import { processIO, type CliIO } from './io.js'
 import { UsageError } from './request.js'
@@ -20,6 +21,11 @@ Usage:
       Keys from the environment: TOLLGATE_PRIVATE_KEY (exact EVM), NVM_API_KEY (Nevermined plans).
       --max: the most to pay, '$0.05' (USDC) or atomic units; default $0.10.
       --wallet: pay exact offers from this smart-contract wallet (ERC-1271), signing as its owner.
+  tollgate mcp tools <url> [-H 'Name: value']... [--json]
+      The tools of an MCP server (Streamable HTTP) and what the paid ones cost.
+  tollgate mcp call <url> <tool> [--args JSON] [--max $0.05] [--wallet 0x...] [-H 'Name: value']... [--json]
+      Call a tool, paying what it asks (x402 MCP transport) with the same keys and cap as pay; the
+      result on stdout, what was paid and the receipt on stderr.
 
 Exit codes: 0 ok/paid, 1 failed, 2 usage, 3 payment refused, 4 over the spend cap, 5 no payable offer.
 `
@@ -30,6 +36,7 @@ const OPTIONS = {
   data: { type: 'string', short: 'd' },
   max: { type: 'string' },
   wallet: { type: 'string' },
+  args: { type: 'string' },
   as: { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -55,6 +62,10 @@ export async function run(argv: readonly string[], io: CliIO = processIO()): Pro
       io.stdout(HELP)
       return command === undefined && !values.help ? EXIT.usage : EXIT.ok
     }
+    if (command === 'mcp') {
+      const mcpFlags = { ...(values.args !== undefined ? { args: values.args } : {}), ...(values.max !== undefined ? { max: values.max } : {}), ...(values.wallet !== undefined ? { wallet: values.wallet } : {}), ...(values.header ? { header: values.header } : {}), json }
+      return await mcpCommand(target, extra, mcpFlags, io)
+    }
     if (extra.length > 0) throw new UsageError(`Unexpected arguments: ${extra.join(' ')} (quote values with spaces).`)
     const request = { ...(values.method ? { method: values.method } : {}), ...(values.header ? { header: values.header } : {}), ...(values.data !== undefined ? { data: values.data } : {}) }
     switch (command) {
@@ -65,7 +76,7 @@ export async function run(argv: readonly string[], io: CliIO = processIO()): Pro
       case 'pay':
         return await payCommand(target, { ...request, ...(values.max !== undefined ? { max: values.max } : {}), ...(values.wallet !== undefined ? { wallet: values.wallet } : {}), json }, io)
       default:
-        throw new UsageError(`Unknown command ${JSON.stringify(command)}: use inspect, decode or pay.`)
+        throw new UsageError(`Unknown command ${JSON.stringify(command)}: use inspect, decode, pay or mcp.`)
     }
   } catch (error) {
     return report(error, json, io)
