@@ -12,10 +12,11 @@ import { describe, expect, it } from 'vitest'
 const CORE = fileURLToPath(new URL('./index.ts', import.meta.url))
 const HONO = fileURLToPath(new URL('../../hono/src/index.ts', import.meta.url))
 
+// Raised by about 0.6 kB for upto() and exact over Permit2 (the option factories and what the engine does for them).
 const BUDGETS = {
-  coreMainEntry: 24_000,
-  coreMinimal: 18_500,
-  honoWithExact: 19_000,
+  coreMainEntry: 24_700,
+  coreMinimal: 19_100,
+  honoWithExact: 19_600,
 }
 
 async function bundle(contents: string) {

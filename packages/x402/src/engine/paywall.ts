@@ -11,6 +11,7 @@ import { createPreparer, type Prepared, type PreparedOffer } from './prepare.js'
 import { render402, send402, sendError, wantsHtml, withHeaders } from './responses.js'
 import { compileRoutes, matchRoute, type CompiledRoute } from './routes.js'
 import { createSession } from './session.js'
+import { withFacilitatorExtra } from '../requirements/facilitator-extra.js'
 import type { CheckOptions, Gate, NextHandler, PaymentContext, Paywall, PaywallEvent, PaywallOptions } from './types.js'
 import { createVerifier, type SyncRead } from './verifier.js'
 import { releaseLock } from './lock-release.js'
@@ -39,8 +40,11 @@ const DEFAULT_CONSUMED_TTL_MS = 24 * 60 * 60_000
 
 export function createPaywall(options: PaywallOptions): Paywall {
   const settings = resolveOptions(options)
-  const routes = compileRoutes(options.routes)
   const { facilitator } = options
+  const routes = compileRoutes(options.routes).map((route) => ({
+    ...route,
+    options: route.options.map((option, i) => withFacilitatorExtra(option, facilitator, `routes["${route.key}"].accepts[${i}]`)),
+  }))
   const store = failClosed(settings.store)
   const emit = createEmitter(options.onEvent)
   const verifier = createVerifier(facilitator, failOpen(settings.cacheStore), settings.verifyCacheTtlMs, syncReadOf(settings.cacheStore))

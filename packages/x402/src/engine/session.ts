@@ -39,7 +39,8 @@ export interface SessionInput {
 class PaidContext implements PaymentContext {
   #charged: string
   constructor(readonly payment: PaymentInfo) {
-    this.#charged = payment.amount
+    // upto bills the usage the handler reports, nothing until it does; the other schemes settle what was verified.
+    this.#charged = payment.scheme === 'upto' ? '0' : payment.amount
   }
 
   get charged(): string {
@@ -50,7 +51,8 @@ class PaidContext implements PaymentContext {
     const value = parseAtomic(amount, 'ctx.charge(amount)', { allowZero: true })
     const verified = BigInt(this.payment.amount)
     if (value > verified) {
-      throw new TollgateError('charge_exceeds_verified', `ctx.charge(${value}) is above the verified amount ${verified}.`, {
+      const what = this.payment.scheme === 'upto' ? 'the maximum the payer authorised' : 'the verified amount'
+      throw new TollgateError('charge_exceeds_verified', `ctx.charge(${value}) is above ${what} (${verified}); nothing above it can be settled.`, {
         path: 'ctx.charge(amount)',
         expected: `at most ${verified}`,
       })
@@ -71,7 +73,8 @@ function settleRequestOf(verify: VerifyRequest, amount: string, verification: Ve
     x402Version: verify.x402Version,
     token: verify.token,
     proof: verify.proof,
-    requirements: verify.requirements,
+    // upto's settle carries the amount to settle in the offer itself (the spec's phase-dependent `amount`).
+    requirements: verify.requirements.scheme === 'upto' ? { ...verify.requirements, amount } : verify.requirements,
     paymentRequired: verify.paymentRequired,
     amount,
     verification,
@@ -130,7 +133,11 @@ export function createSession(input: SessionInput): PaymentSession {
     if (charged === '0') {
       finish()
       emit?.('settle.success', { ...fields(), amount: '0', status: 200 })
-      return { ok: true, headers: paidHeaders(undefined, x402Version) }
+      // Nothing to move, so no facilitator call; an upto payer still gets a receipt saying 0 was charged.
+      const receipt: SettleResponse | undefined =
+        payment.scheme === 'upto' ? { success: true, transaction: '', network: payment.network, amount: '0' } : undefined
+      if (receipt && payment.payer !== undefined) receipt.payer = payment.payer
+      return { ok: true, headers: paidHeaders(receipt, x402Version), ...(receipt ? { receipt } : {}) }
     }
     const request = settleRequestOf(input.verifyRequest, charged, verification)
     const started = Date.now()

@@ -22,6 +22,9 @@ import {
 import { privateKeyToAccount } from 'viem/accounts'
 import { TEST_USDC_ABI, TEST_USDC_BYTECODE } from './test-usdc.artifact.js'
 import { TEST_WALLET_ABI, TEST_WALLET_BYTECODE } from './test-wallet.artifact.js'
+import { installPermit2 } from './permit2-chain.js'
+
+export { installPermit2, deployTestToken, type DeployTestTokenOptions } from './permit2-chain.js'
 
 /** The keys anvil funds by default (mnemonic "test test test test test test test test test test test junk"). */
 export const ANVIL_PRIVATE_KEYS = [
@@ -306,6 +309,8 @@ export async function startUsdcChain(options: StartUsdcChainOptions = {}): Promi
     const buyer = anvil.accounts[1]!
     const token = await deployTestUsdc(owner, { name, version })
     await fundUsdc(owner, token, buyer.address, fund)
+    // Permit2 and the x402 proxies, for upto and exact over Permit2 (three anvil_setCode calls).
+    await installPermit2(owner)
     return { anvil, owner, buyer, payTo: anvil.accounts[2]!.address, token, settlerKey: anvil.privateKeys[5]! }
   } catch (error) {
     await anvil.stop()

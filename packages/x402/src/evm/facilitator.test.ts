@@ -214,6 +214,7 @@ describe('localFacilitator on anvil', () => {
     const viaClient = localFacilitator({ client, settler: anvil.accounts[8]! })
     expect(await viaClient.supported?.(live())).toEqual([
       { x402Version: 2, scheme: 'exact', network: `eip155:${CHAIN_ID}` },
+      { x402Version: 2, scheme: 'upto', network: `eip155:${CHAIN_ID}`, extra: { facilitatorAddress: anvil.accounts[8]!.address } },
       { x402Version: 1, scheme: 'exact', network: 'base-sepolia' },
     ])
     expect(await viaClient.settle(requestFor(await pay()), live())).toMatchObject({ success: true, payer: buyer.address })

@@ -11,6 +11,8 @@ import { checkContractSignature, type WalletDeployment } from './contract-signat
 import { caip2Network, chainIdOfNetwork, v1NetworkName } from './networks.js'
 import { ADDRESS, EXACT_EVM_REASONS as REASONS, EXACT_SCHEME, parseExactEvmPayload, type ExactEvmPayload } from './scheme.js'
 import { checkExactOffline, readExactTerms, unixNow, type ExactOfflineCheck, type ExactTerms } from './verify.js'
+import { permit2KindOf, UPTO_SCHEME } from './permit2.js'
+import { permit2Payments } from './permit2-settle.js'
 
 export interface LocalFacilitatorOptions {
   /** JSON-RPC endpoint of the chain to verify and settle on (or give `client`). */
@@ -71,10 +73,10 @@ function proofParts(proof: DecodedProof): { scheme: unknown; network: unknown; p
   return { scheme: proof.payload.scheme, network: proof.payload.network, payload: proof.payload.payload }
 }
 
-/** True when a viem error is the contract refusing (a revert, or no contract at the address). */
 /**
- * A Facilitator for scheme `exact` on the EVM chain behind `rpcUrl`/`client`: verification runs here,
- * settlement submits `transferWithAuthorization` from `settler` and waits for the receipt.
+ * A Facilitator for schemes `exact` (EIP-3009, or Permit2 for any ERC-20) and `upto` (Permit2) on the EVM chain
+ * behind `rpcUrl`/`client`: verification runs here, settlement is sent from `settler` (one transaction at a time)
+ * and waits for the receipt. For `upto`, `settler` is the facilitator the payer names in the permit.
  */
 export function localFacilitator(options: LocalFacilitatorOptions): Facilitator {
   if (!options.client && !options.rpcUrl) {
@@ -114,6 +116,7 @@ export function localFacilitator(options: LocalFacilitatorOptions): Facilitator 
 
   // Authorizations being settled right now: a second settle of one would only burn gas on a revert.
   const inFlight = new Set<string>()
+  const permit2 = permit2Payments({ client, settler, now, confirmations, receiptTimeoutMs, submitInTurn, inFlight })
 
   async function read<T>(step: string, call: () => Promise<T>): Promise<{ value: T } | { rejected: string }> {
     try {
@@ -144,7 +147,8 @@ export function localFacilitator(options: LocalFacilitatorOptions): Facilitator 
     return { isValid: true, payer: payload.authorization.from, payload, terms, deployment: check.deployment }
   }
 
-  async function verifyPayment(request: VerifyRequest, signal: AbortSignal): Promise<Verified> {
+  /** The checks every payment passes first: generation, scheme and network; a refusal, or undefined. */
+  async function checkKind(request: VerifyRequest, signal: AbortSignal): Promise<Verified | undefined> {
     signal.throwIfAborted()
     const { requirements, proof } = request
     const parts = proofParts(proof)
@@ -155,11 +159,14 @@ export function localFacilitator(options: LocalFacilitatorOptions): Facilitator 
     if (proof.x402Version !== request.x402Version) {
       return refuse(REASONS.invalidVersion, `The proof is x402 v${proof.x402Version} but the request says v${request.x402Version}.`)
     }
-    if (requirements.scheme !== EXACT_SCHEME || parts.scheme !== EXACT_SCHEME) {
+    if ((requirements.scheme !== EXACT_SCHEME && requirements.scheme !== UPTO_SCHEME) || parts.scheme !== requirements.scheme) {
       return refuse(
         REASONS.invalidScheme,
-        `Scheme "${String(parts.scheme)}" paid for "${requirements.scheme}"; this facilitator handles "${EXACT_SCHEME}" only.`,
+        `Scheme "${String(parts.scheme)}" paid for "${requirements.scheme}"; this facilitator handles "${EXACT_SCHEME}" and "${UPTO_SCHEME}".`,
       )
+    }
+    if (permit2KindOf(requirements) && proof.x402Version !== 2) {
+      return refuse(REASONS.invalidVersion, `${requirements.scheme} over Permit2 is an x402 v2 payment; this proof is v${proof.x402Version}.`)
     }
     const ourChainId = await withAbort(chainId(), signal)
     const ourNetwork = caip2Network(ourChainId)
@@ -174,6 +181,17 @@ export function localFacilitator(options: LocalFacilitatorOptions): Facilitator 
     if (!proofNetworkMatches) {
       return refuse(REASONS.invalidNetwork, `The proof is for network ${String(parts.network)}, but the offer is on ${requirements.network}.`)
     }
+    return undefined
+  }
+
+  async function verifyPayment(request: VerifyRequest, signal: AbortSignal): Promise<Verified> {
+    const refused = await checkKind(request, signal)
+    if (refused) return refused
+    const { requirements } = request
+    const parts = proofParts(request.proof)
+    const refuse = (invalidReason: string, invalidMessage: string, payer?: string): Verified => ({
+      result: { isValid: false, invalidReason, invalidMessage, ...(payer === undefined ? {} : { payer }) },
+    })
 
     const checked = await checkExactOffline({ payload: parts.payload, requirements, now: now() })
     const offline: ExactOfflineCheck & { deployment?: WalletDeployment } = checked.isValid
@@ -217,6 +235,14 @@ export function localFacilitator(options: LocalFacilitatorOptions): Facilitator 
   }
 
   async function settlePayment(request: SettleRequest, signal: AbortSignal): Promise<SettleResult> {
+    if (permit2KindOf(request.requirements)) {
+      const refused = await checkKind(request, signal)
+      if (refused) {
+        const { invalidReason, invalidMessage, payer } = refused.result
+        return { success: false, errorReason: invalidReason ?? REASONS.invalidScheme, errorMessage: invalidMessage, transaction: '', network: request.requirements.network, ...(payer === undefined ? {} : { payer }) }
+      }
+      return permit2.settle(request.requirements, proofParts(request.proof).payload, request.amount, signal)
+    }
     const network = request.requirements.network
     const failed = (errorReason: string, errorMessage: string, payer?: string, extra: Record<string, unknown> = {}): SettleResult => ({
       success: false,
@@ -331,13 +357,25 @@ export function localFacilitator(options: LocalFacilitatorOptions): Facilitator 
 
   return {
     name: 'local',
+    offerExtra(kind) {
+      // upto permits name the facilitator that may settle them: this one's settler.
+      return kind.scheme === UPTO_SCHEME ? { facilitatorAddress: settler.address } : undefined
+    },
     async verify(request, signal) {
+      if (permit2KindOf(request.requirements)) {
+        const refused = await checkKind(request, signal)
+        return refused ? refused.result : permit2.verify(request.requirements, proofParts(request.proof).payload, signal)
+      }
       return (await verifyPayment(request, signal)).result
     },
     settle: settlePayment,
     async supported(signal) {
       const id = await withAbort(chainId(), signal)
-      const kinds: PaymentKind[] = [{ x402Version: 2, scheme: EXACT_SCHEME, network: caip2Network(id) }]
+      const network = caip2Network(id)
+      const kinds: PaymentKind[] = [
+        { x402Version: 2, scheme: EXACT_SCHEME, network },
+        { x402Version: 2, scheme: UPTO_SCHEME, network, extra: { facilitatorAddress: settler.address } },
+      ]
       const v1Name = v1NetworkName(id)
       if (v1Name) kinds.push({ x402Version: 1, scheme: EXACT_SCHEME, network: v1Name })
       return kinds

@@ -1,4 +1,4 @@
-// @tollgate/x402/evm: the exact EVM scheme on viem. Verify and settle in-process, and sign as a payer.
+// @tollgate/x402/evm: the exact and upto EVM schemes on viem. Verify and settle in-process, and sign as a payer.
 // The anvil test harness is not exported here: import it from './anvil.js' (Node only).
 export { localFacilitator, type LocalFacilitatorOptions } from './facilitator.js'
 export {
@@ -28,6 +28,27 @@ export {
   type ExactDomainInput,
   type ParsedExactEvmPayload,
 } from './scheme.js'
+export {
+  UPTO_SCHEME,
+  PERMIT2_TRANSFER_METHOD,
+  PERMIT2_ADDRESS,
+  X402_EXACT_PERMIT2_PROXY,
+  X402_UPTO_PERMIT2_PROXY,
+  PERMIT2_REASONS,
+  DEADLINE_MARGIN_SECONDS,
+  EXACT_PERMIT2_WITNESS_TYPES,
+  UPTO_PERMIT2_WITNESS_TYPES,
+  parsePermit2Payload,
+  permit2KindOf,
+  permit2TypedData,
+  type Permit2Authorization,
+  type Permit2Payload,
+  type Permit2Kind,
+} from './permit2.js'
+export { readPermit2Terms, checkPermit2Offline, recoverPermit2Signer, type Permit2Terms } from './permit2-verify.js'
+export { createPermit2Payment, randomPermit2Nonce, type CreatePermit2PaymentOptions, type Permit2Payment } from './permit2-signer.js'
+export { ensurePermit2Allowance, permit2Allowance, resolveApproval, MAX_UINT256, type Permit2Approval } from './permit2-approve.js'
+export { ERC20_ABI, PERMIT2_ABI, UPTO_PROXY_ABI, EXACT_PROXY_ABI } from './permit2-abi.js'
 export { EIP3009_ABI } from './abi.js'
 export { parseEip155Network, chainIdOfNetwork, caip2Network, v1NetworkName, V1_NETWORK_CHAIN_IDS } from './networks.js'
 export { TEST_USDC_ABI, TEST_USDC_BYTECODE } from './test-usdc.artifact.js'

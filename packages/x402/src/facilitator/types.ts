@@ -44,6 +44,8 @@ export interface PaymentKind {
   x402Version: number
   scheme: string
   network: string
+  /** What the facilitator adds for this kind (upto: its `facilitatorAddress`). */
+  extra?: Record<string, unknown>
 }
 
 export interface Facilitator {
@@ -61,6 +63,11 @@ export interface Facilitator {
    * engine then verifies every request on its own, with no cache and no sharing of calls in flight.
    */
   readonly perRequestVerification?: boolean
+  /**
+   * Optional: keys this facilitator adds to the `extra` of offers of a kind, known without a network call (upto:
+   * `{ facilitatorAddress }`, the address its permits must name). Read once, when the paywall is created.
+   */
+  offerExtra?(kind: { scheme: string; network: string }): Record<string, unknown> | undefined
   /** Optional: the kinds this facilitator supports, for start-up checks. */
   supported?(signal: AbortSignal): Promise<PaymentKind[]>
 }

@@ -72,6 +72,8 @@ export function buildPaymentRequired(input: PaymentRequiredInput): PaymentRequir
  * network that has a v1 name.
  */
 export function toV1Requirements(req: PaymentRequirements, resource: ResourceInfo): PaymentRequirementsV1 | undefined {
+  // upto and Permit2 payments are x402 v2 only.
+  if (req.scheme === 'upto' || req.extra?.assetTransferMethod === 'permit2') return undefined
   const network = toV1Network(req.network)
   if (network === undefined || !isText(req.amount) || !isText(req.asset) || !isText(req.payTo)) return undefined
   const v1: PaymentRequirementsV1 = {
@@ -101,12 +103,12 @@ export function toV1Body(paymentRequired: PaymentRequired, error: string): Payme
 
 /**
  * The offer a v2 proof's `accepted` is for: same scheme and network, and the same amount, asset, payTo and
- * planId wherever the offer has them (addresses in any case). An `exact` proof must name all three of
+ * planId wherever the offer has them (addresses in any case). An `exact` or `upto` proof must name all three of
  * amount, asset and payTo.
  */
 export function matchAccepted(accepted: PaymentRequirements, offers: readonly PaymentRequirements[]): PaymentRequirements | undefined {
   if (typeof accepted !== 'object' || accepted === null) return undefined
-  if (accepted.scheme === 'exact' && !(isText(accepted.amount) && isText(accepted.asset) && isText(accepted.payTo))) return undefined
+  if ((accepted.scheme === 'exact' || accepted.scheme === 'upto') && !(isText(accepted.amount) && isText(accepted.asset) && isText(accepted.payTo))) return undefined
   return offers.find(
     (offer) =>
       offer.scheme === accepted.scheme &&

@@ -5,8 +5,8 @@ export type { AmountCheckOptions } from './money.js'
 export { toCaip2, toV1Network, chainIdOf, isCaip2 } from './networks.js'
 export { defaultAsset, networksWithDefaultAsset } from './assets.js'
 export type { AssetInfo } from './assets.js'
-export { exact, plan } from './options.js'
-export type { ExactOptions, ExactAsset, PlanOptions, PlanScheme } from './options.js'
+export { exact, upto, plan } from './options.js'
+export type { ExactOptions, ExactAsset, UptoOptions, PlanOptions, PlanScheme } from './options.js'
 export {
   resolveAmount,
   buildRequirements,

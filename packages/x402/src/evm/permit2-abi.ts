@@ -1,0 +1,56 @@
+// The slices of Permit2, the x402 proxies and a plain ERC-20 that the Permit2 payments call.
+import { parseAbi } from 'viem'
+
+export const ERC20_ABI = parseAbi([
+  'function balanceOf(address account) view returns (uint256)',
+  'function allowance(address owner, address spender) view returns (uint256)',
+  'function approve(address spender, uint256 value) returns (bool)',
+])
+
+export const PERMIT2_ABI = parseAbi([
+  'function nonceBitmap(address owner, uint256 wordPos) view returns (uint256)',
+  'function DOMAIN_SEPARATOR() view returns (bytes32)',
+  'error SignatureExpired(uint256 signatureDeadline)',
+  'error InvalidAmount(uint256 maxAmount)',
+  'error InvalidNonce()',
+  'error InvalidSignature()',
+  'error InvalidSigner()',
+  'error InvalidSignatureLength()',
+  'error InvalidContractSignature()',
+])
+
+const PROXY_ERRORS = [
+  'error InvalidOwner()',
+  'error InvalidDestination()',
+  'error PaymentTooEarly()',
+  'error ReentrancyGuardReentrantCall()',
+  // Permit2's, bubbled up through the proxy.
+  'error SignatureExpired(uint256 signatureDeadline)',
+  'error InvalidAmount(uint256 maxAmount)',
+  'error InvalidNonce()',
+  'error InvalidSignature()',
+  'error InvalidSigner()',
+  'error InvalidSignatureLength()',
+  'error InvalidContractSignature()',
+] as const
+
+export const UPTO_PROXY_ABI = parseAbi([
+  'struct TokenPermissions { address token; uint256 amount; }',
+  'struct PermitTransferFrom { TokenPermissions permitted; uint256 nonce; uint256 deadline; }',
+  'struct Witness { address to; address facilitator; uint256 validAfter; }',
+  'function settle(PermitTransferFrom permit, uint256 amount, address owner, Witness witness, bytes signature)',
+  'function PERMIT2() view returns (address)',
+  'error AmountExceedsPermitted()',
+  'error UnauthorizedFacilitator()',
+  ...PROXY_ERRORS,
+])
+
+export const EXACT_PROXY_ABI = parseAbi([
+  'struct TokenPermissions { address token; uint256 amount; }',
+  'struct PermitTransferFrom { TokenPermissions permitted; uint256 nonce; uint256 deadline; }',
+  'struct Witness { address to; uint256 validAfter; }',
+  'function settle(PermitTransferFrom permit, address owner, Witness witness, bytes signature)',
+  'function PERMIT2() view returns (address)',
+  'error InvalidAmount()',
+  ...PROXY_ERRORS,
+])

@@ -1,0 +1,194 @@
+// localFacilitator's Permit2 payments (upto, and exact over Permit2): the chain's checks (proxy deployed, nonce
+// unused, balance, the payer's approval of Permit2, a simulated settle) and the settlement through the x402 proxy.
+import { BaseError, isAddressEqual, type Abi, type Account, type Address, type Client, type Hash } from 'viem'
+import { getCode, readContract, simulateContract, waitForTransactionReceipt, writeContract, type SimulateContractParameters, type WriteContractParameters } from 'viem/actions'
+import type { PaymentRequirements } from '../codec/types.js'
+import { TollgateError } from '../errors.js'
+import type { SettleResult, VerifyResult } from '../facilitator/types.js'
+import { isContractRejection, revertReason, rpcFailure, withAbort } from './chain-calls.js'
+import { ERC20_ABI, EXACT_PROXY_ABI, PERMIT2_ABI, UPTO_PROXY_ABI } from './permit2-abi.js'
+import { PERMIT2_ADDRESS, PERMIT2_REASONS as REASONS, proxyFor, type Permit2Payload } from './permit2.js'
+import { checkPermit2Offline, type Permit2Terms } from './permit2-verify.js'
+
+/** What localFacilitator lends the Permit2 path: its chain, its settler and its one-at-a-time submission. */
+export interface Permit2Context {
+  client: Client
+  settler: Account
+  now: () => number
+  confirmations: number
+  receiptTimeoutMs: number
+  submitInTurn<T>(signal: AbortSignal, submit: () => Promise<T>): Promise<T>
+  /** Permits being settled right now (a second settle of one would only burn gas on a revert). */
+  inFlight: Set<string>
+}
+
+type Refusal = { isValid: false; invalidReason: string; invalidMessage: string; payer?: string }
+export type Permit2Verified = { ok: true; payer: Address; payload: Permit2Payload; terms: Permit2Terms } | { ok: false; result: Refusal }
+
+const UINT_DECIMAL = /^(?:0|[1-9][0-9]*)$/
+
+function refuse(invalidReason: string, invalidMessage: string, payer?: string): Permit2Verified {
+  return { ok: false, result: { isValid: false, invalidReason, invalidMessage, ...(payer === undefined ? {} : { payer }) } }
+}
+
+/** The proxy's settle call, typed loosely: the two proxies' ABIs differ and viem cannot type a union of them. */
+interface SettleCall {
+  address: Address
+  abi: Abi
+  functionName: 'settle'
+  args: readonly unknown[]
+}
+
+/** The proxy's settle arguments; for upto with the amount to move (the maximum when simulating at verify). */
+function settleCall(payload: Permit2Payload, terms: Permit2Terms, amount: bigint): SettleCall {
+  const a = payload.permit2Authorization
+  const permit = { permitted: { token: a.permitted.token, amount: BigInt(a.permitted.amount) }, nonce: BigInt(a.nonce), deadline: BigInt(a.deadline) }
+  const validAfter = BigInt(a.witness.validAfter)
+  if (terms.kind === 'upto') {
+    const witness = { to: a.witness.to, facilitator: a.witness.facilitator as Address, validAfter }
+    return { address: proxyFor('upto'), abi: UPTO_PROXY_ABI, functionName: 'settle', args: [permit, amount, a.from, witness, payload.signature] } as const
+  }
+  const witness = { to: a.witness.to, validAfter }
+  return { address: proxyFor('exact'), abi: EXACT_PROXY_ABI, functionName: 'settle', args: [permit, a.from, witness, payload.signature] } as const
+}
+
+export function permit2Payments(ctx: Permit2Context) {
+  const { client, settler } = ctx
+
+  async function read<T>(step: string, signal: AbortSignal, call: () => Promise<T>): Promise<{ value: T } | { rejected: string }> {
+    try {
+      return { value: await withAbort(call(), signal) }
+    } catch (error) {
+      if (signal.aborted) throw signal.reason
+      if (isContractRejection(error)) return { rejected: `${step} was refused: ${revertReason(error)}` }
+      throw rpcFailure(step, error)
+    }
+  }
+
+  /**
+   * Offline checks, then the chain's: the proxy is there, the nonce unused, the balance and the payer's approval
+   * of Permit2 cover the permit, and the settle (for the permit's full amount) goes through in a dry run.
+   */
+  async function verify(requirements: PaymentRequirements, rawPayload: unknown, signal: AbortSignal, phase: 'verify' | 'settle'): Promise<Permit2Verified> {
+    // At settlement an upto offer carries the amount to settle, not the maximum signed: that is checked by settle.
+    const kindIsUpto = requirements.scheme === 'upto'
+    const expectAmount = phase === 'settle' && kindIsUpto ? undefined : BigInt(requirements.amount ?? '-1')
+    const offline = await checkPermit2Offline({ payload: rawPayload, requirements, now: ctx.now(), expectAmount })
+    if (!offline.isValid) return refuse(offline.invalidReason, offline.invalidMessage, offline.payer)
+    const { payer, payload, terms } = offline
+    if (terms.facilitator !== undefined && !isAddressEqual(terms.facilitator, settler.address)) {
+      return refuse(REASONS.facilitatorMismatch, `The offer names the facilitator ${terms.facilitator}, but this one settles as ${settler.address}.`, payer)
+    }
+    const auth = payload.permit2Authorization
+    const maximum = BigInt(auth.permitted.amount)
+    const proxy = proxyFor(terms.kind)
+
+    signal.throwIfAborted()
+    const [proxyCode, permit2Code] = await Promise.all([
+      withAbort(getCode(client, { address: proxy }), signal),
+      withAbort(getCode(client, { address: PERMIT2_ADDRESS }), signal),
+    ]).catch((error: unknown) => {
+      if (signal.aborted) throw signal.reason
+      throw rpcFailure('getCode', error)
+    })
+    if (!proxyCode || proxyCode === '0x' || !permit2Code || permit2Code === '0x') {
+      return refuse(REASONS.proxyNotDeployed, `There is no ${!permit2Code || permit2Code === '0x' ? `Permit2 at ${PERMIT2_ADDRESS}` : `x402 ${terms.kind} Permit2 proxy at ${proxy}`} on ${terms.network}.`, payer)
+    }
+
+    const nonce = BigInt(auth.nonce)
+    const word = await read('nonceBitmap', signal, () =>
+      readContract(client, { address: PERMIT2_ADDRESS, abi: PERMIT2_ABI, functionName: 'nonceBitmap', args: [payer, nonce >> 8n] }),
+    )
+    if ('rejected' in word) return refuse(REASONS.simulationFailed, word.rejected, payer)
+    if ((word.value >> (nonce & 255n)) & 1n) return refuse(REASONS.nonceUsed, `The Permit2 nonce ${auth.nonce} of ${payer} was already used.`, payer)
+
+    const balance = await read('balanceOf', signal, () => readContract(client, { address: terms.asset, abi: ERC20_ABI, functionName: 'balanceOf', args: [payer] }))
+    if ('rejected' in balance) return refuse(REASONS.simulationFailed, balance.rejected, payer)
+    if (balance.value < maximum) return refuse(REASONS.insufficientBalance, `${payer} holds ${balance.value} of ${terms.asset}, the permit needs ${maximum}.`, payer)
+
+    const allowance = await read('allowance', signal, () =>
+      readContract(client, { address: terms.asset, abi: ERC20_ABI, functionName: 'allowance', args: [payer, PERMIT2_ADDRESS] }),
+    )
+    if ('rejected' in allowance) return refuse(REASONS.simulationFailed, allowance.rejected, payer)
+    if (allowance.value < maximum) {
+      return refuse(
+        REASONS.allowanceRequired,
+        `${payer} has approved Permit2 (${PERMIT2_ADDRESS}) for ${allowance.value} of ${terms.asset}, the permit needs ${maximum}: ` +
+          `approve Permit2 once (token.approve(${PERMIT2_ADDRESS}, amount); exactPayer/uptoPayer({ approve: 'max' }) or tollgate pay --approve-permit2 does it).`,
+        payer,
+      )
+    }
+
+    const simulated = await read('the simulated settle', signal, () => simulateContract(client, { ...settleCall(payload, terms, maximum), account: settler } as unknown as SimulateContractParameters))
+    if ('rejected' in simulated) return refuse(REASONS.simulationFailed, `The settle through ${proxy} would fail: ${simulated.rejected.replace(/^the simulated settle was refused: /, '')}`, payer)
+    return { ok: true, payer, payload, terms }
+  }
+
+  async function verifyResult(requirements: PaymentRequirements, rawPayload: unknown, signal: AbortSignal): Promise<VerifyResult> {
+    const checked = await verify(requirements, rawPayload, signal, 'verify')
+    return checked.ok ? { isValid: true, payer: checked.payer, network: checked.terms.network } : checked.result
+  }
+
+  /** Re-verifies, then moves `amount` (upto: 0 to the maximum, 0 sends nothing; exact: the signed amount only). */
+  async function settle(requirements: PaymentRequirements, rawPayload: unknown, amountText: string, signal: AbortSignal): Promise<SettleResult> {
+    const network = requirements.network
+    const failed = (errorReason: string, errorMessage: string, payer?: string, extra: Record<string, unknown> = {}): SettleResult => ({
+      success: false,
+      errorReason,
+      errorMessage,
+      transaction: '',
+      network,
+      ...(payer === undefined ? {} : { payer }),
+      ...extra,
+    })
+    const checked = await verify(requirements, rawPayload, signal, 'settle')
+    if (!checked.ok) return failed(checked.result.invalidReason, checked.result.invalidMessage, checked.result.payer)
+    const { payer, payload, terms } = checked
+    const auth = payload.permit2Authorization
+    const maximum = BigInt(auth.permitted.amount)
+    if (!UINT_DECIMAL.test(amountText)) return failed(REASONS.settlementExceedsAmount, `The amount to settle ${JSON.stringify(amountText)} is not atomic units.`, payer)
+    const amount = BigInt(amountText)
+    if (terms.kind === 'exact' && amount !== maximum) {
+      return failed(REASONS.partialSettlement, `exact over Permit2 settles the signed amount ${maximum} only, not ${amount}.`, payer)
+    }
+    if (amount > maximum) {
+      return failed(REASONS.settlementExceedsAmount, `The amount to settle ${amount} is above the maximum ${maximum} the payer authorised.`, payer)
+    }
+    // Zero needs no transaction: the permit simply expires unused.
+    if (amount === 0n) return { success: true, transaction: '', network: terms.network, payer, amount: '0' }
+
+    const key = `${terms.chainId}:permit2:${payer}:${auth.nonce}`.toLowerCase()
+    if (ctx.inFlight.has(key)) return failed(REASONS.nonceUsed, `The Permit2 nonce ${auth.nonce} of ${payer} is being settled already.`, payer)
+    ctx.inFlight.add(key)
+    try {
+      signal.throwIfAborted()
+      let hash: Hash
+      try {
+        hash = await ctx.submitInTurn(signal, () => writeContract(client, { ...settleCall(payload, terms, amount), account: settler, chain: client.chain ?? null } as unknown as WriteContractParameters))
+      } catch (error) {
+        if (signal.aborted) throw signal.reason
+        if (isContractRejection(error)) return failed(REASONS.transactionFailed, `The settle was refused: ${revertReason(error)}`, payer)
+        throw rpcFailure('the settle submission', error)
+      }
+      // From here the transfer is out: an abort stops the wait, not the transfer.
+      let receipt: Awaited<ReturnType<typeof waitForTransactionReceipt>>
+      try {
+        receipt = await withAbort(waitForTransactionReceipt(client, { hash, confirmations: ctx.confirmations, timeout: ctx.receiptTimeoutMs }), signal)
+      } catch (error) {
+        if (signal.aborted) throw signal.reason
+        throw new TollgateError(
+          'facilitator_error',
+          `localFacilitator: no receipt for the settle ${hash}: ${error instanceof BaseError ? error.shortMessage : String(error)}`,
+          { transaction: hash },
+          { cause: error },
+        )
+      }
+      if (receipt.status !== 'success') return failed(REASONS.transactionFailed, `The settle ${hash} reverted on chain.`, payer, { revertedTransaction: hash })
+      return { success: true, transaction: hash, network: terms.network, payer, amount: amount.toString() }
+    } finally {
+      ctx.inFlight.delete(key)
+    }
+  }
+
+  return { verify: verifyResult, settle }
+}

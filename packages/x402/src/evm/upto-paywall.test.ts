@@ -1,0 +1,149 @@
+// The upto scheme through the engine: createPaywall + localFacilitator on anvil. The handler reports usage with
+// ctx.charge; the paywall settles that (0 settles nothing, above the maximum is refused), balances read on chain.
+import type { Address, PrivateKeyAccount } from 'viem'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { decodePaymentRequired, decodePaymentResponse, PAYMENT_REQUIRED, PAYMENT_RESPONSE, PAYMENT_SIGNATURE } from '../codec/headers.js'
+import type { PaymentRequirements, SettleResponse } from '../codec/types.js'
+import { createPaywall, exact, isTollgateError, upto, type Facilitator, type Paywall } from '../index.js'
+import { anvilClient, startUsdcChain, usdcBalance, type AnvilClient, type AnvilInstance } from './anvil.js'
+import { localFacilitator } from './facilitator.js'
+import { ensurePermit2Allowance, MAX_UINT256 } from './permit2-approve.js'
+import { createPermit2Payment } from './permit2-signer.js'
+
+let anvil: AnvilInstance
+let owner: AnvilClient
+let buyer: PrivateKeyAccount
+let payTo: Address
+let token: Address
+let facilitator: Facilitator
+let paywall: Paywall
+let app: (request: Request) => Promise<Response>
+const charges: Array<(ctx: { charge(amount: string | number | bigint): void }) => void> = []
+
+beforeAll(async () => {
+  ;({ anvil, owner, buyer, payTo, token } = await startUsdcChain())
+  await ensurePermit2Allowance(anvilClient(anvil, buyer), token, 1n, MAX_UINT256)
+  facilitator = localFacilitator({ rpcUrl: anvil.rpcUrl, settler: anvil.privateKeys[5]!, pollingIntervalMs: 50 })
+  paywall = createPaywall({
+    facilitator,
+    routes: {
+      'POST /generate': upto({ maxPrice: '$0.05', network: `eip155:${anvil.chainId}`, payTo, asset: { address: token, name: 'USDC', version: '2', decimals: 6 } }),
+    },
+  })
+  app = paywall.protect((_request, ctx) => {
+    const step = charges.shift()
+    step?.(ctx)
+    return Response.json({ charged: ctx.charged, max: ctx.payment?.amount })
+  })
+}, 30_000)
+
+afterAll(async () => {
+  await paywall?.close()
+  await anvil?.stop()
+})
+
+async function offer(): Promise<PaymentRequirements> {
+  const response = await app(new Request('http://localhost/generate', { method: 'POST' }))
+  expect(response.status).toBe(402)
+  const decoded = decodePaymentRequired(response.headers.get(PAYMENT_REQUIRED)!)
+  if (!decoded.ok) throw decoded.error
+  return decoded.value.accepts[0]!
+}
+
+async function paidRequest(header: string): Promise<{ response: Response; receipt: SettleResponse | undefined }> {
+  const response = await app(new Request('http://localhost/generate', { method: 'POST', headers: { [PAYMENT_SIGNATURE]: header } }))
+  const value = response.headers.get(PAYMENT_RESPONSE)
+  const decoded = value ? decodePaymentResponse(value) : undefined
+  return { response, receipt: decoded?.ok ? decoded.value : undefined }
+}
+
+const balances = () => Promise.all([usdcBalance(owner, token, buyer.address), usdcBalance(owner, token, payTo)])
+
+describe('upto through the paywall', () => {
+  it('offers the maximum, with Permit2 and the local facilitator named', async () => {
+    const requirements = await offer()
+    expect(requirements).toMatchObject({
+      scheme: 'upto',
+      amount: '50000',
+      asset: token,
+      payTo,
+      extra: { assetTransferMethod: 'permit2', facilitatorAddress: anvil.accounts[5]!.address },
+    })
+  })
+
+  it('settles what the handler charged, and the receipt says so', async () => {
+    const payment = await createPermit2Payment({ account: buyer, requirements: await offer() })
+    const [buyerBefore, payeeBefore] = await balances()
+    charges.push((ctx) => ctx.charge(1234))
+    const { response, receipt } = await paidRequest(payment.header)
+    expect(response.status).toBe(200)
+    expect(await response.json()).toEqual({ charged: '1234', max: '50000' })
+    expect(receipt).toMatchObject({ success: true, amount: '1234', payer: buyer.address })
+    expect(await balances()).toEqual([buyerBefore - 1234n, payeeBefore + 1234n])
+    // The same permit again is an idempotent retry: the kept answer comes back, the handler does not run again and
+    // nothing more moves (never a double charge).
+    charges.push((ctx) => ctx.charge(1))
+    const again = await paidRequest(payment.header)
+    expect(await again.response.json()).toEqual({ charged: '1234', max: '50000' })
+    expect(await balances()).toEqual([buyerBefore - 1234n, payeeBefore + 1234n])
+    charges.length = 0
+  })
+
+  it('settles nothing when the handler charges nothing: no transaction, the receipt says 0', async () => {
+    const payment = await createPermit2Payment({ account: buyer, requirements: await offer() })
+    const before = await balances()
+    const blockBefore = await owner.getBlockNumber()
+    const { response, receipt } = await paidRequest(payment.header)
+    expect(response.status).toBe(200)
+    expect(receipt).toEqual({ success: true, transaction: '', network: `eip155:${anvil.chainId}`, amount: '0', payer: buyer.address })
+    expect(await balances()).toEqual(before)
+    expect(await owner.getBlockNumber()).toBe(blockBefore)
+  })
+
+  it('refuses a charge above the maximum at ctx.charge, and charges nothing', async () => {
+    const payment = await createPermit2Payment({ account: buyer, requirements: await offer() })
+    const before = await balances()
+    let refused: unknown
+    charges.push((ctx) => {
+      try {
+        ctx.charge(50_001)
+      } catch (error) {
+        refused = error
+        throw error
+      }
+    })
+    const { response } = await paidRequest(payment.header)
+    expect(response.status).toBe(500)
+    expect(isTollgateError(refused) && refused.code).toBe('charge_exceeds_verified')
+    expect((refused as Error).message).toContain('above the maximum the payer authorised (50000)')
+    expect(await balances()).toEqual(before)
+  })
+
+  it('a permit for less than the route\'s maximum is refused with 402', async () => {
+    const requirements = await offer()
+    const payment = await createPermit2Payment({ account: buyer, requirements: { ...requirements, amount: '100' } })
+    // The proof claims the real offer, with a smaller maximum signed.
+    const forged = Buffer.from(JSON.stringify({ ...payment.payload, accepted: requirements })).toString('base64')
+    const { response } = await paidRequest(forged)
+    expect(response.status).toBe(402)
+    const decoded = decodePaymentRequired(response.headers.get(PAYMENT_REQUIRED)!)
+    expect(decoded.ok && decoded.value.error).toBe('permit2_amount_mismatch')
+  })
+})
+
+describe('upto options', () => {
+  it('needs a facilitator that names itself, or facilitatorAddress', () => {
+    const unnamed: Facilitator = { verify: async () => ({ isValid: true }), settle: async () => ({ success: true, transaction: '', network: 'eip155:1' }) }
+    const route = upto({ maxPrice: '$0.05', network: 'eip155:8453', payTo: '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC' })
+    expect(() => createPaywall({ facilitator: unnamed, routes: { '/g': route } })).toThrow(/must name the facilitator that settles it/)
+    const named = upto({ maxPrice: '$0.05', network: 'eip155:8453', payTo: '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC', facilitatorAddress: '0x90F79bf6EB2c4f870365E785982E1f101E93b906' })
+    expect(() => createPaywall({ facilitator: unnamed, routes: { '/g': named } })).not.toThrow()
+    expect(named.requirements).toMatchObject({ scheme: 'upto', amount: '50000', extra: { name: 'USD Coin', version: '2', assetTransferMethod: 'permit2' } })
+  })
+
+  it('exact names Permit2 as the spec does and takes a bare token address', () => {
+    const option = exact({ price: '$0.02', network: 'eip155:8453', payTo: '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC', asset: '0x5FbDB2315678afecb367f032d93F642f64180aa3', assetTransferMethod: 'permit2' })
+    expect(option.requirements.extra).toEqual({ assetTransferMethod: 'permit2' })
+    expect(() => exact({ price: '$0.02', network: 'eip155:8453', payTo: '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC', assetTransferMethod: 'permit3' as 'permit2' })).toThrow(/assetTransferMethod/)
+  })
+})
