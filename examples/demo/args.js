@@ -16,6 +16,8 @@ export const USAGE = `Usage: npm run demo [-- --serve] [--port N] [--chain-id ID
   --redis URL       keep the paywall's state (replay guard, verification cache) in Redis, e.g. redis://127.0.0.1:6379
   --rpc-url URL     use a chain another demo started (its JSON's chain.rpcUrl) instead of starting anvil;
   --asset ADDRESS     with the TestUSDC it deployed (its JSON's chain.asset). Both or neither.
+  --mcp             a paid MCP server (Streamable HTTP) and an agent that lists its tools, pays one and prints the
+                    result and the receipt (instead of the HTTP API; not with --serve, --framework or --redis)
   --help            this text
 
 Environment: NVM_API_KEY and NVM_PLAN_ID (optional NVM_AGENT_ID, NVM_BACKEND_URL) add POST /ask, paid with
@@ -34,6 +36,7 @@ export const DEFAULT_CHAIN_ID = 31337
  * @property {Framework} framework
  * @property {string} [redis]  a redis:// or rediss:// URL
  * @property {{ rpcUrl: string, asset: `0x${string}` }} [join]  a chain another demo started
+ * @property {boolean} [mcp]  the MCP story instead of the HTTP API
  * @property {boolean} help
  */
 
@@ -52,6 +55,7 @@ export function readArgs(argv) {
       redis: { type: 'string' },
       'rpc-url': { type: 'string' },
       asset: { type: 'string' },
+      mcp: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -62,6 +66,10 @@ export function readArgs(argv) {
   const chainId = values['chain-id'] === undefined ? DEFAULT_CHAIN_ID : wholeNumber(values['chain-id'], '--chain-id', 1, Number.MAX_SAFE_INTEGER)
   /** @type {DemoArgs} */
   const args = { serve, port, chainId, framework: framework(values.framework), help: values.help === true }
+  if (values.mcp === true) {
+    if (serve || values.framework !== undefined || values.redis !== undefined) throw new Error('--mcp runs the MCP story on its own: leave out --serve, --framework and --redis.')
+    args.mcp = true
+  }
   if (values.redis !== undefined) args.redis = redisUrl(values.redis)
   const join = joinedChain(values['rpc-url'], values.asset)
   if (join) {

@@ -64,6 +64,13 @@ export async function main(argv) {
       say(`buyer ${chain.buyer.address} funded with ${dollars(BUYER_FUNDS)} of TestUSDC; seller (payTo) ${chain.seller}`)
     }
 
+    if (args.mcp) {
+      const { runMcpStory } = await import('./mcp.js')
+      await runMcpStory({ chain, port: args.port, say, onStop: (what, stop) => lifecycle.onStop(what, stop) })
+      await lifecycle.stopAll()
+      return 0
+    }
+
     // With --serve, every paywall step is logged (to stderr), for whoever is watching the clients pay.
     const config = {
       rpcUrl: chain.rpcUrl,
