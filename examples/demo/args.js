@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util'
 
 /** How the API is served: `fetch` is the core's `paywall.protect(handler)` on Node; the others go through an adapter. */
-export const FRAMEWORKS = Object.freeze(['fetch', 'hono', 'fastify', 'next', 'bun'])
+export const FRAMEWORKS = Object.freeze(['fetch', 'hono', 'fastify', 'next', 'bun', 'express', 'node'])
 
 export const USAGE = `Usage: npm run demo [-- --serve] [--port N] [--chain-id ID] [--framework NAME] [--redis URL]
                        [--rpc-url URL --asset ADDRESS]
@@ -27,7 +27,7 @@ export const DEFAULT_SERVE_PORT = 4021
 export const DEFAULT_CHAIN_ID = 31337
 
 /**
- * @typedef {'fetch' | 'hono' | 'fastify' | 'next' | 'bun'} Framework
+ * @typedef {'fetch' | 'hono' | 'fastify' | 'next' | 'bun' | 'express' | 'node'} Framework
  *
  * @typedef {object} DemoArgs
  * @property {boolean} serve

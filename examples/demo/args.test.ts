@@ -14,6 +14,7 @@ describe('readArgs', () => {
 
   it('takes a framework, a Redis URL, and another demo\'s chain', () => {
     expect(readArgs(['--framework', 'next'])).toMatchObject({ framework: 'next' })
+    expect(readArgs(['--framework', 'express'])).toMatchObject({ framework: 'express' })
     expect(readArgs(['--redis', 'redis://127.0.0.1:6379'])).toMatchObject({ redis: 'redis://127.0.0.1:6379' })
     const asset = '0x5fbdb2315678afecb367f032d93f642f64180aa3'
     expect(readArgs(['--rpc-url', 'http://127.0.0.1:8545', '--asset', asset])).toMatchObject({ join: { rpcUrl: 'http://127.0.0.1:8545', asset } })
@@ -24,7 +25,7 @@ describe('readArgs', () => {
     expect(() => readArgs(['--chain-id', '0x1'])).toThrow('--chain-id must be a whole number')
     expect(() => readArgs(['--sevre'])).toThrow(/Unknown option '--sevre'/)
     expect(() => readArgs(['weather'])).toThrow()
-    expect(() => readArgs(['--framework', 'express'])).toThrow('--framework must be one of fetch, hono, fastify, next, bun, got "express"')
+    expect(() => readArgs(['--framework', 'koa'])).toThrow('--framework must be one of fetch, hono, fastify, next, bun, express, node, got "koa"')
     expect(() => readArgs(['--redis', 'localhost:6379'])).toThrow('--redis must be a redis:// or rediss:// URL')
   })
 

@@ -1,11 +1,13 @@
-// Starts the demo API with the framework asked for. fetch, hono and fastify run in the demo's process; next and
-// bun run in their own, configured through the environment (server-setup.js: configToEnv).
+// Starts the demo API with the framework asked for. fetch, hono, fastify, express and node run in the demo's
+// process; next and bun run in their own, configured through the environment (server-setup.js: configToEnv).
 import { createServerSetup } from '../server-setup.js'
 import { startBunServer } from './bun.js'
+import { startExpressServer } from './express.js'
 import { startFastifyServer } from './fastify.js'
 import { startFetchServer } from './fetch.js'
 import { startHonoServer } from './hono.js'
 import { startNextServer } from './next.js'
+import { startNodeServer } from './node.js'
 
 /**
  * @typedef {import('../args.js').Framework} Framework
@@ -21,7 +23,7 @@ import { startNextServer } from './next.js'
  * @property {(code: number | null, signal: NodeJS.Signals | null) => void} [onExit]  a child server stopped by itself
  */
 
-const IN_PROCESS = { fetch: startFetchServer, hono: startHonoServer, fastify: startFastifyServer }
+const IN_PROCESS = { fetch: startFetchServer, hono: startHonoServer, fastify: startFastifyServer, express: startExpressServer, node: startNodeServer }
 
 /**
  * @param {Framework} framework

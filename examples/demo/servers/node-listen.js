@@ -1,4 +1,6 @@
-// Serves a fetch handler on Node with @hono/node-server, on 127.0.0.1 (the `fetch` and `hono` servers).
+// Serves a fetch handler on Node with @hono/node-server, on 127.0.0.1 (the `fetch` and `hono` servers), or a
+// node:http handler (the `express` and `node` servers).
+import { createServer } from 'node:http'
 import { serve } from '@hono/node-server'
 
 /**
@@ -29,5 +31,31 @@ export function listen(fetch, port) {
       resolve({ url: `http://127.0.0.1:${info.port}`, close })
     })
     server.once('error', reject)
+  })
+}
+
+/**
+ * Serves a node:http handler (an Express app too) on 127.0.0.1 (`port` 0 picks a free port) once it listens.
+ *
+ * @param {import('node:http').RequestListener} handler
+ * @param {number} port
+ * @returns {Promise<RunningServer>}
+ */
+export function listenNode(handler, port) {
+  const server = createServer(handler)
+  return new Promise((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(port, '127.0.0.1', () => {
+      server.off('error', reject)
+      const address = server.address()
+      const close = () =>
+        /** @type {Promise<void>} */ (
+          new Promise((done) => {
+            server.close(() => done())
+            server.closeAllConnections()
+          })
+        )
+      resolve({ url: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : port}`, close })
+    })
   })
 }
