@@ -6,7 +6,7 @@ import { nvmPayer } from '@tollgate/x402/client'
 import { createTestFacilitator } from '@tollgate/x402/testing'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { z } from 'zod'
-import { paidTool, withPayments, type PaidToolOptions } from './index.js'
+import { paid, paidTool, withPayments, type PaidToolOptions } from './index.js'
 import { connectClient, serveMcp, type McpHttp } from './test-support.js'
 
 const PLAN_ID = '1234567890123456789'
@@ -25,6 +25,9 @@ const deliverOptions: PaidToolOptions = { accepts: search, facilitator, settleTi
 // A price per call: 1000 atomic units per page asked for, read from the tool's arguments.
 const perPage = exact({ amount: async (request) => 1000 * Number(((await request.json()) as { pages: number }).pages), network: 'base-sepolia', payTo: PAY_TO })
 const perPageOptions: PaidToolOptions = { accepts: perPage, facilitator }
+// Other options objects on the same facilitator: their own paywalls, the same replay guard.
+const otherOptions: PaidToolOptions = { accepts: search, facilitator }
+const fixed = exact({ amount: 2000, network: 'base-sepolia', payTo: PAY_TO })
 
 /** Pays plan offers with tokens the test facilitator mints for BUYER (what nvmPayer does against Nevermined). */
 const planPayer = () => nvmPayer({ getToken: async ({ planId, resource }) => facilitator.mint({ payer: BUYER, requirements: { scheme: 'nvm:erc4337', network: 'eip155:84532', planId }, resource: { url: resource } }) })
@@ -39,6 +42,11 @@ beforeAll(async () => {
       return { content: [{ type: 'text', text: `results for ${q}` }] }
     })
     paidTool(server, 'search-deliver', deliverOptions, { inputSchema: { q: z.string() } }, async ({ q }) => ({ content: [{ type: 'text', text: `results for ${q}` }] }))
+    // paid() for a registerTool of one's own, with and without an input schema.
+    server.registerTool('lookup', { inputSchema: { q: z.string() } }, paid('lookup', otherOptions, async ({ q }, extra) => ({ content: [{ type: 'text', text: `found ${q} for ${extra.payment.payment?.payer}` }] })))
+    server.registerTool('status', {}, paid('status', otherOptions, async (extra) => ({ content: [{ type: 'text', text: `ok, ${extra.payment.charged} credits` }] })))
+    paidTool(server, 'fixed-a', { accepts: fixed, facilitator }, {}, async () => ({ content: [{ type: 'text', text: 'a' }] }))
+    paidTool(server, 'fixed-b', { accepts: fixed, facilitator }, {}, async () => ({ content: [{ type: 'text', text: 'b' }] }))
     paidTool(server, 'pages', perPageOptions, { inputSchema: { pages: z.number().int().positive() } }, async ({ pages }) => ({ content: [{ type: 'text', text: `${pages} pages` }] }))
   })
   client = await connectClient(mcp.url)
@@ -93,6 +101,23 @@ describe('plan payments', () => {
   })
 })
 
+describe('paid() and the shared replay guard', () => {
+  it('wraps a handler for registerTool, with arguments and without', async () => {
+    const agent = withPayments(client, { payers: [planPayer()] })
+    expect((await agent.callTool({ name: 'lookup', arguments: { q: 'x' } })).content).toEqual([{ type: 'text', text: `found x for ${BUYER}` }])
+    expect((await agent.callTool({ name: 'status', arguments: {} })).content).toEqual([{ type: 'text', text: 'ok, 5 credits' }])
+  })
+
+  it('a single-use payment spent on one tool is refused by a tool with other options on the same facilitator, before verify', async () => {
+    const token = facilitator.mint({ payer: BUYER, requirements: fixed.requirements })
+    expect((await client.callTool({ name: 'fixed-a', arguments: {}, _meta: { 'x402/payment': token } })).isError).toBeFalsy()
+    const verifies = facilitator.verifyCalls().length
+    const again = await client.callTool({ name: 'fixed-b', arguments: {}, _meta: { 'x402/payment': token } })
+    expect(required(again).error).toBe('payment_already_used')
+    expect(facilitator.verifyCalls().length).toBe(verifies) // the shared replay guard answered, not the facilitator
+  })
+})
+
 describe('per-call prices', () => {
   it('prices each call from its arguments, and the buyer pays what that call costs', async () => {
     const unpaid = required(await client.callTool({ name: 'pages', arguments: { pages: 3 } }))
@@ -135,6 +160,15 @@ describe('a facilitator that fails', () => {
     const counting = { ...payer, pay: (input: Parameters<typeof payer.pay>[0]) => (tokens++, payer.pay(input)) }
     await expect(withPayments(client, { payers: [counting] }).callTool({ name: 'search', arguments: { q: 'down' } })).rejects.toMatchObject({ code: 'payment_refused', details: { reason: 'facilitator_error' } })
     expect(tokens).toBe(1)
+    expect(credits()).toBe(before)
+  })
+
+  it('answers garbage to verify: the reason, the requirements, no charge', async () => {
+    facilitator.fail('verify', { type: 'garbage' })
+    const before = credits()
+    const result = await client.callTool({ name: 'search', arguments: { q: 'garbled' }, _meta: { 'x402/payment': await tokenFor('search') } })
+    expect(required(result).error).toBe('facilitator_bad_response')
+    expect(runs).not.toContain('garbled')
     expect(credits()).toBe(before)
   })
 
