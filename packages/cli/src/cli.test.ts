@@ -1,7 +1,7 @@
 // The built `tollgate` CLI, run as a child process against our own paywall on anvil (localFacilitator,
 // TestUSDC): what a user sees, and the exit codes scripts rely on.
 import { serve } from '@hono/node-server'
-import { createPaywall, encodePaymentResponse, exact, plan, type PaymentRequirements } from '@tollgate/x402'
+import { createPaywall, encodePaymentResponse, exact, plan, upto, type PaymentRequirements } from '@tollgate/x402'
 import { deployTestWallet, fundUsdc, usdcBalance, type AnvilClient, type AnvilInstance, startUsdcChain } from '@tollgate/x402/anvil'
 import { createExactPayment, localFacilitator } from '@tollgate/x402/evm'
 import { execFile } from 'node:child_process'
@@ -68,9 +68,16 @@ beforeAll(async () => {
       'POST /echo': weather,
       'GET /pricey': exact({ price: '$0.50', network: `eip155:${CHAIN_ID}`, payTo, asset }),
       'GET /plan-only': plan({ planId: '1234567890123456789', network: `eip155:${CHAIN_ID}` }),
+      'POST /generate': upto({ maxPrice: '$0.05', network: `eip155:${CHAIN_ID}`, payTo, asset: { ...asset, decimals: 6 } }),
     },
   })
-  const app = paywall.protect(async (request) => Response.json({ weather: 'sunny', method: request.method, body: request.method === 'POST' ? await request.json() : null }))
+  const app = paywall.protect(async (request, ctx) => {
+    if (new URL(request.url).pathname === '/generate') {
+      ctx.charge(777)
+      return Response.json({ text: 'generated' })
+    }
+    return Response.json({ weather: 'sunny', method: request.method, body: request.method === 'POST' ? await request.json() : null })
+  })
   await new Promise<void>((resolve) => {
     const server = serve({ fetch: app, port: 0, hostname: '127.0.0.1' }, (info: AddressInfo) => {
       url = `http://127.0.0.1:${info.port}`
@@ -220,6 +227,21 @@ describe('tollgate pay', () => {
     const run = await tollgate(['pay', `${url}/plan-only`], buyerKey())
     expect(run.code).toBe(5)
     expect(run.stderr).toMatch(/nvm:erc4337 plan 1234567890123456789/)
+  })
+
+  it('pays an upto offer only with --approve-permit2 when Permit2 is not approved, and prints the maximum and the amount settled', async () => {
+    const key = { TOLLGATE_PRIVATE_KEY: anvil.privateKeys[7]! }
+    await fundUsdc(owner, token, anvil.accounts[7]!.address, 100_000n)
+    const refused = await tollgate(['pay', `${url}/generate`, '-X', 'POST'], key)
+    expect(refused.code).toBe(3)
+    expect(refused.stderr).toContain('permit2_allowance_required')
+    expect((await tollgate(['pay', `${url}/generate`, '-X', 'POST', '--approve-permit2', 'max'], key)).code).toBe(2)
+    const run = await tollgate(['pay', `${url}/generate`, '-X', 'POST', '--approve-permit2', 'max', '--rpc-url', anvil.rpcUrl], key)
+    expect(run.code, run.stderr).toBe(0)
+    expect(run.stderr).toContain('upto: authorised at most 50000, settled 777.')
+    expect(await usdcBalance(owner, token, anvil.accounts[7]!.address)).toBe(100_000n - 777n)
+    const capped = await tollgate(['pay', `${url}/generate`, '-X', 'POST', '--max', '$0.01'], key)
+    expect(capped.code).toBe(4)
   })
 
   it('exits 2 without a key, or with bad arguments', async () => {

@@ -16,11 +16,14 @@ Usage:
       What the URL asks to be paid: scheme, network, asset, amount (atomic and $), payTo, resource.
   tollgate decode <value | 'Name: value'> [--as HEADER] [--json]
       Decode PAYMENT-REQUIRED, PAYMENT-SIGNATURE, PAYMENT-RESPONSE, X-PAYMENT or X-PAYMENT-RESPONSE.
-  tollgate pay <url> [--max $0.05] [--wallet 0x...] [-X METHOD] [-H 'Name: value']... [-d body] [--json]
+  tollgate pay <url> [--max $0.05] [--wallet 0x...] [--approve-permit2 max|N --rpc-url URL] [-X METHOD] [-H 'Name: value']... [-d body] [--json]
       Pay and print the response (stdout) and what was paid and the receipt (stderr).
       Keys from the environment: TOLLGATE_PRIVATE_KEY (exact EVM), NVM_API_KEY (Nevermined plans).
       --max: the most to pay, '$0.05' (USDC) or atomic units; default $0.10.
       --wallet: pay exact offers from this smart-contract wallet (ERC-1271), signing as its owner.
+      --approve-permit2: for upto and Permit2 exact offers, approve Permit2 (max or atomic units) once
+      if the allowance is short, sending it on --rpc-url (or TOLLGATE_RPC_URL); never without the flag.
+      upto offers are capped at their maximum: --max must cover it.
   tollgate mcp tools <url> [-H 'Name: value']... [--json]
       The tools of an MCP server (Streamable HTTP) and what the paid ones cost.
   tollgate mcp call <url> <tool> [--args JSON] [--max $0.05] [--wallet 0x...] [-H 'Name: value']... [--json]
@@ -36,6 +39,8 @@ const OPTIONS = {
   data: { type: 'string', short: 'd' },
   max: { type: 'string' },
   wallet: { type: 'string' },
+  'approve-permit2': { type: 'string' },
+  'rpc-url': { type: 'string' },
   args: { type: 'string' },
   as: { type: 'string' },
   json: { type: 'boolean' },
@@ -74,7 +79,7 @@ export async function run(argv: readonly string[], io: CliIO = processIO()): Pro
       case 'decode':
         return await decodeCommand(target, { ...(values.as ? { as: values.as } : {}), json }, io)
       case 'pay':
-        return await payCommand(target, { ...request, ...(values.max !== undefined ? { max: values.max } : {}), ...(values.wallet !== undefined ? { wallet: values.wallet } : {}), json }, io)
+        return await payCommand(target, { ...request, ...(values.max !== undefined ? { max: values.max } : {}), ...(values.wallet !== undefined ? { wallet: values.wallet } : {}), ...(values['approve-permit2'] !== undefined ? { approvePermit2: values['approve-permit2'] } : {}), ...(values['rpc-url'] !== undefined ? { rpcUrl: values['rpc-url'] } : {}), json }, io)
       default:
         throw new UsageError(`Unknown command ${JSON.stringify(command)}: use inspect, decode, pay or mcp.`)
     }

@@ -1,27 +1,38 @@
-// The exact EVM payer: signs an EIP-3009 transferWithAuthorization with a viem account. It imports viem (via
-// ../evm), so it is exported from `@tollgate/x402/evm`, never from the viem-free `@tollgate/x402/client`.
+// The exact and upto EVM payers: sign an EIP-3009 transferWithAuthorization, or a Permit2 permit (exact over
+// Permit2, upto), with a viem account. They import viem (via ../evm), so they are exported from
+// `@tollgate/x402/evm`, never from the viem-free `@tollgate/x402/client`.
 import { toCaip2 } from '../requirements/networks.js'
 import { createExactPayment, type ExactPayerAccount } from '../evm/signer.js'
 import { EXACT_SCHEME } from '../evm/scheme.js'
 import { readExactTerms } from '../evm/verify.js'
+import { permit2KindOf, UPTO_SCHEME } from '../evm/permit2.js'
+import { canSignPermit2, permit2Signing, type Permit2PayerOptions } from './permit2-payer.js'
 import type { Offer, Payer } from './types.js'
 
-export interface ExactPayerOptions {
+export interface ExactPayerOptions extends Permit2PayerOptions {
   /** Pay only on these networks (CAIP-2 `eip155:8453` or names like `base`). Default: any EVM chain. */
   networks?: string[]
   /** Seconds the signed authorization stays valid. Default: the offer's `maxTimeoutSeconds`, else 300. */
   validForSeconds?: number
 }
 
-/** Pays `exact` offers on EVM chains from `account` (`privateKeyToAccount(key)`, or any local signer). */
+export type UptoPayerOptions = ExactPayerOptions
+
+/**
+ * Pays `exact` offers on EVM chains from `account` (`privateKeyToAccount(key)`, or any local signer): EIP-3009
+ * offers, and Permit2 ones (`extra.assetTransferMethod: "permit2"`, any ERC-20) once Permit2 is approved
+ * (`approve` does it when told to).
+ */
 export function exactPayer(account: ExactPayerAccount, options: ExactPayerOptions = {}): Payer {
   const networks = options.networks?.map((network, index) => toCaip2(network, `exactPayer.networks[${index}]`))
+  const permit2 = permit2Signing(account, options, 'exactPayer')
   return {
     name: 'exact-evm',
     canPay(offer: Offer) {
       const { requirements } = offer
       if (requirements.scheme !== EXACT_SCHEME) return false
       if (networks && !networks.includes(requirements.network)) return false
+      if (permit2KindOf(requirements)) return canSignPermit2(offer)
       try {
         // Undefined for non-EVM networks; throws when the asset, payee, amount or EIP-712 domain is missing.
         return readExactTerms(requirements) !== undefined
@@ -30,6 +41,7 @@ export function exactPayer(account: ExactPayerAccount, options: ExactPayerOption
       }
     },
     async pay({ offer }) {
+      if (permit2KindOf(offer.requirements)) return permit2.pay(offer)
       const payment = await createExactPayment({
         account,
         requirements: offer.requirements,
@@ -39,5 +51,24 @@ export function exactPayer(account: ExactPayerAccount, options: ExactPayerOption
       })
       return payment.header
     },
+  }
+}
+
+/**
+ * Pays `upto` offers (usage-based, Permit2) on EVM chains: signs a permit for the offer's maximum, which the spend
+ * cap counts in full; the server settles what the request used, at most that. Needs Permit2 approved once
+ * (`approve: 'max' | amount` does it when told to, never otherwise).
+ */
+export function uptoPayer(account: ExactPayerAccount, options: UptoPayerOptions = {}): Payer {
+  const networks = options.networks?.map((network, index) => toCaip2(network, `uptoPayer.networks[${index}]`))
+  const permit2 = permit2Signing(account, options, 'uptoPayer')
+  return {
+    name: 'upto-evm',
+    canPay(offer: Offer) {
+      if (offer.requirements.scheme !== UPTO_SCHEME) return false
+      if (networks && !networks.includes(offer.requirements.network)) return false
+      return canSignPermit2(offer)
+    },
+    pay: ({ offer }) => permit2.pay(offer),
   }
 }

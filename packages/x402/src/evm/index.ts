@@ -53,4 +53,5 @@ export { EIP3009_ABI } from './abi.js'
 export { parseEip155Network, chainIdOfNetwork, caip2Network, v1NetworkName, V1_NETWORK_CHAIN_IDS } from './networks.js'
 export { TEST_USDC_ABI, TEST_USDC_BYTECODE } from './test-usdc.artifact.js'
 // The buyer's exact EVM payer for `wrapFetch` (@tollgate/x402/client); it lives here because it needs viem.
-export { exactPayer, type ExactPayerOptions } from '../client/exact-payer.js'
+export { exactPayer, uptoPayer, type ExactPayerOptions, type UptoPayerOptions } from '../client/exact-payer.js'
+export type { Permit2PayerOptions } from '../client/permit2-payer.js'
