@@ -7,13 +7,11 @@ import { createExactPayment, localFacilitator } from '@tollgate/x402/evm'
 import { execFile } from 'node:child_process'
 import { existsSync, readdirSync, statSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
-import { dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { join } from 'node:path'
 import type { Address, PrivateKeyAccount } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { cliPath, packageDir, tollgate } from './test-support.js'
 
-const packageDir = dirname(dirname(fileURLToPath(import.meta.url)))
-const cliPath = join(packageDir, 'dist', 'cli.js')
 const CHAIN_ID = 84532
 const PRICE = 10_000n
 
@@ -25,23 +23,6 @@ let token: Address
 let url: string
 let offer: PaymentRequirements
 let close: () => Promise<void>
-
-interface Run {
-  code: number
-  stdout: string
-  stderr: string
-}
-
-/** Runs `tollgate ...args` with only the keys given in `env` (none from this process). */
-function tollgate(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  const { TOLLGATE_PRIVATE_KEY: _k, NVM_API_KEY: _n, ...base } = process.env
-  return new Promise((resolve) => {
-    execFile(process.execPath, [cliPath, ...args], { env: { ...base, ...env, NO_COLOR: '1' }, timeout: 30_000 }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0
-      resolve({ code, stdout, stderr })
-    })
-  })
-}
 
 /** Builds dist/cli.js when it is missing or older than a source file (npm test builds it first anyway). */
 function ensureBuilt(): Promise<void> {

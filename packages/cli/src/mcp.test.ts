@@ -5,18 +5,14 @@ import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/
 import { exact, paidTool } from '@tollgate/mcp'
 import { startUsdcChain, usdcBalance, type AnvilClient, type AnvilInstance } from '@tollgate/x402/anvil'
 import { localFacilitator } from '@tollgate/x402/evm'
-import { execFile } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import type { Address, PrivateKeyAccount } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { cliPath, tollgate } from './test-support.js'
 import { z } from 'zod'
 
-const packageDir = dirname(dirname(fileURLToPath(import.meta.url)))
-const cliPath = join(packageDir, 'dist', 'cli.js')
 const CHAIN_ID = 84532
 const PRICE = 10_000n
 
@@ -28,15 +24,6 @@ let payTo: Address
 let token: Address
 let http: Server
 let url: string
-
-function tollgate(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  const { TOLLGATE_PRIVATE_KEY: _k, NVM_API_KEY: _n, ...base } = process.env
-  return new Promise((resolve) => {
-    execFile(process.execPath, [cliPath, ...args], { env: { ...base, ...env, NO_COLOR: '1' }, timeout: 30_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr })
-    })
-  })
-}
 
 beforeAll(async () => {
   if (!existsSync(cliPath)) throw new Error(`${cliPath} is missing: build the CLI first (npx turbo run build --filter=@tollgate/cli...).`)
