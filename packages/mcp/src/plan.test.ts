@@ -28,6 +28,8 @@ const perPageOptions: PaidToolOptions = { accepts: perPage, facilitator }
 // Other options objects on the same facilitator: their own paywalls, the same replay guard.
 const otherOptions: PaidToolOptions = { accepts: search, facilitator }
 const fixed = exact({ amount: 2000, network: 'base-sepolia', payTo: PAY_TO })
+// The seller opted in to idempotent retries: the same payment gets the same result again, not a second charge.
+const keptOptions: PaidToolOptions = { accepts: exact({ amount: 3000, network: 'base-sepolia', payTo: PAY_TO }), facilitator, idempotency: {} }
 
 /** Pays plan offers with tokens the test facilitator mints for BUYER (what nvmPayer does against Nevermined). */
 const planPayer = () => nvmPayer({ getToken: async ({ planId, resource }) => facilitator.mint({ payer: BUYER, requirements: { scheme: 'nvm:erc4337', network: 'eip155:84532', planId }, resource: { url: resource } }) })
@@ -46,6 +48,10 @@ beforeAll(async () => {
     server.registerTool('lookup', { inputSchema: { q: z.string() } }, paid('lookup', otherOptions, async ({ q }, extra) => ({ content: [{ type: 'text', text: `found ${q} for ${extra.payment.payment?.payer}` }] })))
     server.registerTool('status', {}, paid('status', otherOptions, async (extra) => ({ content: [{ type: 'text', text: `ok, ${extra.payment.charged} credits` }] })))
     paidTool(server, 'fixed-a', { accepts: fixed, facilitator }, {}, async () => ({ content: [{ type: 'text', text: 'a' }] }))
+    paidTool(server, 'kept', keptOptions, {}, async () => {
+      runs.push('kept')
+      return { content: [{ type: 'text', text: `kept #${runs.filter((run) => run === 'kept').length}` }] }
+    })
     paidTool(server, 'fixed-b', { accepts: fixed, facilitator }, {}, async () => ({ content: [{ type: 'text', text: 'b' }] }))
     paidTool(server, 'pages', perPageOptions, { inputSchema: { pages: z.number().int().positive() } }, async ({ pages }) => ({ content: [{ type: 'text', text: `${pages} pages` }] }))
   })
@@ -115,6 +121,21 @@ describe('paid() and the shared replay guard', () => {
     const again = await client.callTool({ name: 'fixed-b', arguments: {}, _meta: { 'x402/payment': token } })
     expect(required(again).error).toBe('payment_already_used')
     expect(facilitator.verifyCalls().length).toBe(verifies) // the shared replay guard answered, not the facilitator
+  })
+})
+
+describe('idempotency: {} (opt-in)', () => {
+  it('a retry with the same payment gets the kept result: the tool ran once, the payment settled once', async () => {
+    const unpaid = required(await client.callTool({ name: 'kept', arguments: {} }))
+    const token = facilitator.mint({ payer: BUYER, requirements: unpaid.accepts[0] as PaymentRequirements, resource: unpaid.resource })
+    const before = facilitator.balance(BUYER, { asset: USDC })
+    const first = await client.callTool({ name: 'kept', arguments: {}, _meta: { 'x402/payment': token } })
+    await new Promise((resolve) => setTimeout(resolve, 50)) // the engine writes the kept copy in the background
+    const retry = await client.callTool({ name: 'kept', arguments: {}, _meta: { 'x402/payment': token } })
+    expect(first.content).toEqual([{ type: 'text', text: 'kept #1' }])
+    expect(retry).toEqual(first)
+    expect(runs.filter((run) => run === 'kept')).toHaveLength(1)
+    expect(before - facilitator.balance(BUYER, { asset: USDC })).toBe(3000n)
   })
 })
 
