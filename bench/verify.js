@@ -59,7 +59,7 @@ export async function runVerify({ cold = 1500, hits = 300_000 } = {}) {
   const hit = async () => {
     const proof = readProof(headers).value
     const tokenHash = await hashToken(proof.raw)
-    const outcome = await verifier.verify(tokenHash + '|offer', { proof, requirements, token: proof.raw }, 5000)
+    const outcome = await verifier.verify('tg:verify:' + tokenHash + '|offer', { proof, requirements, token: proof.raw }, 5000)
     if (!outcome.result.isValid) throw new Error('P4: the cached verification is not valid')
   }
   for (let i = 0; i < 20_000; i++) await hit()

@@ -7,14 +7,15 @@ import { fileURLToPath } from 'node:url'
 const SERVER = fileURLToPath(new URL('../server.js', import.meta.url))
 
 /** Starts `server.js <variant>` in a child process; resolves with its base URL and a stop function. */
-export async function startServer(variant) {
-  const child = fork(SERVER, [variant], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+export async function startServer(variant, { execPath, execArgv } = {}) {
+  const child = fork(SERVER, [variant], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execPath, execArgv })
   const port = await new Promise((resolve, reject) => {
     child.once('message', (message) => resolve(message.port))
     child.once('exit', (code) => reject(new Error(`server ${variant} exited with ${code}`)))
   })
   return {
     url: `http://127.0.0.1:${port}`,
+    pid: child.pid,
     /** The server process's CPU time so far (user + system, all its threads), in microseconds. */
     cpu: () =>
       new Promise((resolve) => {

@@ -55,15 +55,20 @@ interface NodeBindings {
 function nodeBindings(c: Context): CheckOptions | undefined {
   const { incoming, outgoing } = (c.env ?? {}) as NodeBindings
   if (!incoming?.headers || !outgoing || typeof outgoing.destroyed !== 'boolean') return undefined
-  const parsed = incoming.headers
   return {
-    headers: {
-      get(name) {
-        const value = parsed[name.toLowerCase()]
-        return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value
-      },
-    },
+    headers: new ParsedHeaders(incoming.headers),
     isAborted: () => outgoing.destroyed === true || outgoing.socket?.destroyed === true,
+  }
+}
+
+/** Node's parsed headers (lower-case names) as a HeaderReader; a class, so that a request allocates one object. */
+class ParsedHeaders {
+  constructor(private readonly parsed: Record<string, string | string[] | undefined>) {}
+
+  get(name: string): string | null {
+    // The engine asks in lower case; anyone else may not.
+    const value = this.parsed[name] ?? this.parsed[name.toLowerCase()]
+    return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value
   }
 }
 

@@ -51,6 +51,7 @@ export function createPaywall(options: PaywallOptions): Paywall {
   const prepare = createPreparer(settings)
   const readProof = createProofReader(settings.maxHeaderBytes)
   const pathnameOf = createUrlMemo((url) => new URL(url).pathname)
+  const verifyKeys = new WeakMap<DecodedProof, { offer: PreparedOffer; key: string }>()
   const outbox = options.outbox ?? memoryOutbox()
   // Lock values: unique among instances (the random part) and among this instance's requests (the count).
   const lockOwner = Array.from(crypto.getRandomValues(new Uint32Array(2)), (n) => n.toString(36)).join('') + ':'
@@ -107,14 +108,16 @@ export function createPaywall(options: PaywallOptions): Paywall {
       const error = new TollgateError('no_matching_requirements', 'The payment is for an offer this route does not make (scheme, network, amount, asset or payee differ).')
       return reject(prepared, error, base, proof)
     }
-    const tokenHash = await hashToken(proof.raw)
+    const hashed = hashToken(proof.raw)
+    const tokenHash = typeof hashed === 'string' ? hashed : await hashed
     // Event fields are built only when someone listens (emit is undefined otherwise): a spread per request adds up.
     const fields = () => ({ ...base, tokenHash, x402Version: proof.x402Version, scheme: offer.requirements.scheme, network: offer.requirements.network })
 
     const singleUse = offer.option.singleUse
-    const id = paymentId(proof, offer.requirements.network, tokenHash)
-    const lockKey = 'tg:lock:' + id
-    const usedKey = 'tg:used:' + id
+    // Only a single-use payment is locked, marked used and kept under its id.
+    const id = singleUse ? paymentId(proof, offer.requirements.network, tokenHash) : ''
+    const lockKey = singleUse ? 'tg:lock:' + id : ''
+    const usedKey = singleUse ? 'tg:used:' + id : ''
     let locked = false
     // A value of this request's own, so that releasing never removes a lock that expired and was taken since.
     // Random once per paywall, then counted: getRandomValues per request cost 15% of a paid request's CPU.
@@ -128,7 +131,8 @@ export function createPaywall(options: PaywallOptions): Paywall {
       )
     }
     const idempotency = settings.idempotency
-    const paymentKey = 'tg:idem:pay:' + id
+    const paymentKey = singleUse ? 'tg:idem:pay:' + id : ''
+
     if (singleUse && idempotency) {
       const stored = await store.get<StoredResponse>(paymentKey)
       if (stored && stored.resource === prepared.resource.url) {
@@ -153,7 +157,7 @@ export function createPaywall(options: PaywallOptions): Paywall {
     emit?.('verify.start', { ...fields(), amount: offer.amount })
     let verification
     try {
-      const pending = verifier.verify(tokenHash + '|' + offer.key, verifyRequest, route.config.verifyTimeoutMs ?? settings.verifyTimeoutMs)
+      const pending = verifier.verify(verifyCacheKey(proof, offer, tokenHash), verifyRequest, route.config.verifyTimeoutMs ?? settings.verifyTimeoutMs)
       const outcome = pending instanceof Promise ? await pending : pending
       verification = outcome.result
       if (outcome.shared) emit?.('verify.cached', fields())
@@ -223,8 +227,8 @@ export function createPaywall(options: PaywallOptions): Paywall {
         if (!options.outbox) worker.start()
       },
       keep: (response) => {
+        if (!idempotency || (!singleUse && !requestKey)) return response
         const keys = [singleUse ? paymentKey : undefined, requestKey].filter((key): key is string => !!key)
-        if (!idempotency || keys.length === 0) return response
         return keepResponse(response, prepared.resource.url, idempotency.maxBodyBytes, async (stored) => {
           await Promise.all(keys.map((key) => store.set(key, stored, idempotency.ttlMs)))
         })
@@ -247,6 +251,19 @@ export function createPaywall(options: PaywallOptions): Paywall {
     }
     if (error.status !== 402) return respond(sendError(error))
     return respond(send402(render402(prepared.paymentRequired, error.reason), prepared.paymentRequired))
+  }
+
+  /**
+   * The verification cache's key for a proof and an offer. A reusable token's proof is one remembered object
+   * (createProofReader), so its key is built once: a fresh string each time cost a concatenation and a hash of
+   * its 150 characters on every cache hit.
+   */
+  function verifyCacheKey(proof: DecodedProof, offer: PreparedOffer, tokenHash: string): string {
+    const known = verifyKeys.get(proof)
+    if (known !== undefined && known.offer === offer) return known.key
+    const key = 'tg:verify:' + tokenHash + '|' + offer.key
+    verifyKeys.set(proof, { offer, key })
+    return key
   }
 
   async function handle(request: Request, next: NextHandler, options?: CheckOptions): Promise<Response> {

@@ -33,7 +33,8 @@ export interface PrepareSettings {
 const MAX_CACHED_RESOURCES = 1000
 
 export function createPreparer(settings: PrepareSettings) {
-  const caches = new WeakMap<CompiledRoute, Map<string, Prepared>>()
+  // Per route: whether its amounts are all fixed (worked out once), and then its prepared answers by resource URL.
+  const caches = new WeakMap<CompiledRoute, Map<string, Prepared> | null>()
   // Without trustProxy the resource URL depends on the request URL alone (the pathname comes from it too).
   const fromUrl = createUrlMemo((url) => {
     const pathname = new URL(url).pathname
@@ -45,10 +46,12 @@ export function createPreparer(settings: PrepareSettings) {
     const url = settings.trustProxy
       ? canonicalResourceUrl(request, { trustProxy: true, baseUrl: settings.baseUrl, path: pathname })
       : fromUrl(request.url)
-    const fixed = route.options.every((option) => typeof option.amount === 'string')
-    if (!fixed) return build(route, request, url)
     let cache = caches.get(route)
-    if (!cache) caches.set(route, (cache = new Map()))
+    if (cache === undefined) {
+      cache = route.options.every((option) => typeof option.amount === 'string') ? new Map() : null
+      caches.set(route, cache)
+    }
+    if (cache === null) return build(route, request, url)
     const known = cache.get(url)
     if (known) return known
     return build(route, request, url).then((prepared) => {

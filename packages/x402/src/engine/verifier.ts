@@ -12,8 +12,12 @@ export interface VerifyOutcome {
 }
 
 export interface Verifier {
-  /** A cache hit on a store that reads synchronously (the in-memory one) comes back without a promise. */
-  verify(key: string, request: VerifyRequest, timeoutMs: number): VerifyOutcome | Promise<VerifyOutcome>
+  /**
+   * `cacheKey` is the verification cache's whole key (`tg:verify:<token hash>|<offer>`), built by the caller so
+   * that a reusable token's key is one string, built once. A cache hit on a store that reads synchronously (the
+   * in-memory one) comes back without a promise.
+   */
+  verify(cacheKey: string, request: VerifyRequest, timeoutMs: number): VerifyOutcome | Promise<VerifyOutcome>
 }
 
 /** A synchronous read of the cache, where the store has one (`memoryStore().getSync`); errors read as a miss. */
@@ -29,19 +33,18 @@ export function createVerifier(facilitator: Facilitator, store: Store, ttlMs: nu
     return result
   }
 
-  function verify(key: string, request: VerifyRequest, timeoutMs: number): VerifyOutcome | Promise<VerifyOutcome> {
+  function verify(cacheKey: string, request: VerifyRequest, timeoutMs: number): VerifyOutcome | Promise<VerifyOutcome> {
     if (readNow && ttlMs > 0 && !facilitator.perRequestVerification) {
       // The hot path of a reusable token: no promise at all.
-      const cached = readSafely(readNow, 'tg:verify:' + key) as VerifyResult | undefined
+      const cached = readSafely(readNow, cacheKey) as VerifyResult | undefined
       if (cached) return { result: cached, shared: true }
-      return verifyAsync(key, request, timeoutMs, false)
+      return verifyAsync(cacheKey, request, timeoutMs, false)
     }
-    return verifyAsync(key, request, timeoutMs, true)
+    return verifyAsync(cacheKey, request, timeoutMs, true)
   }
 
-  async function verifyAsync(key: string, request: VerifyRequest, timeoutMs: number, readCache: boolean): Promise<VerifyOutcome> {
+  async function verifyAsync(cacheKey: string, request: VerifyRequest, timeoutMs: number, readCache: boolean): Promise<VerifyOutcome> {
     if (facilitator.perRequestVerification) return { result: await callFacilitator('', request, timeoutMs, false), shared: false }
-    const cacheKey = 'tg:verify:' + key
     if (ttlMs > 0 && readCache) {
       const cached = await store.get<VerifyResult>(cacheKey)
       if (cached) return { result: cached, shared: true }
