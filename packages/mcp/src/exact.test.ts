@@ -222,13 +222,24 @@ describe('payments that must not pay', () => {
   })
 
   it('malformed and oversized payments get the requirements with a reason, never an exception', async () => {
-    const cases: unknown[] = ['not base64 at all', 'eyJub3QiOiJhIHBheW1lbnQifQ==', { x402Version: 2, accepted: 'no' }, { x402Version: 9 }, 42, [1, 2], 'x'.repeat(20_000), { x402Version: 2, big: 'x'.repeat(20_000) }, 'ünïcode']
-    for (const payment of cases) {
-      const result = await callWith('weather', { city: 'Bern' }, payment)
-      const paymentRequired = required(result)
+    const before = await balances()
+    const cases: [unknown, string][] = [
+      ['not base64 at all', 'malformed_payment'],
+      ['eyJub3QiOiJhIHBheW1lbnQifQ==', 'malformed_payment'], // base64 of {"not":"a payment"}
+      [{ x402Version: 2, accepted: 'no' }, 'malformed_payment'],
+      [{ x402Version: 9 }, 'unsupported_version'],
+      [42, 'malformed_payment'],
+      [[1, 2], 'malformed_payment'],
+      ['x'.repeat(20_000), 'header_too_large'],
+      [{ x402Version: 2, big: 'x'.repeat(20_000) }, 'header_too_large'],
+      ['ünïcode', 'malformed_payment'],
+    ]
+    for (const [payment, reason] of cases) {
+      const paymentRequired = required(await callWith('weather', { city: 'Bern' }, payment))
       expect(paymentRequired.accepts).toEqual([offer])
-      expect(paymentRequired.error).not.toBe('Payment required')
+      expect(paymentRequired.error).toBe(reason)
     }
+    expect(await balances()).toEqual(before)
     expect(ran).not.toContain('weather:Bern')
   })
 })
