@@ -2,7 +2,7 @@
 // client on Streamable HTTP: usage charges, per-call prices, a facilitator that hangs, errors or refuses to settle.
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { exact, plan, type PaymentRequired, type PaymentRequirements } from '@tollgate/x402'
-import { nvmPayer } from '@tollgate/x402/client'
+import { nvmPayer, type Payer } from '@tollgate/x402/client'
 import { createTestFacilitator } from '@tollgate/x402/testing'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { z } from 'zod'
@@ -48,6 +48,7 @@ beforeAll(async () => {
     server.registerTool('lookup', { inputSchema: { q: z.string() } }, paid('lookup', otherOptions, async ({ q }, extra) => ({ content: [{ type: 'text', text: `found ${q} for ${extra.payment.payment?.payer}` }] })))
     server.registerTool('status', {}, paid('status', otherOptions, async (extra) => ({ content: [{ type: 'text', text: `ok, ${extra.payment.charged} credits` }] })))
     paidTool(server, 'fixed-a', { accepts: fixed, facilitator }, {}, async () => ({ content: [{ type: 'text', text: 'a' }] }))
+    paidTool(server, 'either', { accepts: [search, fixed], facilitator }, {}, async (extra) => ({ content: [{ type: 'text', text: `paid with ${extra.payment.payment?.scheme}` }] }))
     paidTool(server, 'kept', keptOptions, {}, async () => {
       runs.push('kept')
       return { content: [{ type: 'text', text: `kept #${runs.filter((run) => run === 'kept').length}` }] }
@@ -121,6 +122,28 @@ describe('paid() and the shared replay guard', () => {
     const again = await client.callTool({ name: 'fixed-b', arguments: {}, _meta: { 'x402/payment': token } })
     expect(required(again).error).toBe('payment_already_used')
     expect(facilitator.verifyCalls().length).toBe(verifies) // the shared replay guard answered, not the facilitator
+  })
+})
+
+describe('several offers', () => {
+  /** Pays exact offers with tokens the test facilitator mints for BUYER. */
+  const exactTestPayer: Payer = { name: 'exact-test', canPay: ({ requirements }) => requirements.scheme === 'exact', pay: async ({ offer }) => facilitator.mint({ payer: BUYER, requirements: offer.requirements, resource: offer.resource }) }
+
+  it('lists both and offers both; the buyer pays the one its payers can pay', async () => {
+    const { tools } = await client.listTools()
+    expect(tools.find((tool) => tool.name === 'either')?._meta?.['tollgate/accepts']).toEqual([
+      { scheme: 'nvm:erc4337', network: 'eip155:84532', planId: PLAN_ID },
+      { scheme: 'exact', network: 'eip155:84532', amount: '2000', asset: USDC, payTo: PAY_TO, decimals: 6 },
+    ])
+    expect((await withPayments(client, { payers: [planPayer()] }).callTool({ name: 'either', arguments: {} })).content).toEqual([{ type: 'text', text: 'paid with nvm:erc4337' }])
+    expect((await withPayments(client, { payers: [exactTestPayer] }).callTool({ name: 'either', arguments: {} })).content).toEqual([{ type: 'text', text: 'paid with exact' }])
+  })
+
+  it('follows the offer policy when several can be paid', async () => {
+    const both = [planPayer(), exactTestPayer]
+    const preferExact = await withPayments(client, { payers: both, policy: { schemes: ['exact'] } }).callTool({ name: 'either', arguments: {} })
+    expect(preferExact.content).toEqual([{ type: 'text', text: 'paid with exact' }])
+    await expect(withPayments(client, { payers: [planPayer()], policy: { schemes: ['exact'], only: true } }).callTool({ name: 'either', arguments: {} })).rejects.toMatchObject({ code: 'no_payable_offer' })
   })
 })
 
