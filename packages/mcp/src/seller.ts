@@ -79,13 +79,14 @@ export function paid<Args extends undefined | ZodRawShapeCompat | AnySchema = un
   if (typeof handler !== 'function') invalid('handler', 'a function (args, extra) => CallToolResult')
   const paywall = paywallFor(options)
   const resource = resourceOf(name, options.resource)
+  const keeps = options.idempotency !== undefined && options.idempotency !== false
   const run = handler as (...params: unknown[]) => CallToolResult | Promise<CallToolResult>
   // The SDK calls (args, extra) when the tool has an input schema and (extra) when it has none.
   const callback = (...params: unknown[]) => {
     const hasArgs = params.length >= 2
     const args = hasArgs ? params[0] : undefined
     const extra = (hasArgs ? params[1] : params[0]) as RequestHandlerExtra<ServerRequest, ServerNotification>
-    return callPaid({ paywall, resource, args, extra, outputSchema }, (payment) =>
+    return callPaid({ paywall, resource, args, extra, outputSchema, keeps }, (payment) =>
       hasArgs ? run(args, { ...extra, payment }) : run({ ...extra, payment }),
     )
   }
@@ -98,6 +99,8 @@ interface PaidCall {
   args: unknown
   extra: RequestHandlerExtra<ServerRequest, ServerNotification>
   outputSchema: ZodRawShapeCompat | AnySchema | undefined
+  /** The seller turned idempotent retries on: paid results are kept. */
+  keeps: boolean
 }
 
 async function callPaid(call: PaidCall, run: (payment: PaymentContext) => CallToolResult | Promise<CallToolResult>): Promise<CallToolResult> {
@@ -135,11 +138,11 @@ async function deliver(session: PaymentSession, call: PaidCall, run: (payment: P
   const outcome = await session.settle(200)
   if (!outcome.ok) return fromEngineResponse(outcome.response, probe)
   const delivered: CallToolResult = outcome.receipt ? { ...result, _meta: { ...result._meta, [PAYMENT_RESPONSE_META_KEY]: outcome.receipt } } : result
-  keepForReplay(session, delivered)
+  if (call.keeps) keepForReplay(session, delivered)
   return delivered
 }
 
-/** The engine keeps paid answers for idempotent retries (when the seller turns `idempotency` on): hand it ours. */
+/** The engine keeps paid answers for idempotent retries: hand it ours, as the Response it stores. */
 function keepForReplay(session: PaymentSession, result: CallToolResult): void {
   const kept = session.keep(new Response(JSON.stringify(result), { status: 200, headers: { 'Content-Type': 'application/json' } }))
   kept.body?.cancel().catch(() => {})
