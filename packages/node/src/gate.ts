@@ -30,6 +30,8 @@ export async function gateRequest(paywall: Paywall, req: IncomingMessage, res: S
   if (gate.kind === 'free') return { kind: 'pass', payment: gate.ctx, fail: (error) => failFree(res, error) }
   const { session } = gate
   const held = holdHead(res, async () => {
+    // Gone already (its 'close' may not have been emitted yet): release the payment; nothing to settle or send.
+    if (clientGone(res)) return session.abort(), { cut: true as const }
     const outcome = await session.settle(res.statusCode)
     if (!outcome.ok) return { replace: outcome.response }
     for (const [name, value] of Object.entries(outcome.headers)) res.setHeader(name, value)

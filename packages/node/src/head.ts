@@ -5,8 +5,11 @@ import type { OutgoingHttpHeaders, ServerResponse } from 'node:http'
 import type { Readable } from 'node:stream'
 import { sendResponse } from './send.js'
 
-/** What goes out once decided: the handler's answer, each byte also shown to `onChunk`, or a replacing Response. */
-export type Decision = { pass: Tap } | { replace: Response }
+/**
+ * What goes out once decided: the handler's answer (each byte also shown to the tap), a Response instead of it, or
+ * nothing (`cut`: the client is gone, or the answer must not go out at all).
+ */
+export type Decision = { pass: Tap } | { replace: Response } | { cut: true }
 
 /** Sees every chunk of a passed answer as it goes out (to keep it for idempotent retries). */
 export interface Tap {
@@ -14,8 +17,8 @@ export interface Tap {
   end(): void
 }
 
-/** `complete` is true when the handler has ended its answer, false when it started a stream. */
-export type Decide = (complete: boolean) => Promise<Decision>
+/** Called once, when the handler's answer is decided (ended, or a stream started): settles, says what goes out. */
+export type Decide = () => Promise<Decision>
 
 export interface HeldResponse {
   /** Whether the head was already decided (settlement started): then only tearing down is left. */
@@ -122,8 +125,8 @@ export function holdHead(res: ServerResponse, decide: Decide): HeldResponse {
     if (timer) clearImmediate(timer)
     if (state !== 'open') return
     state = 'deciding'
-    decide(ended).then(
-      (decision) => ('pass' in decision ? pass(decision.pass) : drop(decision.replace)),
+    decide().then(
+      (decision) => ('pass' in decision ? pass(decision.pass) : drop('replace' in decision ? decision.replace : undefined)),
       (error: unknown) => res.destroy(error instanceof Error ? error : new Error(String(error))),
     )
   }
@@ -152,12 +155,15 @@ export function holdHead(res: ServerResponse, decide: Decide): HeldResponse {
     held.length = 0
   }
 
-  function drop(response: Response) {
+  function drop(response: Response | undefined) {
     state = 'dropped'
     unwatch()
     held.length = 0
     for (const source of sources) source.destroy()
     callbacks.splice(0).forEach((callback) => process.nextTick(callback))
+    // A handler waiting for 'drain' goes on, into writes that are discarded, rather than waiting forever.
+    if (owesDrain) process.nextTick(() => res.emit('drain'))
+    if (!response) return void res.destroy()
     const send = (body?: Uint8Array) => {
       sending = true
       try {

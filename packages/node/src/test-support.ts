@@ -45,6 +45,15 @@ export async function paymentFor(url: string, facilitator: TestFacilitator): Pro
   return { 'PAYMENT-SIGNATURE': await payFor(unpaid, facilitator, { payer: BUYER }) }
 }
 
+/** Pays for `url`, then leaves (aborts) after 100 ms and waits until a handler slower than that has answered. */
+export async function leaveEarly(url: string, facilitator: TestFacilitator): Promise<void> {
+  const headers = await paymentFor(url, facilitator)
+  await fetch(url, { headers, signal: AbortSignal.timeout(100) }).then(
+    () => Promise.reject(new Error(`${url} answered before the client left`)),
+    () => sleep(400),
+  )
+}
+
 /** What the buyer has left. */
 export const balance = (facilitator: TestFacilitator) => facilitator.balance(BUYER, { asset: USDC })
 
