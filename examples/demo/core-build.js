@@ -10,7 +10,7 @@ const require = createRequire(import.meta.url)
 /** The entries the demo loads. */
 const ENTRIES = ['index.js', 'evm/index.js', 'anvil/index.js', 'nevermined/index.js']
 /** The other workspace packages it loads, each with one entry. */
-const OTHERS = ['@tollgate/hono', '@tollgate/fastify', '@tollgate/next', '@tollgate/bun', '@tollgate/redis', '@tollgate/mcp']
+const OTHERS = ['@tollgate/hono', '@tollgate/fastify', '@tollgate/next', '@tollgate/bun', '@tollgate/express', '@tollgate/node', '@tollgate/redis', '@tollgate/mcp']
 
 /** True when every entry of @tollgate/x402 that the demo loads is built. */
 export function coreIsBuilt(packageDir = corePackageDir()) {

@@ -113,7 +113,7 @@ describe('npm run demo with NVM_API_KEY (against a fake Nevermined backend)', ()
   })
 
   // Through an adapter too; bun and next run in their own process and read NVM_* from the environment themselves.
-  it.each(['fastify', 'bun', 'next'])('sells POST /ask through --framework %s', async (framework) => {
+  it.each(['fastify', 'bun', 'next', 'express', 'node'])('sells POST /ask through --framework %s', async (framework) => {
     calls.length = 0
     const demo = startDemo(['--framework', framework], { NVM_API_KEY: API_KEY, NVM_PLAN_ID: PLAN_ID, NVM_AGENT_ID: AGENT_ID, NVM_BACKEND_URL: backendUrl })
     const result = await demo.exited
