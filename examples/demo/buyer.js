@@ -1,7 +1,7 @@
-// The buyer: the core's paying fetch (@tollgate/x402/client) with the exact EVM payer, and a Nevermined payer
-// when the demo sells credits. `onPaymentRequired` is told what the server asks before anything is signed.
+// The buyer: the core's paying fetch (@tollgate/x402/client) with the exact and upto EVM payers, and a Nevermined
+// payer when the demo sells credits. The upto payer never approves Permit2 itself: the story does that, in view. `onPaymentRequired` is told what the server asks before anything is signed.
 import { wrapFetch } from '@tollgate/x402/client'
-import { exactPayer } from '@tollgate/x402/evm'
+import { exactPayer, uptoPayer } from '@tollgate/x402/evm'
 
 /**
  * @typedef {import('@tollgate/x402/client').Payer} Payer
@@ -20,7 +20,7 @@ export const SPEND_CAP = '$0.05'
 
 /** @param {BuyerOptions} options */
 export function createBuyer({ account, neverminedPayer, onPaymentRequired, fetch = globalThis.fetch }) {
-  const payers = [exactPayer(account), ...(neverminedPayer ? [neverminedPayer] : [])]
+  const payers = [exactPayer(account), uptoPayer(account), ...(neverminedPayer ? [neverminedPayer] : [])]
   const paidFetch = wrapFetch((request) => fetch(request), {
     payers,
     maxAmount: SPEND_CAP,

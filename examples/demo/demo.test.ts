@@ -41,6 +41,8 @@ describe('npm run demo', () => {
     expect(output).toMatch(/│ asset\s+│ 0x[0-9a-fA-F]{40} \(USDC\)\s+│/)
     expect(output).toMatch(/│ amount\s+│ 1000 atomic = \$0\.001\s+│/)
     expect(output).toMatch(/│ amount\s+│ 10000 atomic = \$0\.01\s+│/)
+    expect(output).toMatch(/│ scheme\s+│ upto\s+│/)
+    expect(output).toMatch(/│ amount\s+│ at most 50000 atomic = \$0\.05\s+│/)
     expect(output).toMatch(/│ payTo\s+│ 0x[0-9a-fA-F]{40}\s+│/)
   })
 
@@ -48,19 +50,26 @@ describe('npm run demo', () => {
     expect(output).toMatch(/<- 200 \{"city":"Lisbon"/)
     expect(output).toMatch(/<- 200 \{"insight":/)
     const hashes = [...output.matchAll(/│ transaction\s+│ (0x[0-9a-f]{64})\s+│/g)].map((m) => m[1])
-    expect(hashes).toHaveLength(2)
-    expect(new Set(hashes).size).toBe(2)
+    expect(hashes).toHaveLength(3)
+    expect(new Set(hashes).size).toBe(3)
     expect(output).toMatch(/│ success\s+│ true\s+│/)
   })
 
   it('moves the balances by exactly the prices', () => {
     const buyer = balanceRows(output, 'buyer')
     const seller = balanceRows(output, 'seller')
-    expect(buyer.map((row) => atomic(row.after) - atomic(row.before))).toEqual([-1000n, -10000n])
-    expect(seller.map((row) => atomic(row.after) - atomic(row.before))).toEqual([1000n, 10000n])
-    expect(buyer.map((row) => atomic(row.change))).toEqual([-1000n, -10000n])
+    // The metered route last: 16 output tokens at 100 each, well under its $0.05 maximum.
+    expect(buyer.map((row) => atomic(row.after) - atomic(row.before))).toEqual([-1000n, -10000n, -1600n])
+    expect(seller.map((row) => atomic(row.after) - atomic(row.before))).toEqual([1000n, 10000n, 1600n])
+    expect(buyer.map((row) => atomic(row.change))).toEqual([-1000n, -10000n, -1600n])
     expect(buyer[0]?.before).toBe('10.000000')
     expect(buyer[1]?.after).toBe('9.989000')
+  })
+
+  it('pays the metered route what it used: the maximum authorised and the amount settled, after a visible Permit2 approval', () => {
+    expect(output).toMatch(/-> approved Permit2 \(0x000000000022D473030F116dDEE9F6B43aC78BA3\) to move the buyer's USDC, once \(0x[0-9a-f]{64}\)/)
+    expect(output).toContain('"outputTokens":16,"charged":"1600"')
+    expect(output).toContain('Maximum authorised: 50000 atomic units ($0.05); amount settled: 1600 ($0.0016), what the answer used.')
   })
 
   it('leaves no anvil running', () => {

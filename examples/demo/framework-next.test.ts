@@ -16,6 +16,6 @@ describe('npm run demo -- --framework next (the walk-through)', () => {
     expect(code, demo.stderr()).toBe(0)
     expect(demo.stderr()).not.toContain('building the Next.js app')
     expect(demo.stdout()).toMatch(/<- 200 \{"city":"Lisbon"/)
-    expect(demo.stdout()).toContain('Done: the buyer paid 11000 atomic units')
+    expect(demo.stdout()).toContain('Done: the buyer paid 12600 atomic units')
   })
 })

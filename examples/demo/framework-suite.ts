@@ -3,16 +3,19 @@
 import { PAYMENT_REQUIRED, decodePaymentRequired } from '@tollgate/x402'
 import { TEST_USDC_ABI } from '@tollgate/x402/evm'
 import { decodePaymentResponseHeader, wrapFetchWithPayment } from '@x402/fetch'
-import { createPublicClient, http, type Address } from 'viem'
+import { ensurePermit2Allowance, MAX_UINT256 } from '@tollgate/x402/evm'
+import { createPublicClient, createWalletClient, http, type Address } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startServe, type DemoProcess, type ServeAnnouncement } from './demo-process.js'
 import { referenceClient } from './reference-client.js'
+import { createBuyer } from './buyer.js'
 
 /** What every framework announces on chain 31337. */
 export const DEMO_ROUTES = [
   { method: 'GET', path: '/weather', scheme: 'exact', network: 'eip155:31337', amount: '1000' },
   { method: 'GET', path: '/premium', scheme: 'exact', network: 'eip155:31337', amount: '10000' },
+  { method: 'POST', path: '/generate', scheme: 'upto', network: 'eip155:31337', amount: '50000' },
 ]
 
 export function balanceOf(info: ServeAnnouncement, holder: Address): Promise<bigint> {
@@ -69,6 +72,21 @@ export function describeFramework(framework: string, { startTimeoutMs = 60_000 }
       expect(before - (await balanceOf(info, info.buyer.address))).toBe(1000n)
       // --serve logs every paywall step, whichever process the server runs in.
       expect(demo.stderr()).toMatch(/\[api\] settle\.success GET \/weather 200/)
+    })
+
+    it('charges the metered route (upto) what it used, through the adapter', async () => {
+      const buyer = privateKeyToAccount(info.buyer.privateKey)
+      await ensurePermit2Allowance(createWalletClient({ account: buyer, transport: http(info.chain.rpcUrl) }), info.chain.asset, 1n, MAX_UINT256)
+      const before = await balanceOf(info, info.buyer.address)
+      const response = await createBuyer({ account: buyer }).fetch(`${info.url}/generate`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ prompt: 'one two three' }),
+      })
+      expect(response.status).toBe(200)
+      expect(await response.json()).toMatchObject({ outputTokens: 6, charged: '600' })
+      expect(decodePaymentResponseHeader(response.headers.get('PAYMENT-RESPONSE') ?? '')).toMatchObject({ success: true, amount: '600' })
+      expect(before - (await balanceOf(info, info.buyer.address))).toBe(600n)
     })
 
     it('stops everything on SIGTERM and exits 0', async () => {

@@ -21,6 +21,6 @@ describe.each([
     expect(demo.stdout()).toContain(`(${framework})`)
     expect(demo.stdout()).toMatch(/<- 200 \{"city":"Lisbon"/)
     expect(demo.stdout()).toMatch(/<- 200 \{"insight":/)
-    expect(demo.stdout()).toContain('Done: the buyer paid 11000 atomic units')
+    expect(demo.stdout()).toContain('Done: the buyer paid 12600 atomic units')
   })
 })

@@ -1,10 +1,13 @@
 // The demo API's routes, in one place for every framework: what each paid route costs, and what each route
 // answers. The servers in servers/ only wire these to their framework.
-import { exact } from '@tollgate/x402'
+import { exact, upto } from '@tollgate/x402'
 import { USDC } from './token.js'
 
 /** The USDC prices, per route. */
 export const PRICES = Object.freeze({ 'GET /weather': '$0.001', 'GET /premium': '$0.01' })
+
+/** POST /generate is metered (upto): at most $0.05 a request, $0.0001 (100 atomic units) per output token. */
+export const METERED = Object.freeze({ route: 'POST /generate', maxPrice: '$0.05', perToken: 100n, maxTokens: 500 })
 
 /**
  * @typedef {import('@tollgate/x402').PaymentOption} PaymentOption
@@ -19,7 +22,8 @@ export const PRICES = Object.freeze({ 'GET /weather': '$0.001', 'GET /premium': 
  * @typedef {object} Endpoint  one route of the API, free or paid (the paywall's routes map says which)
  * @property {string} method
  * @property {string} path
- * @property {(input: { paidBy: string | null, body: unknown }) => object} answer  the JSON it answers with
+ * @property {(input: { paidBy: string | null, body: unknown, ctx?: import('@tollgate/x402').PaymentContext }) => object} answer  the JSON it
+ *   answers with; `ctx` is the paywall's context, for routes that charge what they used (`ctx.charge`)
  */
 
 /**
@@ -34,6 +38,7 @@ export function paidRoutes({ chainId, asset, seller, ask }) {
   /** @type {Record<string, PaymentOption>} */
   const routes = {}
   for (const [route, price] of Object.entries(PRICES)) routes[route] = exact({ price, network, payTo: seller, asset: token })
+  routes[METERED.route] = upto({ maxPrice: METERED.maxPrice, network, payTo: seller, asset: { ...token, decimals: 6 } })
   if (ask) routes['POST /ask'] = ask
   return routes
 }
@@ -65,6 +70,7 @@ export function endpoints(routes) {
     { method: 'GET', path: '/weather', answer: ({ paidBy }) => ({ city: 'Lisbon', forecast: 'sunny', temperatureC: 21, paidBy }) },
     { method: 'GET', path: '/premium', answer: ({ paidBy }) => ({ insight: 'Paid APIs need no accounts: a signature is enough.', paidBy }) },
   ]
+  if (routes[METERED.route]) list.push({ method: 'POST', path: '/generate', answer: generate })
   if (routes['POST /ask']) {
     list.push({
       method: 'POST',
@@ -76,6 +82,21 @@ export function endpoints(routes) {
     })
   }
   return list
+}
+
+/**
+ * A stand-in for a language model: the output is the prompt's words, backwards, twice (at most maxTokens), and
+ * the request costs what it produced, reported with ctx.charge (the paywall settles that, at most the maximum).
+ *
+ * @type {Endpoint['answer']}
+ */
+function generate({ paidBy, body, ctx }) {
+  const prompt = /** @type {{ prompt?: unknown } | undefined} */ (body)?.prompt
+  const words = typeof prompt === 'string' ? prompt.split(/\s+/).filter(Boolean) : []
+  const output = [...words].reverse().concat([...words].reverse()).slice(0, METERED.maxTokens)
+  const cost = BigInt(output.length) * METERED.perToken
+  ctx?.charge(cost)
+  return { text: output.join(' '), outputTokens: output.length, charged: cost.toString(), paidBy }
 }
 
 /** The answer to a route the API does not have. */
@@ -94,5 +115,5 @@ export async function respond(list, request, payment) {
   const endpoint = list.find((candidate) => candidate.method === request.method && candidate.path === pathname)
   if (!endpoint) return Response.json(NOT_FOUND, { status: 404 })
   const body = request.method === 'POST' ? await request.json().catch(() => undefined) : undefined
-  return Response.json(endpoint.answer({ paidBy: payment?.payment?.payer ?? null, body }))
+  return Response.json(endpoint.answer({ paidBy: payment?.payment?.payer ?? null, body, ...(payment ? { ctx: payment } : {}) }))
 }

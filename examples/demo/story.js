@@ -1,7 +1,10 @@
 // The buyer's walk through the API: a free call, then each paid route: 402, pay, 200 with a receipt, and the
 // balances before and after. Throws on anything unexpected, so that the demo exits non-zero.
 import { PAYMENT_RESPONSE, decodePaymentResponse } from '@tollgate/x402'
+import { ensurePermit2Allowance, MAX_UINT256, PERMIT2_ADDRESS } from '@tollgate/x402/evm'
+import { createWalletClient, http } from 'viem'
 import { createBuyer } from './buyer.js'
+import { METERED } from './routes.js'
 import { balancesTable, dollars, paymentRequiredTable, receiptTable } from './show.js'
 
 /**
@@ -46,6 +49,8 @@ export async function runStory({ url, chain, neverminedPayer, say }) {
     paid += price()
   }
 
+  paid += await buyMetered({ url, chain, buyer, say, asked: () => asked })
+
   if (neverminedPayer) {
     say(`\n== POST ${url}/ask (1 Nevermined credit)`)
     const response = await buyer.fetch(`${url}/ask`, {
@@ -86,6 +91,43 @@ async function buyExact({ url, chain, buyer, say, price: priceAsked }) {
     throw new Error(`The balances moved by ${before.payer - after.payer} and ${after.seller - before.seller}, not by the price ${price}.`)
   }
   say(`The buyer paid ${price} atomic units (${dollars(price)}); the seller received exactly that.`)
+}
+
+/**
+ * The metered route (upto): the buyer approves Permit2 once (in view: the payer never does it silently), authorises
+ * at most the maximum, and pays what the answer used. Checks that the balances moved by the amount settled, and
+ * that it is at most the maximum. Returns the amount settled.
+ *
+ * @param {{ url: string, chain: DemoChain, buyer: ReturnType<typeof createBuyer>, say: (line?: string) => void, asked: () => import('@tollgate/x402').PaymentRequirements | undefined }} options
+ */
+async function buyMetered({ url, chain, buyer, say, asked }) {
+  const payer = chain.buyer.address
+  const before = { payer: await chain.balanceOf(payer), seller: await chain.balanceOf(chain.seller) }
+  say(`\n== POST ${url}/generate (upto: at most ${METERED.maxPrice}, ${dollars(METERED.perToken)} per output token)`)
+  const wallet = createWalletClient({ account: chain.buyer, transport: http(chain.rpcUrl) })
+  const approval = await ensurePermit2Allowance(wallet, chain.asset, 1n, MAX_UINT256)
+  say(approval ? `-> approved Permit2 (${PERMIT2_ADDRESS}) to move the buyer's USDC, once (${approval})` : '-> Permit2 is already approved')
+  const response = await buyer.fetch(`${url}/generate`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ prompt: 'tokens are counted after the answer is written' }),
+  })
+  const receipt = await expectPaid(response, 'POST /generate', say)
+  const maximum = BigInt(asked()?.amount ?? '0')
+  const settled = BigInt(receipt.amount ?? '0')
+  const after = { payer: await chain.balanceOf(payer), seller: await chain.balanceOf(chain.seller) }
+  say(
+    balancesTable([
+      { label: 'buyer', address: payer, before: before.payer, after: after.payer },
+      { label: 'seller', address: chain.seller, before: before.seller, after: after.seller },
+    ]),
+  )
+  if (settled > maximum) throw new Error(`POST /generate settled ${settled}, above the maximum ${maximum} the buyer authorised.`)
+  if (before.payer - after.payer !== settled || after.seller - before.seller !== settled) {
+    throw new Error(`The balances moved by ${before.payer - after.payer} and ${after.seller - before.seller}, not by the amount settled ${settled}.`)
+  }
+  say(`Maximum authorised: ${maximum} atomic units (${dollars(maximum)}); amount settled: ${settled} (${dollars(settled)}), what the answer used.`)
+  return settled
 }
 
 /**

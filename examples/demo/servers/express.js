@@ -16,7 +16,7 @@ export function startExpressServer(setup, port) {
   app.use(express.json())
   for (const endpoint of setup.endpoints) {
     app[/** @type {'get' | 'post'} */ (endpoint.method.toLowerCase())](endpoint.path, (req, res) => {
-      res.json(endpoint.answer({ paidBy: req.payment?.payment?.payer ?? null, body: req.body }))
+      res.json(endpoint.answer({ paidBy: req.payment?.payment?.payer ?? null, body: req.body, ctx: req.payment }))
     })
   }
   app.use((_req, res) => void res.status(404).json(NOT_FOUND))

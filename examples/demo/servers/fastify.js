@@ -15,7 +15,7 @@ export async function startFastifyServer(setup, port) {
     app.route({
       method: endpoint.method,
       url: endpoint.path,
-      handler: async (request) => endpoint.answer({ paidBy: request.payment?.payment?.payer ?? null, body: request.body }),
+      handler: async (request) => endpoint.answer({ paidBy: request.payment?.payment?.payer ?? null, body: request.body, ctx: request.payment }),
     })
   }
   app.setNotFoundHandler((_request, reply) => reply.code(404).send(NOT_FOUND))

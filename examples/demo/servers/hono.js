@@ -15,7 +15,7 @@ export function startHonoServer(setup, port) {
   for (const endpoint of setup.endpoints) {
     app.on(endpoint.method, endpoint.path, async (c) => {
       const body = c.req.method === 'POST' ? await c.req.json().catch(() => undefined) : undefined
-      return c.json(endpoint.answer({ paidBy: c.get('payment')?.payment?.payer ?? null, body }))
+      return c.json(endpoint.answer({ paidBy: c.get('payment')?.payment?.payer ?? null, body, ctx: c.get('payment') }))
     })
   }
   app.notFound((c) => c.json(NOT_FOUND, 404))

@@ -12,7 +12,7 @@ export function startNodeServer(setup, port) {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname
     const endpoint = setup.endpoints.find((candidate) => candidate.method === req.method && candidate.path === path)
     const body = endpoint?.method === 'POST' ? await readJson(req) : undefined
-    const answer = endpoint ? endpoint.answer({ paidBy: payment.payment?.payer ?? null, body }) : NOT_FOUND
+    const answer = endpoint ? endpoint.answer({ paidBy: payment.payment?.payer ?? null, body, ctx: payment }) : NOT_FOUND
     res.writeHead(endpoint ? 200 : 404, { 'content-type': 'application/json' }).end(JSON.stringify(answer))
   })
   return listenNode(handler, port)
