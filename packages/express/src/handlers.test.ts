@@ -9,7 +9,7 @@ import express4 from 'express4'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { readReceipt } from '@tollgate/x402/testing'
 import type { PaywallEvent } from '@tollgate/x402'
-import { BUYER, PRICE, STARTING_USDC, USDC, balance, charges, fundedFacilitator, leaveEarly, paymentFor, serve, sleep, usdc, type TestServer } from '../../node/src/test-support.js'
+import { BUYER, PRICE, STARTING_USDC, USDC, balance, charges, fundedFacilitator, getWithHost, leaveEarly, paymentFor, serve, sleep, usdc, type TestServer } from '../../node/src/test-support.js'
 import { paywall } from './index.js'
 
 const facilitator = fundedFacilitator()
@@ -203,6 +203,28 @@ describe.each([
     it('checks its options when called, not on the first request', () => {
       expect(() => paywall({ facilitator } as never)).toThrow(/accepts/)
       expect(() => paywall({ accepts: usdc } as never)).toThrow(/facilitator/)
+    })
+
+    it("mounted under a prefix, matches the whole path; a fault that is not a payment problem reaches Express's error handler", async () => {
+      const seen: unknown[] = []
+      const mounted = framework()
+      mounted.use('/api', paywall({ facilitator, routes: { 'GET /api/report': usdc } }))
+      mounted.get('/api/report', (_req, res) => void res.send('report'))
+      const onError: ErrorRequestHandler = (error, _req, res, _next) => {
+        seen.push(error)
+        res.status(500).send('error handler')
+      }
+      mounted.use(onError)
+      const app = await serve(mounted)
+      try {
+        expect((await fetch(app.url + '/api/report')).status).toBe(402)
+        // A Host header no URL can be made of.
+        const response = await getWithHost(app.url, '/api/report', 'bad host')
+        expect(response).toEqual({ status: 500, body: 'error handler' })
+        expect(seen[0]).toBeInstanceOf(TypeError)
+      } finally {
+        await app.stop()
+      }
     })
 
     it('answers a retry with the same payment from the kept answer, streamed or not, without charging again', async () => {

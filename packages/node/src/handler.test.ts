@@ -1,12 +1,11 @@
 // toNodeHandler and the (req, res, next) middleware on a real node:http server: each way a plain handler
 // answers, what the client gets and what was charged.
-import { request as httpRequest } from 'node:http'
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { readReceipt } from '@tollgate/x402/testing'
 import { createPaywall, type PaywallEvent } from '@tollgate/x402'
-import { BUYER, PRICE, STARTING_USDC, USDC, balance, charges, fundedFacilitator, leaveEarly, paymentFor, serve, sleep, usdc, type TestServer } from './test-support.js'
+import { BUYER, PRICE, STARTING_USDC, USDC, balance, charges, fundedFacilitator, getWithHost, leaveEarly, paymentFor, serve, sleep, usdc, type TestServer } from './test-support.js'
 import { paywall, toNodeHandler, type PaidIncomingMessage } from './index.js'
 
 const facilitator = fundedFacilitator()
@@ -141,12 +140,7 @@ describe('paywall() middleware, (req, res, next)', () => {
       const headers = await paymentFor(app.url + '/paid', facilitator)
       expect(await (await fetch(app.url + '/paid', { headers })).text()).toBe('paid')
       // A Host header no URL can be made of: not a payment problem, so the stack's error handler answers.
-      const status = await new Promise<number>((resolve, reject) => {
-        const { port } = new URL(app.url)
-        httpRequest({ host: '127.0.0.1', port, path: '/paid', headers: { host: 'bad host' } }, (res) => resolve(res.statusCode ?? 0))
-          .once('error', reject)
-          .end()
-      })
+      const { status } = await getWithHost(app.url, '/paid', 'bad host')
       expect(status).toBe(500)
       expect(seen.at(-1)).toBeInstanceOf(TypeError)
     } finally {

@@ -1,5 +1,5 @@
 // Test support for the Node and Express adapters: a real server on 127.0.0.1, and a buyer that pays it.
-import { createServer, type RequestListener } from 'node:http'
+import { createServer, request as httpRequest, type RequestListener } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { createTestFacilitator, payFor, type TestFacilitator } from '@tollgate/x402/testing'
 import { exact } from '@tollgate/x402'
@@ -52,6 +52,19 @@ export async function leaveEarly(url: string, facilitator: TestFacilitator): Pro
     () => Promise.reject(new Error(`${url} answered before the client left`)),
     () => sleep(400),
   )
+}
+
+/** GET `path` with a Host header of our choosing (fetch will not send one): status and body. */
+export function getWithHost(url: string, path: string, host: string): Promise<{ status: number | undefined; body: string }> {
+  const { port } = new URL(url)
+  return new Promise((resolve, reject) => {
+    httpRequest({ host: '127.0.0.1', port, path, headers: { host } }, (res) => {
+      let body = ''
+      res.on('data', (chunk) => (body += chunk)).on('end', () => resolve({ status: res.statusCode, body }))
+    })
+      .once('error', reject)
+      .end()
+  })
 }
 
 /** What the buyer has left. */
