@@ -164,15 +164,17 @@ export function holdHead(res: ServerResponse, decide: Decide): HeldResponse {
     // A handler waiting for 'drain' goes on, into writes that are discarded, rather than waiting forever.
     if (owesDrain) process.nextTick(() => res.emit('drain'))
     if (!response) return void res.destroy()
-    const send = (body?: Uint8Array) => {
+    // Node's own write and end: the implicit head they write goes through to the real writeHead.
+    const raw = <T>(run: () => T): T => {
       sending = true
       try {
-        end(body)
+        return run()
       } finally {
         sending = false
       }
     }
-    sendResponse(res, response, send).catch((error: unknown) => res.destroy(error as Error))
+    const writer = { write: (chunk: Uint8Array) => raw(() => write(chunk)), end: () => void raw(() => end()) }
+    sendResponse(res, response, writer).catch((error: unknown) => res.destroy(error as Error))
   }
 
   function unwatch() {

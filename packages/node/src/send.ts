@@ -1,21 +1,18 @@
 // Writes one of the paywall's own answers (a 402, a 5xx, a kept answer replayed) onto a Node response.
 import type { ServerResponse } from 'node:http'
 
-/** How to end the response: Node's own `end`, also while the handler's is held back (head.ts). */
-export type EndFn = (body?: Uint8Array) => void
+/** How the body goes out: Node's own write and end, also while the handler's are held back (head.ts). */
+export interface BodyWriter {
+  write(chunk: Uint8Array): boolean
+  end(): void
+}
 
 // Headers that describe a body or its caching belong to the answer that carries them: the handler's must not
 // land on a 402 that replaces it. Others (CORS, cookies set by earlier middleware) stay.
 const OWN_HEADERS = /^(content-|etag$|last-modified$|transfer-encoding$|cache-control$)/
 
-/**
- * Sends `response`: its status and headers over what the response has so far, then its body. The paywall's
- * answers are small and in memory (kept answers are bounded by `idempotency.maxBodyBytes`), so the body goes
- * out in one piece, with its Content-Length.
- */
-export async function sendResponse(res: ServerResponse, response: Response, end: EndFn = (body) => res.end(body)): Promise<void> {
-  const body = response.body ? new Uint8Array(await response.arrayBuffer()) : undefined
-  if (res.destroyed) return
+/** Sends `response`: its status and headers over what the response has so far, then its body as a stream. */
+export async function sendResponse(res: ServerResponse, response: Response, writer: BodyWriter = nodeWriter(res)): Promise<void> {
   for (const name of res.getHeaderNames()) if (OWN_HEADERS.test(name)) res.removeHeader(name)
   res.statusCode = response.status
   if (response.statusText) res.statusMessage = response.statusText
@@ -24,5 +21,26 @@ export async function sendResponse(res: ServerResponse, response: Response, end:
   })
   const cookies = response.headers.getSetCookie()
   if (cookies.length > 0) res.appendHeader('set-cookie', cookies)
-  end(body)
+  if (response.body) {
+    for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+      if (res.destroyed) return
+      if (!writer.write(chunk)) await drained(res)
+    }
+  }
+  if (!res.destroyed) writer.end()
+}
+
+function nodeWriter(res: ServerResponse): BodyWriter {
+  return { write: (chunk) => res.write(chunk), end: () => void res.end() }
+}
+
+/** Resolves when the response can take more, or has closed. */
+function drained(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done).off('close', done)
+      resolve()
+    }
+    res.on('drain', done).on('close', done)
+  })
 }
