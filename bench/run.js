@@ -1,4 +1,4 @@
-// `npm run bench`: P1..P6 of the performance issue, as ratios measured in this one run on this machine, with
+// `npm run bench`: P1..P7 of the performance issues, as ratios measured in this one run on this machine, with
 // PASS/FAIL per target. Options: --quick (shorter runs, for a smoke test), --only=P1,P4 (a subset).
 import { buildSources } from './lib/build.js'
 import { runHttp } from './http.js'
@@ -6,6 +6,7 @@ import { runLatency } from './latency.js'
 import { runVerify } from './verify.js'
 import { runBundles } from './bundle.js'
 import { runMemory } from './memory.js'
+import { runEndToEnd } from './end-to-end.js'
 import { pairedRatio } from './lib/load.js'
 
 const args = process.argv.slice(2)
@@ -71,6 +72,24 @@ if (wanted('P6')) {
   const memory = await runMemory({ tokens: quick ? 100_000 : 1_000_000 })
   row('P6', `RSS growth, ${fmt(memory.tokens)} distinct tokens (${fmt(memory.seconds, 0)} s; heap after GC ${fmt(memory.heapGrowthMB, 1)} MB)`, `${fmt(memory.rssGrowthMB, 1)} MB`, '<= 64 MB', memory.rssGrowthMB <= 64)
   row('', `  the same requests with no paywall (the control; heap after GC ${fmt(memory.bare.heapGrowthMB, 1)} MB)`, `${fmt(memory.bare.rssGrowthMB, 1)} MB`)
+}
+
+if (wanted('P7')) {
+  const e2e = await runEndToEnd(quick ? { requests: 60, warmup: 10 } : {})
+  const ms = (n) => `${fmt(n, 1)} ms`
+  // r and h as they really took in this run (timers fire late on a loaded machine): the targets use those.
+  const r = e2e.facilitatorAlone
+  const h = e2e.handlerAlone
+  const freshTarget = Math.max(r, h) + r + 5
+  const reusableTarget = h + r + 3
+  row('', `  nominal r = ${e2e.rttMs} ms (verify, settle), h = ${e2e.handlerMs} ms; ${e2e.requests} sequential paid requests per path, p50`, '')
+  row('', '  measured r: one facilitator call as the server makes it', ms(r))
+  row('', '  measured h: the handler alone through the same server (no paywall)', ms(h))
+  row('P7', `fresh single-use payment, GET (speculative): p50 (max(r, h) + r + 5 = ${fmt(freshTarget, 1)})`, ms(e2e.fresh), `<= ${fmt(freshTarget, 1)} ms`, e2e.fresh <= freshTarget)
+  row('', '  reference @x402/hono, the same fresh payments (r + h + r)', ms(e2e.referenceFresh))
+  row('P7', `reusable payment, cached verification: p50 (h + r + 3 = ${fmt(reusableTarget, 1)})`, ms(e2e.reusable), `<= ${fmt(reusableTarget, 1)} ms`, e2e.reusable <= reusableTarget)
+  row('P7', `unpaid 402: p50 (facilitator calls during the run: ${e2e.unpaidFacilitatorCalls})`, ms(e2e.unpaid), '<= 2 ms, 0 calls', e2e.unpaid <= 2 && e2e.unpaidFacilitatorCalls === 0)
+  row('', '  reference 402', ms(e2e.referenceUnpaid))
 }
 
 const widths = ['id', 'what', 'measured', 'target', 'result'].map((key) => Math.max(key.length, ...rows.map((r) => String(r[key]).length)))

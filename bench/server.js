@@ -48,10 +48,42 @@ if (variant === 'tollgate') {
     await next()
     for (const name in extra) c.res.headers.set(name, extra[name])
   })
+} else if (variant === 'e2e-tollgate') {
+  // P7: a remote facilitator (FACILITATOR_URL) and a handler that takes HANDLER_MS; /paid takes fresh exact
+  // payments (GET: speculative by default), /plan a reusable plan token.
+  const { paywall, exact, plan, httpFacilitator } = await import(built('hono'))
+  const facilitator = httpFacilitator({ url: process.env.FACILITATOR_URL })
+  app.use('/paid', paywall({ accepts: exact({ price: '$0.001', network: NETWORK, payTo: PAY_TO }), facilitator }))
+  app.use('/plan', paywall({ accepts: plan({ planId: '1', credits: 1 }), facilitator }))
+  // P7's control for r: one facilitator call as this server makes it, timed here.
+  app.get('/rtt', async (c) => {
+    const started = performance.now()
+    const response = await fetch(`${process.env.FACILITATOR_URL}/verify`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })
+    await response.arrayBuffer()
+    return c.json({ ms: performance.now() - started })
+  })
+} else if (variant === 'e2e-reference') {
+  const { paymentMiddleware, x402ResourceServer } = await import('@x402/hono')
+  const { HTTPFacilitatorClient } = await import('@x402/core/server')
+  const { ExactEvmScheme } = await import('@x402/evm/exact/server')
+  const server = new x402ResourceServer(new HTTPFacilitatorClient({ url: process.env.FACILITATOR_URL })).register(NETWORK, new ExactEvmScheme())
+  app.use(paymentMiddleware({ 'GET /paid': { accepts: { scheme: 'exact', price: '$0.001', network: NETWORK, payTo: PAY_TO } } }, server))
 } else if (variant !== 'bare') {
   throw new Error(`unknown variant ${variant}`)
 }
-app.get('/paid', (c) => c.json(BODY))
+const handlerMs = Number(process.env.HANDLER_MS ?? 0)
+if (handlerMs > 0) {
+  const slow = async (c) => {
+    await new Promise((resolve) => setTimeout(resolve, handlerMs))
+    return c.json(BODY)
+  }
+  app.get('/paid', slow)
+  app.get('/plan', slow)
+  app.get('/free', slow) // P7's control: the handler alone, no paywall
+} else {
+  app.get('/paid', (c) => c.json(BODY))
+  app.get('/plan', (c) => c.json(BODY))
+}
 
 const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info) => process.send?.({ port: info.port }))
 process.on('message', (message) => {

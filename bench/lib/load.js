@@ -7,8 +7,8 @@ import { fileURLToPath } from 'node:url'
 const SERVER = fileURLToPath(new URL('../server.js', import.meta.url))
 
 /** Starts `server.js <variant>` in a child process; resolves with its base URL and a stop function. */
-export async function startServer(variant, { execPath, execArgv } = {}) {
-  const child = fork(SERVER, [variant], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execPath, execArgv })
+export async function startServer(variant, { execPath, execArgv, env } = {}) {
+  const child = fork(SERVER, [variant], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execPath, execArgv, env })
   const port = await new Promise((resolve, reject) => {
     child.once('message', (message) => resolve(message.port))
     child.once('exit', (code) => reject(new Error(`server ${variant} exited with ${code}`)))

@@ -46,7 +46,7 @@ describe('events', () => {
 
   it('tells a handler error and a pass-through', async () => {
     let status = 0
-    const { app, facilitator, events } = setup({}, async () => {
+    const { app, facilitator, events } = setup({ speculative: false }, async () => {
       if (status === 0) throw new Error('boom')
       return new Response(null, { status })
     })

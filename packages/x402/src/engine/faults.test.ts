@@ -54,9 +54,11 @@ describe('proofs that cannot be read', () => {
   })
 })
 
+// With speculative handling off, the handler never runs before verification; speculative.test.ts covers the
+// same faults with it on (the GET default).
 describe('verification', () => {
   it('an invalid payment -> 402 with the facilitator reason, handler not run', async () => {
-    const { app, facilitator, next, usdcBalance } = setup()
+    const { app, facilitator, next, usdcBalance } = setup({ speculative: false })
     const token = facilitator.forge({ payer: BUYER, requirements: usdcOption.requirements })
     const response = await app(paidRequest(PREMIUM, token))
     expect(response.status).toBe(402)
@@ -72,7 +74,7 @@ describe('verification', () => {
     ['hangs past the deadline', { type: 'hang' } as const, 504],
     ['hangs and ignores its abort signal', { type: 'hang', ignoreSignal: true } as const, 504],
   ])('a facilitator that %s -> %i, nothing charged', async (_name, fault, status) => {
-    const { app, facilitator, next, usdcBalance } = setup({ verifyTimeoutMs: 50 })
+    const { app, facilitator, next, usdcBalance } = setup({ verifyTimeoutMs: 50, speculative: false })
     facilitator.fail('verify', fault)
     const token = facilitator.mint({ payer: BUYER, requirements: usdcOption.requirements })
     const started = Date.now()
@@ -308,7 +310,7 @@ describe('a client that leaves', () => {
 
   it('is not served when it aborted during verification', async () => {
     const controller = new AbortController()
-    const { app, facilitator, next } = setup()
+    const { app, facilitator, next } = setup({ speculative: false })
     facilitator.fail('verify', { type: 'delay', ms: 20 })
     const token = facilitator.mint({ payer: BUYER, requirements: usdcOption.requirements })
     const pending = app(paidRequest(PREMIUM, token, { signal: controller.signal }))

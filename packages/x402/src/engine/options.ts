@@ -15,6 +15,8 @@ export interface ResolvedOptions {
   settle: 'after' | 'before'
   onSettleFailure: 'fail' | 'deliver'
   htmlPaywall: boolean
+  /** Undefined: speculative handling on GET routes only. */
+  speculative: boolean | undefined
   /** Holds locks on single-use payments and the consumed set. */
   store: Store
   /** Holds the verification cache: the user's store when given, else a bounded store of its own. */
@@ -61,6 +63,7 @@ export function resolveOptions(options: PaywallOptions): ResolvedOptions {
     settle: oneOf('settle', options.settle, ['after', 'before'] as const, 'after'),
     onSettleFailure: oneOf('onSettleFailure', options.onSettleFailure, ['fail', 'deliver'] as const, 'fail'),
     htmlPaywall: flag('htmlPaywall', options.htmlPaywall, true),
+    speculative: options.speculative === undefined ? undefined : flag('speculative', options.speculative, false),
     store,
     cacheStore,
     idempotency: resolveIdempotency(options.idempotency),

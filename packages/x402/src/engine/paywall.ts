@@ -1,7 +1,7 @@
 // createPaywall: the verify -> handle -> settle state machine, once, for every adapter.
 import type { DecodedProof, PaymentRequirements } from '../codec/types.js'
 import { TollgateError, isTollgateError } from '../errors.js'
-import type { VerifyRequest } from '../facilitator/types.js'
+import type { VerifyRequest, VerifyResult } from '../facilitator/types.js'
 import { matchAccepted, matchV1, toV1Requirements } from '../requirements/build.js'
 import { createEmitter } from './events.js'
 import { hashToken } from './hash.js'
@@ -13,7 +13,7 @@ import { compileRoutes, matchRoute, type CompiledRoute } from './routes.js'
 import { createSession } from './session.js'
 import { withFacilitatorExtra } from '../requirements/facilitator-extra.js'
 import type { CheckOptions, Gate, NextHandler, PaymentContext, Paywall, PaywallEvent, PaywallOptions } from './types.js'
-import { createVerifier, type SyncRead } from './verifier.js'
+import { createVerifier, type SyncRead, type VerifyOutcome } from './verifier.js'
 import { releaseLock } from './lock-release.js'
 import { createProofReader } from './proof-reader.js'
 import type { HeaderReader } from '../codec/headers.js'
@@ -70,10 +70,7 @@ export function createPaywall(options: PaywallOptions): Paywall {
     try {
       return await gate(request, options?.headers ?? request.headers, method, pathname, route, base, options?.isAborted)
     } catch (error) {
-      const failure = isTollgateError(error)
-        ? error
-        : new TollgateError('handler_error', 'The paywall failed unexpectedly; nothing was charged.', {}, { cause: error })
-      return { kind: 'respond', response: sendError(failure) }
+      return { kind: 'respond', response: unexpected(error) }
     }
   }
 
@@ -111,7 +108,15 @@ export function createPaywall(options: PaywallOptions): Paywall {
     const hashed = hashToken(proof.raw)
     const tokenHash = typeof hashed === 'string' ? hashed : await hashed
     // Event fields are built only when someone listens (emit is undefined otherwise): a spread per request adds up.
-    const fields = () => ({ ...base, tokenHash, x402Version: proof.x402Version, scheme: offer.requirements.scheme, network: offer.requirements.network })
+    let speculative = false
+    const fields = () => ({
+      ...base,
+      tokenHash,
+      x402Version: proof.x402Version,
+      scheme: offer.requirements.scheme,
+      network: offer.requirements.network,
+      ...(speculative ? { speculative } : {}),
+    })
 
     const singleUse = offer.option.singleUse
     // Only a single-use payment is locked, marked used and kept under its id.
@@ -154,46 +159,67 @@ export function createPaywall(options: PaywallOptions): Paywall {
 
     const verifyRequest = buildVerifyRequest(prepared, offer, proof)
     const started = Date.now()
-    emit?.('verify.start', { ...fields(), amount: offer.amount })
-    let verification
-    try {
-      const pending = verifier.verify(verifyCacheKey(proof, offer, tokenHash), verifyRequest, route.config.verifyTimeoutMs ?? settings.verifyTimeoutMs)
-      const outcome = pending instanceof Promise ? await pending : pending
-      verification = outcome.result
-      if (outcome.shared) emit?.('verify.cached', fields())
-    } catch (error) {
+    // What verification decided: the verified payment, or the Response that refuses it (402, 499, 502, 504).
+    const failed = (error: unknown): Response => {
       release()
       const failure = isTollgateError(error) ? error : new TollgateError('facilitator_error', String(error))
       emit?.('verify.error', { ...fields(), reason: failure.code, status: failure.status, durationMs: Date.now() - started })
-      return respond(sendError(failure))
+      return sendError(failure)
     }
-    if (!verification.isValid) {
-      release()
-      const reason = verification.invalidReason ?? 'payment_invalid'
-      const message = verification.invalidMessage ?? `The facilitator refused the payment: ${reason}.`
-      return reject(prepared, new TollgateError('payment_invalid', message, { reason }), base, proof, tokenHash, Date.now() - started)
-    }
-    emit?.('verify.valid', { ...fields(), payer: verification.payer, amount: offer.amount, durationMs: Date.now() - started })
-    const clientKey = idempotency && verification.payer ? idempotencyKeyOf(headers) : undefined
-    const requestKey = clientKey && `tg:idem:key:${verification.payer!.toLowerCase()}|${prepared.resource.url}|${clientKey}`
-    if (requestKey) {
-      let stored: StoredResponse | undefined
-      try {
-        stored = await store.get<StoredResponse>(requestKey)
-      } catch (error) {
-        release() // nothing was charged: the payment must stay usable once the Store is back
-        throw error
-      }
-      if (stored) {
-        release()
-        emit?.('replay.served', { ...fields(), payer: verification.payer, status: stored.status })
-        return respond(replayResponse(stored))
-      }
-    }
-    if (isAborted()) {
+    let requestKey: string | undefined
+    const admit = (verification: VerifyResult): VerifyResult | Response => {
+      if (!isAborted()) return verification
       release()
       emit?.('client.aborted', { ...fields(), status: 499 })
-      return respond(sendError(new TollgateError('client_aborted', 'The client went away before the handler ran; nothing was charged.')))
+      return sendError(new TollgateError('client_aborted', 'The client went away before the handler ran; nothing was charged.'))
+    }
+    const judge = (outcome: VerifyOutcome): VerifyResult | Response | Promise<VerifyResult | Response> => {
+      const verification = outcome.result
+      if (outcome.shared) emit?.('verify.cached', fields())
+      if (!verification.isValid) {
+        release()
+        const reason = verification.invalidReason ?? 'payment_invalid'
+        const message = verification.invalidMessage ?? `The facilitator refused the payment: ${reason}.`
+        const eventBase = speculative ? { ...base, speculative } : base
+        return responseOf(reject(prepared, new TollgateError('payment_invalid', message, { reason }), eventBase, proof, tokenHash, Date.now() - started))
+      }
+      emit?.('verify.valid', { ...fields(), payer: verification.payer, amount: offer.amount, durationMs: Date.now() - started })
+      const clientKey = idempotency && verification.payer ? idempotencyKeyOf(headers) : undefined
+      requestKey = clientKey && `tg:idem:key:${verification.payer!.toLowerCase()}|${prepared.resource.url}|${clientKey}`
+      if (!requestKey) return admit(verification)
+      return store.get<StoredResponse>(requestKey).then(
+        (stored) => {
+          if (!stored) return admit(verification)
+          release()
+          emit?.('replay.served', { ...fields(), payer: verification.payer, status: stored.status })
+          return replayResponse(stored)
+        },
+        (error: unknown) => {
+          release() // nothing was charged: the payment must stay usable once the Store is back
+          throw error
+        },
+      )
+    }
+    const pending = verifier.verify(verifyCacheKey(proof, offer, tokenHash), verifyRequest, route.config.verifyTimeoutMs ?? settings.verifyTimeoutMs)
+    // Speculative handling: on a read-only route (or one marked speculative) the handler starts while the
+    // facilitator verifies; the session holds its answer until verification decided (docs/state-machine.md).
+    speculative = singleUse && pending instanceof Promise && speculativeRoute(route, method)
+    emit?.('verify.start', { ...fields(), amount: offer.amount })
+    let verification: VerifyResult | undefined
+    let verdict: Promise<VerifyResult | Response> | undefined
+    if (speculative) {
+      verdict = (pending as Promise<VerifyOutcome>).then(judge, failed).catch(unexpected)
+    } else {
+      let outcome: VerifyOutcome
+      try {
+        outcome = pending instanceof Promise ? await pending : pending
+      } catch (error) {
+        return respond(failed(error))
+      }
+      const judged = judge(outcome) // a Store that fails here throws: check() answers 503
+      const decided = judged instanceof Promise ? await judged : judged
+      if (decided instanceof Response) return respond(decided)
+      verification = decided
     }
 
     const session = createSession({
@@ -205,6 +231,7 @@ export function createPaywall(options: PaywallOptions): Paywall {
       tokenHash,
       verifyRequest,
       verification,
+      verdict,
       facilitator,
       settleTimeoutMs: route.config.settleTimeoutMs ?? settings.settleTimeoutMs,
       onSettleFailure: route.config.onSettleFailure ?? settings.onSettleFailure,
@@ -223,7 +250,7 @@ export function createPaywall(options: PaywallOptions): Paywall {
           enqueuedAt: now,
           origin: { ...base, tokenHash },
         })
-        emit?.('outbox.enqueued', { ...fields(), payer: verification.payer, amount: settleRequest.amount })
+        emit?.('outbox.enqueued', { ...fields(), payer: settleRequest.verification?.payer, amount: settleRequest.amount })
         if (!options.outbox) worker.start()
       },
       keep: (response) => {
@@ -239,6 +266,12 @@ export function createPaywall(options: PaywallOptions): Paywall {
       if (!outcome.ok) return respond(outcome.response)
     }
     return { kind: 'paid', session }
+  }
+
+  /** Whether the handler may start before verification answers: read-only routes by default, or as marked. */
+  function speculativeRoute(route: CompiledRoute, method: string): boolean {
+    if ((route.config.settle ?? settings.settle) === 'before') return false
+    return route.config.speculative ?? settings.speculative ?? method === 'GET'
   }
 
   function reject(prepared: Prepared, error: TollgateError, base: Base, proof?: DecodedProof, tokenHash?: string, durationMs?: number): Gate {
@@ -298,6 +331,18 @@ export function createPaywall(options: PaywallOptions): Paywall {
 }
 
 type Base = Pick<PaywallEvent, 'route' | 'method' | 'path'>
+
+/** The answer to a failure the state machine did not expect (or a Store that is down): nothing was charged. */
+function unexpected(error: unknown): Response {
+  const failure = isTollgateError(error)
+    ? error
+    : new TollgateError('handler_error', 'The paywall failed unexpectedly; nothing was charged.', {}, { cause: error })
+  return sendError(failure)
+}
+
+function responseOf(gate: Gate): Response {
+  return (gate as { response: Response }).response
+}
 
 function signalProbe(signal: AbortSignal): () => boolean {
   return () => signal.aborted

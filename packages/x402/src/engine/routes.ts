@@ -1,7 +1,7 @@
 // Compiles the routes map into matchers: 'METHOD /path' with `:param` and `*`; first match wins.
 import { TollgateError } from '../errors.js'
 import type { PaymentOption, RouteConfig, RouteSpec } from '../requirements/types.js'
-import { oneOf, positive } from './options.js'
+import { invalid, oneOf, positive } from './options.js'
 import { normalizePath, pathForms } from './paths.js'
 
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'])
@@ -36,6 +36,7 @@ function compileRoute(key: string, spec: RouteSpec): CompiledRoute {
   if (config.settleTimeoutMs !== undefined) positive(at('settleTimeoutMs'), config.settleTimeoutMs, 0)
   if (config.settle !== undefined) oneOf(at('settle'), config.settle, ['after', 'before'], 'after')
   if (config.onSettleFailure !== undefined) oneOf(at('onSettleFailure'), config.onSettleFailure, ['fail', 'deliver'], 'fail')
+  if (config.speculative !== undefined && typeof config.speculative !== 'boolean') invalid(at('speculative'), 'true or false')
   return { key, method, pattern: compilePattern(path), options, config }
 }
 

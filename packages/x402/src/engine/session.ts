@@ -19,7 +19,10 @@ export interface SessionInput {
   proof: DecodedProof
   tokenHash: string
   verifyRequest: VerifyRequest
-  verification: VerifyResult
+  /** The verified payment; undefined while a speculative run waits for `verdict`. */
+  verification: VerifyResult | undefined
+  /** Speculative handling: what verification will decide, the verified payment or the Response that refuses it. */
+  verdict?: Promise<VerifyResult | Response>
   facilitator: Facilitator
   settleTimeoutMs: number
   onSettleFailure: 'fail' | 'deliver'
@@ -38,6 +41,9 @@ export interface SessionInput {
 /** The handler's ctx: a class, because an object literal with a getter is slow to create on every request. */
 class PaidContext implements PaymentContext {
   #charged: string
+  // Made only when a handler asks for the signal: an AbortController per request costs.
+  #controller: AbortController | undefined
+  #refused = false
   constructor(readonly payment: PaymentInfo) {
     // upto bills the usage the handler reports, nothing until it does; the other schemes settle what was verified.
     this.#charged = payment.scheme === 'upto' ? '0' : payment.amount
@@ -45,6 +51,21 @@ class PaidContext implements PaymentContext {
 
   get charged(): string {
     return this.#charged
+  }
+
+  get signal(): AbortSignal {
+    if (!this.#controller) {
+      this.#controller = new AbortController()
+      if (this.#refused) this.#controller.abort(refusal())
+    }
+    return this.#controller.signal
+  }
+
+  /** The paywall refused the work (a speculative run whose payment did not verify): abort `ctx.signal`. */
+  static refuse(ctx: PaidContext): void {
+    if (ctx.#refused) return
+    ctx.#refused = true
+    ctx.#controller?.abort(refusal())
   }
 
   charge(amount: string | bigint | number): void {
@@ -83,11 +104,26 @@ function settleRequestOf(verify: VerifyRequest, amount: string, verification: Ve
   return request
 }
 
+function refusal(): TollgateError {
+  return new TollgateError('payment_invalid', 'The payment did not verify: the work was refused and its answer dropped.')
+}
+
+/**
+ * The payer a payment names (EIP-3009's or Permit2's `from`, a test token's `payer`), for a speculative run until
+ * verification reports the payer it checked.
+ */
+function claimedPayer(proof: DecodedProof): string | undefined {
+  const payload = proof.payload.payload as { authorization?: { from?: unknown }; permit2Authorization?: { from?: unknown }; payer?: unknown }
+  const from = (payload.authorization ?? payload.permit2Authorization)?.from ?? payload.payer
+  return typeof from === 'string' ? from : undefined
+}
+
 export function createSession(input: SessionInput): PaymentSession {
-  const { offer, proof, verification, emit } = input
+  const { offer, proof, emit, verdict } = input
+  let verification = input.verification
   const x402Version = proof.x402Version
   const payment: PaymentInfo = {
-    payer: verification.payer,
+    payer: verification ? verification.payer : claimedPayer(proof),
     scheme: offer.requirements.scheme,
     network: offer.requirements.network,
     amount: offer.amount,
@@ -106,6 +142,7 @@ export function createSession(input: SessionInput): PaymentSession {
     scheme: payment.scheme,
     network: payment.network,
     payer: payment.payer,
+    ...(verdict ? { speculative: true } : {}),
   })
   let outcome: Promise<SettleOutcome> | undefined
   let settled = false
@@ -139,7 +176,7 @@ export function createSession(input: SessionInput): PaymentSession {
       if (receipt && payment.payer !== undefined) receipt.payer = payment.payer
       return { ok: true, headers: paidHeaders(receipt, x402Version), ...(receipt ? { receipt } : {}) }
     }
-    const request = settleRequestOf(input.verifyRequest, charged, verification)
+    const request = settleRequestOf(input.verifyRequest, charged, verification!)
     const started = Date.now()
     emit?.('settle.start', { ...fields(), amount: charged })
     let result: SettleResponse
@@ -195,18 +232,32 @@ export function createSession(input: SessionInput): PaymentSession {
     return { ok: true, headers: paidHeaders(result, x402Version), receipt: result }
   }
 
+  function decide(status: number): Promise<SettleOutcome> {
+    if (status >= 200 && status <= 299) return runSettlement()
+    finish()
+    emit?.('handler.passthrough', { ...fields(), status })
+    return Promise.resolve({ ok: true, headers: {} })
+  }
+
+  // Verification decides while the handler runs: a refusal releases the payment and tells the handler at once.
+  verdict?.then((decided) => {
+    if (decided instanceof Response) {
+      finish()
+      PaidContext.refuse(ctx)
+      return
+    }
+    verification = decided
+    payment.payer = decided.payer
+  })
+
   return {
     ctx,
     payment,
+    speculative: verdict !== undefined,
     settle(status) {
       if (outcome) return outcome
-      if (status < 200 || status > 299) {
-        finish()
-        emit?.('handler.passthrough', { ...fields(), status })
-        outcome = Promise.resolve({ ok: true, headers: {} })
-        return outcome
-      }
-      outcome = runSettlement()
+      // A speculative run's answer waits for verification, whatever its status: a refusal replaces it.
+      outcome = verdict ? verdict.then((decided) => (decided instanceof Response ? { ok: false, response: decided } : decide(status))) : decide(status)
       return outcome
     },
     keep(response) {

@@ -31,6 +31,13 @@ export interface PaywallOptions {
   onSettleFailure?: 'fail' | 'deliver'
   /** Serve browsers (Accept: text/html) a small HTML page with the 402. Default true. */
   htmlPaywall?: boolean
+  /**
+   * Speculative handling: start the handler while the facilitator verifies a payment, and hold its answer until
+   * verification succeeded (a refused payment gets its 402, the answer is dropped unread, `ctx.signal` aborts).
+   * Default: on for GET routes only (read-only by HTTP's rules); `true` for every route, `false` for none; a
+   * route's own `speculative` wins. Never with `settle: 'before'`. See docs/state-machine.md.
+   */
+  speculative?: boolean
   /** Called for every state transition. Carries a SHA-256 hash of the token, never the token. Must not throw. */
   onEvent?: (event: PaywallEvent) => void
   /**
@@ -75,6 +82,11 @@ export interface PaymentContext {
   charge(amount: string | bigint | number): void
   /** The amount that will be settled. */
   readonly charged: string | undefined
+  /**
+   * Aborted when the paywall refuses the work the handler is doing: a speculative run whose payment failed
+   * verification. A handler that does costly work can stop early. Undefined on routes that are not paid.
+   */
+  readonly signal?: AbortSignal
 }
 
 export type PaywallEventType =
@@ -121,6 +133,8 @@ export interface PaywallEvent {
   transaction?: string
   /** Time the step took, for verify and settle. */
   durationMs?: number
+  /** True when the handler ran (or runs) while verification was in flight (speculative handling). */
+  speculative?: boolean
   /** When the event happened (ms since the epoch). */
   at: number
 }
@@ -135,6 +149,11 @@ export type SettleOutcome =
 export interface PaymentSession {
   readonly ctx: PaymentContext
   readonly payment: PaymentInfo
+  /**
+   * True when verification is still in flight and the handler runs speculatively: `settle()` then waits for it
+   * first, and answers the refusal (402, 502, 504) with `ok: false` when the payment did not verify.
+   */
+  readonly speculative: boolean
   /**
    * After the handler: settles a 2xx exactly once and tells what to send. A non-2xx status settles nothing
    * and passes through. Calling it again returns the first outcome.

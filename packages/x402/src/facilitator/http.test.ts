@@ -181,6 +181,8 @@ function deadline(ms: number): AbortSignal {
 }
 
 
+// Speculative handling off: these tests check that a failed verification never reaches the handler at all
+// (engine/speculative.test.ts covers the GET default, where the handler's answer is held and dropped).
 function paywallOver(options: Partial<HttpFacilitatorOptions> = {}, policies: { verifyTimeoutMs?: number } = {}) {
   const next = vi.fn<NextHandler>(async (_request, ctx) => Response.json({ paidBy: ctx.payment?.payer }))
   const paywall = createPaywall({
@@ -192,6 +194,7 @@ function paywallOver(options: Partial<HttpFacilitatorOptions> = {}, policies: { 
       },
     },
     facilitator: facilitator(options),
+    speculative: false,
     ...policies,
   })
   return { app: paywall.protect(next), next }

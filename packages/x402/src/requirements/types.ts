@@ -41,6 +41,11 @@ export interface RouteConfig {
   settle?: 'after' | 'before'
   /** What to do when settlement fails after the handler ran: `'fail'` (402, default) or `'deliver'`. */
   onSettleFailure?: 'fail' | 'deliver'
+  /**
+   * Start the handler while the facilitator verifies (its answer is held until verification succeeds). Default:
+   * the paywall's `speculative`, else true for GET only. Only for handlers without side effects.
+   */
+  speculative?: boolean
 }
 
 export type RouteSpec = PaymentOption | readonly PaymentOption[] | RouteConfig
