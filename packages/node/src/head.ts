@@ -33,7 +33,8 @@ interface Chunk {
   encoding: BufferEncoding | undefined
 }
 
-const NO_TAP: Tap = { chunk() {}, end() {} }
+/** A tap that sees nothing: passed chunks are then not even converted to bytes. */
+export const NO_TAP: Tap = { chunk() {}, end() {} }
 
 export function holdHead(res: ServerResponse, decide: Decide): HeldResponse {
   const writeHead = res.writeHead
@@ -76,7 +77,7 @@ export function holdHead(res: ServerResponse, decide: Decide): HeldResponse {
   res.write = function (data: string | Uint8Array, encoding?: BufferEncoding | Callback, callback?: Callback): boolean {
     if (typeof encoding === 'function') (callback = encoding), (encoding = undefined)
     if (state === 'passing') {
-      tap.chunk(bytesOf(data, encoding))
+      if (tap !== NO_TAP) tap.chunk(bytesOf(data, encoding))
       return write(data, encoding as BufferEncoding, callback)
     }
     if (state === 'dropped') return swallow(callback)
@@ -95,7 +96,7 @@ export function holdHead(res: ServerResponse, decide: Decide): HeldResponse {
     if (typeof data === 'function') (callback = data), (data = undefined)
     if (typeof encoding === 'function') (callback = encoding), (encoding = undefined)
     if (state === 'passing') {
-      if (data != null) tap.chunk(bytesOf(data, encoding))
+      if (data != null && tap !== NO_TAP) tap.chunk(bytesOf(data, encoding))
       tap.end()
       return end(data, encoding as BufferEncoding, callback)
     }

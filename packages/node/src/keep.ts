@@ -2,9 +2,7 @@
 // are shown to the core as a Response body while they go out, never held back for it.
 import type { ServerResponse } from 'node:http'
 import type { PaymentSession } from '@tollgate/x402'
-import type { Tap } from './head.js'
-
-const NOTHING: Tap = { chunk() {}, end() {} }
+import { NO_TAP, type Tap } from './head.js'
 
 /** A tap that hands the answer's bytes to `session.keep`; nothing when the core keeps nothing for this answer. */
 export function keepTap(session: PaymentSession, res: ServerResponse): Tap {
@@ -14,7 +12,7 @@ export function keepTap(session: PaymentSession, res: ServerResponse): Tap {
   const kept = session.keep(offered)
   if (kept === offered || !kept.body) {
     body.cancel().catch(() => {})
-    return NOTHING
+    return NO_TAP
   }
   // The core reads its copy as a branch of what it hands back: read that branch, so that the copy moves on.
   void kept.body.pipeTo(new WritableStream()).catch(() => {})
