@@ -20,6 +20,8 @@ const FILE_BYTES = 300_000
 const file = Buffer.alloc(FILE_BYTES, 'x')
 /** Bytes the lazy stream of /lazy has produced so far. */
 let produced = 0
+/** The last stream /pipe piped into its response. */
+let piped: Readable | undefined
 
 function app(framework: () => Express, version: 4 | 5): Express {
   const app = framework()
@@ -34,7 +36,7 @@ function app(framework: () => Express, version: 4 | 5): Express {
   })
   app.get('/json', paid, (req, res) => void res.json({ payer: req.payment.payment?.payer, same: res.locals.payment === req.payment }))
   app.get('/file', paid, (_req, res) => res.sendFile(join(dir, 'data.txt')))
-  app.get('/pipe', paid, (_req, res) => void Readable.from(['a', 'b', 'c']).pipe(res))
+  app.get('/pipe', paid, (_req, res) => void (piped = Readable.from(['a', 'b', 'c'])).pipe(res))
   app.get('/lazy', paid, (_req, res) => {
     // 64 MB made on demand: it is read only as fast as the client reads.
     const chunk = Buffer.alloc(64 * 1024, 'z')
@@ -196,6 +198,8 @@ describe.each([
       expect(text).not.toMatch(/one,|xxxx|abc/)
       expect(response.headers.get('content-type')).toMatch(/json/)
       expectCharged(0)
+      // A piped source is not left open behind the replaced answer.
+      if (path === '/pipe') expect(piped?.destroyed).toBe(true)
     })
   })
 
