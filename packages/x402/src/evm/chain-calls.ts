@@ -11,9 +11,10 @@ import {
   type Client,
   type Hash,
 } from 'viem'
-import { simulateContract, writeContract } from 'viem/actions'
+import { simulateContract, waitForTransactionReceipt, writeContract } from 'viem/actions'
 import { TollgateError } from '../errors.js'
 import { abortable } from '../facilitator/abort.js'
+import type { SettleResult } from '../facilitator/types.js'
 import { EIP3009_ABI } from './abi.js'
 import type { ExactEvmPayload } from './scheme.js'
 
@@ -40,6 +41,44 @@ export function rpcFailure(step: string, cause: unknown): TollgateError {
 
 export function withAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
   return abortable(promise, signal, (aborted) => aborted.reason)
+}
+
+export type SettleFailure = (errorReason: string, errorMessage: string, payer?: string, extra?: Record<string, unknown>) => SettleResult
+
+/** How a refused settlement on `network` reads: `success: false`, no transaction. */
+export function settleFailure(network: string): SettleFailure {
+  return (errorReason, errorMessage, payer, extra = {}) => ({
+    success: false,
+    errorReason,
+    errorMessage,
+    transaction: '',
+    network,
+    ...(payer === undefined ? {} : { payer }),
+    ...extra,
+  })
+}
+
+export interface ReceiptWait {
+  confirmations: number
+  timeout: number
+}
+
+/**
+ * The receipt of a sent transaction. From here the transaction is out: an abort stops the wait, not the
+ * transaction; no receipt in time is the facilitator's failure (502), with the hash.
+ */
+export async function receiptOf(client: Client, hash: Hash, wait: ReceiptWait, signal: AbortSignal, what: string) {
+  try {
+    return await withAbort(waitForTransactionReceipt(client, { hash, ...wait }), signal)
+  } catch (error) {
+    if (signal.aborted) throw signal.reason
+    throw new TollgateError(
+      'facilitator_error',
+      `localFacilitator: no receipt for the ${what} ${hash}: ${error instanceof BaseError ? error.shortMessage : String(error)}`,
+      { transaction: hash },
+      { cause: error },
+    )
+  }
 }
 
 /**

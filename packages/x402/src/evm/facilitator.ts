@@ -1,12 +1,12 @@
 // localFacilitator: verifies exact EVM payments in-process and settles them on a chain with viem.
-import { BaseError, createPublicClient, http, type Account, type Address, type Client, type Hash, type Hex } from 'viem'
+import { createPublicClient, http, type Account, type Address, type Client, type Hash, type Hex } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { getChainId, getCode, readContract, sendTransaction, waitForTransactionReceipt } from 'viem/actions'
 import type { DecodedProof } from '../codec/types.js'
 import { TollgateError } from '../errors.js'
 import type { Facilitator, PaymentKind, SettleRequest, SettleResult, VerifyRequest, VerifyResult } from '../facilitator/types.js'
 import { EIP3009_ABI } from './abi.js'
-import { isContractRejection, revertReason, rpcFailure, simulateTransfer, submitTransfer, withAbort } from './chain-calls.js'
+import { isContractRejection, receiptOf, revertReason, rpcFailure, settleFailure, simulateTransfer, submitTransfer, withAbort } from './chain-calls.js'
 import { checkContractSignature, type WalletDeployment } from './contract-signature.js'
 import { caip2Network, chainIdOfNetwork, v1NetworkName } from './networks.js'
 import { ADDRESS, EXACT_EVM_REASONS as REASONS, EXACT_SCHEME, parseExactEvmPayload, type ExactEvmPayload } from './scheme.js'
@@ -239,20 +239,11 @@ export function localFacilitator(options: LocalFacilitatorOptions): Facilitator 
       const refused = await checkKind(request, signal)
       if (refused) {
         const { invalidReason, invalidMessage, payer } = refused.result
-        return { success: false, errorReason: invalidReason ?? REASONS.invalidScheme, errorMessage: invalidMessage, transaction: '', network: request.requirements.network, ...(payer === undefined ? {} : { payer }) }
+        return settleFailure(request.requirements.network)(invalidReason ?? REASONS.invalidScheme, invalidMessage ?? 'The payment is not valid.', payer)
       }
       return permit2.settle(request.requirements, proofParts(request.proof).payload, request.amount, signal)
     }
-    const network = request.requirements.network
-    const failed = (errorReason: string, errorMessage: string, payer?: string, extra: Record<string, unknown> = {}): SettleResult => ({
-      success: false,
-      errorReason,
-      errorMessage,
-      transaction: '',
-      network,
-      ...(payer === undefined ? {} : { payer }),
-      ...extra,
-    })
+    const failed = settleFailure(request.requirements.network)
 
     const verified = await verifyPayment(request, signal)
     if (!verified.payment) {
@@ -336,19 +327,7 @@ export function localFacilitator(options: LocalFacilitatorOptions): Facilitator 
       throw rpcFailure('the transfer submission', error)
     }
 
-    // From here the transfer is out: an abort stops the wait, not the transfer.
-    let receipt: Awaited<ReturnType<typeof waitForTransactionReceipt>>
-    try {
-      receipt = await withAbort(waitForTransactionReceipt(client, { hash, confirmations, timeout: receiptTimeoutMs }), signal)
-    } catch (error) {
-      if (signal.aborted) throw signal.reason
-      throw new TollgateError(
-        'facilitator_error',
-        `localFacilitator: no receipt for the transfer ${hash}: ${error instanceof BaseError ? error.shortMessage : String(error)}`,
-        { transaction: hash },
-        { cause: error },
-      )
-    }
+    const receipt = await receiptOf(client, hash, { confirmations, timeout: receiptTimeoutMs }, signal, 'transfer')
     if (receipt.status !== 'success') {
       return failed(REASONS.transactionState, `The transfer ${hash} reverted on chain.`, payer, { revertedTransaction: hash })
     }

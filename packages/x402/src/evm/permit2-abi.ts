@@ -7,9 +7,7 @@ export const ERC20_ABI = parseAbi([
   'function approve(address spender, uint256 value) returns (bool)',
 ])
 
-export const PERMIT2_ABI = parseAbi([
-  'function nonceBitmap(address owner, uint256 wordPos) view returns (uint256)',
-  'function DOMAIN_SEPARATOR() view returns (bytes32)',
+const PERMIT2_ERRORS = [
   'error SignatureExpired(uint256 signatureDeadline)',
   'error InvalidAmount(uint256 maxAmount)',
   'error InvalidNonce()',
@@ -17,21 +15,21 @@ export const PERMIT2_ABI = parseAbi([
   'error InvalidSigner()',
   'error InvalidSignatureLength()',
   'error InvalidContractSignature()',
+] as const
+
+export const PERMIT2_ABI = parseAbi([
+  'function nonceBitmap(address owner, uint256 wordPos) view returns (uint256)',
+  'function DOMAIN_SEPARATOR() view returns (bytes32)',
+  ...PERMIT2_ERRORS,
 ])
 
+// The proxies' own errors, and Permit2's bubbled up through them.
 const PROXY_ERRORS = [
   'error InvalidOwner()',
   'error InvalidDestination()',
   'error PaymentTooEarly()',
   'error ReentrancyGuardReentrantCall()',
-  // Permit2's, bubbled up through the proxy.
-  'error SignatureExpired(uint256 signatureDeadline)',
-  'error InvalidAmount(uint256 maxAmount)',
-  'error InvalidNonce()',
-  'error InvalidSignature()',
-  'error InvalidSigner()',
-  'error InvalidSignatureLength()',
-  'error InvalidContractSignature()',
+  ...PERMIT2_ERRORS,
 ] as const
 
 export const UPTO_PROXY_ABI = parseAbi([

@@ -1,11 +1,10 @@
 // localFacilitator's Permit2 payments (upto, and exact over Permit2): the chain's checks (proxy deployed, nonce
 // unused, balance, the payer's approval of Permit2, a simulated settle) and the settlement through the x402 proxy.
-import { BaseError, isAddressEqual, type Abi, type Account, type Address, type Client, type Hash } from 'viem'
-import { getCode, readContract, simulateContract, waitForTransactionReceipt, writeContract, type SimulateContractParameters, type WriteContractParameters } from 'viem/actions'
+import { isAddressEqual, type Abi, type Account, type Address, type Client, type Hash } from 'viem'
+import { getCode, readContract, simulateContract, writeContract, type SimulateContractParameters, type WriteContractParameters } from 'viem/actions'
 import type { PaymentRequirements } from '../codec/types.js'
-import { TollgateError } from '../errors.js'
 import type { SettleResult, VerifyResult } from '../facilitator/types.js'
-import { isContractRejection, revertReason, rpcFailure, withAbort } from './chain-calls.js'
+import { isContractRejection, receiptOf, revertReason, rpcFailure, settleFailure, withAbort } from './chain-calls.js'
 import { ERC20_ABI, EXACT_PROXY_ABI, PERMIT2_ABI, UPTO_PROXY_ABI } from './permit2-abi.js'
 import { PERMIT2_ADDRESS, PERMIT2_REASONS as REASONS, proxyFor, type Permit2Payload } from './permit2.js'
 import { checkPermit2Offline, type Permit2Terms } from './permit2-verify.js'
@@ -131,16 +130,7 @@ export function permit2Payments(ctx: Permit2Context) {
 
   /** Re-verifies, then moves `amount` (upto: 0 to the maximum, 0 sends nothing; exact: the signed amount only). */
   async function settle(requirements: PaymentRequirements, rawPayload: unknown, amountText: string, signal: AbortSignal): Promise<SettleResult> {
-    const network = requirements.network
-    const failed = (errorReason: string, errorMessage: string, payer?: string, extra: Record<string, unknown> = {}): SettleResult => ({
-      success: false,
-      errorReason,
-      errorMessage,
-      transaction: '',
-      network,
-      ...(payer === undefined ? {} : { payer }),
-      ...extra,
-    })
+    const failed = settleFailure(requirements.network)
     const checked = await verify(requirements, rawPayload, signal, 'settle')
     if (!checked.ok) return failed(checked.result.invalidReason, checked.result.invalidMessage, checked.result.payer)
     const { payer, payload, terms } = checked
@@ -170,19 +160,7 @@ export function permit2Payments(ctx: Permit2Context) {
         if (isContractRejection(error)) return failed(REASONS.transactionFailed, `The settle was refused: ${revertReason(error)}`, payer)
         throw rpcFailure('the settle submission', error)
       }
-      // From here the transfer is out: an abort stops the wait, not the transfer.
-      let receipt: Awaited<ReturnType<typeof waitForTransactionReceipt>>
-      try {
-        receipt = await withAbort(waitForTransactionReceipt(client, { hash, confirmations: ctx.confirmations, timeout: ctx.receiptTimeoutMs }), signal)
-      } catch (error) {
-        if (signal.aborted) throw signal.reason
-        throw new TollgateError(
-          'facilitator_error',
-          `localFacilitator: no receipt for the settle ${hash}: ${error instanceof BaseError ? error.shortMessage : String(error)}`,
-          { transaction: hash },
-          { cause: error },
-        )
-      }
+      const receipt = await receiptOf(client, hash, { confirmations: ctx.confirmations, timeout: ctx.receiptTimeoutMs }, signal, 'settle')
       if (receipt.status !== 'success') return failed(REASONS.transactionFailed, `The settle ${hash} reverted on chain.`, payer, { revertedTransaction: hash })
       return { success: true, transaction: hash, network: terms.network, payer, amount: amount.toString() }
     } finally {

@@ -6,10 +6,8 @@ import type { PaymentPayload, PaymentRequirements, ResourceInfo } from '../codec
 import { TollgateError } from '../errors.js'
 import { proxyFor, permit2TypedData, type Permit2Authorization, type Permit2Payload } from './permit2.js'
 import { readPermit2Terms } from './permit2-verify.js'
-import type { ExactPayerAccount } from './signer.js'
+import { validForSecondsOf, type ExactPayerAccount } from './signer.js'
 import { unixNow } from './verify.js'
-
-const DEFAULT_VALID_FOR_SECONDS = 300
 
 export interface CreatePermit2PaymentOptions {
   account: ExactPayerAccount
@@ -45,13 +43,7 @@ export async function createPermit2Payment(options: CreatePermit2PaymentOptions)
       expected: 'scheme upto, or exact with extra.assetTransferMethod "permit2", on eip155:<chainId>',
     })
   }
-  const validFor = options.validForSeconds ?? requirements.maxTimeoutSeconds ?? DEFAULT_VALID_FOR_SECONDS
-  if (!Number.isSafeInteger(validFor) || validFor <= 0) {
-    throw new TollgateError('invalid_options', `validForSeconds must be a positive whole number of seconds, got ${validFor}.`, {
-      path: 'validForSeconds',
-      expected: 'a positive integer',
-    })
-  }
+  const validFor = validForSecondsOf(options.validForSeconds, requirements)
   const now = options.now ?? unixNow()
   const witness: Permit2Authorization['witness'] = { to: terms.payTo, validAfter: '0' }
   if (terms.facilitator !== undefined) witness.facilitator = terms.facilitator

@@ -34,6 +34,18 @@ export type ExactPayment =
   | { x402Version: 2; payload: PaymentPayload; header: string; authorization: ExactEvmAuthorization }
   | { x402Version: 1; payload: PaymentPayloadV1; header: string; authorization: ExactEvmAuthorization }
 
+/** How long a signed payment stays valid: the payer's choice, else the offer's `maxTimeoutSeconds`, else 300 s. */
+export function validForSecondsOf(validForSeconds: number | undefined, requirements: PaymentRequirements): number {
+  const validFor = validForSeconds ?? requirements.maxTimeoutSeconds ?? DEFAULT_VALID_FOR_SECONDS
+  if (!Number.isSafeInteger(validFor) || validFor <= 0) {
+    throw new TollgateError('invalid_options', `validForSeconds must be a positive whole number of seconds, got ${validFor}.`, {
+      path: 'validForSeconds',
+      expected: 'a positive integer',
+    })
+  }
+  return validFor
+}
+
 /** 32 random bytes as hex: an EIP-3009 nonce that no other authorization of this payer will share. */
 export function randomNonce(): `0x${string}` {
   return bytesToHex(crypto.getRandomValues(new Uint8Array(32)))
@@ -58,13 +70,7 @@ export async function createExactPayment(options: CreateExactPaymentOptions): Pr
       expected: 'eip155:<chainId>',
     })
   }
-  const validFor = options.validForSeconds ?? requirements.maxTimeoutSeconds ?? DEFAULT_VALID_FOR_SECONDS
-  if (!Number.isSafeInteger(validFor) || validFor <= 0) {
-    throw new TollgateError('invalid_options', `validForSeconds must be a positive whole number of seconds, got ${validFor}.`, {
-      path: 'validForSeconds',
-      expected: 'a positive integer',
-    })
-  }
+  const validFor = validForSecondsOf(options.validForSeconds, requirements)
   const now = options.now ?? unixNow()
   const authorization: ExactEvmAuthorization = {
     from: account.address as Address,

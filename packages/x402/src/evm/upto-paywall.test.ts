@@ -131,6 +131,40 @@ describe('upto through the paywall', () => {
   })
 })
 
+describe('upto under faults', () => {
+  it('two requests with one permit at once: one is served and charged, the other refused, one charge', async () => {
+    const payment = await createPermit2Payment({ account: buyer, requirements: await offer() })
+    const [buyerBefore] = await balances()
+    charges.push((ctx) => ctx.charge(700), (ctx) => ctx.charge(700))
+    const answers = await Promise.all([paidRequest(payment.header), paidRequest(payment.header)])
+    charges.length = 0
+    expect(answers.map((answer) => answer.response.status).sort()).toEqual([200, 402])
+    expect((await balances())[0]).toBe(buyerBefore - 700n)
+  })
+
+  it('a settlement past its deadline answers 504, and the facilitator never sends it (nothing charged)', async () => {
+    const local = localFacilitator({ rpcUrl: anvil.rpcUrl, settler: anvil.privateKeys[5]!, pollingIntervalMs: 50 })
+    // The settle call starts after the engine's 100 ms deadline: by then the caller gave up.
+    const slow: Facilitator = { ...local, settle: (request, signal) => new Promise((resolve, reject) => setTimeout(() => local.settle(request, signal).then(resolve, reject), 300)) }
+    const slowPaywall = createPaywall({
+      facilitator: slow,
+      settleTimeoutMs: 100,
+      routes: { 'POST /generate': upto({ maxPrice: '$0.05', network: `eip155:${anvil.chainId}`, payTo, asset: { address: token, name: 'USDC', version: '2', decimals: 6 } }) },
+    })
+    const slowApp = slowPaywall.protect((_request, ctx) => {
+      ctx.charge(900)
+      return Response.json({ ok: true })
+    })
+    const payment = await createPermit2Payment({ account: buyer, requirements: await offer() })
+    const before = await balances()
+    const response = await slowApp(new Request('http://localhost/generate', { method: 'POST', headers: { [PAYMENT_SIGNATURE]: payment.header } }))
+    expect(response.status).toBe(504)
+    await new Promise((resolve) => setTimeout(resolve, 600))
+    expect(await balances()).toEqual(before)
+    await slowPaywall.close()
+  })
+})
+
 describe('upto options', () => {
   it('needs a facilitator that names itself, or facilitatorAddress', () => {
     const unnamed: Facilitator = { verify: async () => ({ isValid: true }), settle: async () => ({ success: true, transaction: '', network: 'eip155:1' }) }
