@@ -9,7 +9,8 @@ import { anvilClient, deployTestToken, fundUsdc, startUsdcChain, usdcBalance, ty
 import { localFacilitator } from './facilitator.js'
 import { PERMIT2_ABI } from './permit2-abi.js'
 import { ensurePermit2Allowance, MAX_UINT256 } from './permit2-approve.js'
-import { PERMIT2_ADDRESS } from './permit2.js'
+import { PERMIT2_ADDRESS, X402_UPTO_PERMIT2_PROXY } from './permit2.js'
+import { installPermit2 } from './permit2-chain.js'
 import { createPermit2Payment, type CreatePermit2PaymentOptions, type Permit2Payment } from './permit2-signer.js'
 
 const MAX = 50_000n // $0.05
@@ -170,6 +171,33 @@ describe('localFacilitator: upto', () => {
     controller.abort(new Error('the engine gave up'))
     await expect(facilitator.settle(requestFor(payment, offer, '10'), controller.signal)).rejects.toThrow()
     expect(await nonceUsed(payment.authorization.nonce)).toBe(false)
+  })
+
+  it('sends two settlements at once one after the other: both land, each moving its own amount', async () => {
+    const offer = uptoOffer()
+    const [first, second] = await Promise.all([pay(offer), pay(offer)])
+    const before = await balanceOf(usdc, payTo)
+    const results = await Promise.all([facilitator.settle(requestFor(first, offer, '11'), live()), facilitator.settle(requestFor(second, offer, '22'), live())])
+    expect(results.map((result) => [result.success, result.amount])).toEqual([
+      [true, '11'],
+      [true, '22'],
+    ])
+    expect(results[0]!.transaction).not.toBe(results[1]!.transaction)
+    expect(await balanceOf(usdc, payTo)).toBe(before + 33n)
+  })
+
+  it('refuses when the proxy is not on the chain, and says which contract is missing', async () => {
+    const offer = uptoOffer()
+    const payment = await pay(offer)
+    await owner.request({ method: 'anvil_setCode' as never, params: [X402_UPTO_PERMIT2_PROXY, '0x'] as never })
+    try {
+      const result = await facilitator.verify(requestFor(payment, offer), live())
+      expect(result).toMatchObject({ isValid: false, invalidReason: 'permit2_proxy_not_deployed' })
+      expect(result.invalidMessage).toContain(X402_UPTO_PERMIT2_PROXY)
+    } finally {
+      await installPermit2(owner)
+    }
+    expect(await facilitator.verify(requestFor(payment, offer), live())).toMatchObject({ isValid: true })
   })
 
   it('answers a dead chain with a facilitator_error (502), not a refusal', async () => {
