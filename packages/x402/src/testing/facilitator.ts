@@ -21,6 +21,9 @@ import { toV1Network } from './networks.js'
 export type { BalanceTarget, TestPlan } from './ledger.js'
 export type { FailOptions, FaultMethod, FaultTarget, TestFault } from './faults.js'
 
+/** The address the test facilitator gives `upto` offers as their `facilitatorAddress`. */
+export const TEST_FACILITATOR_ADDRESS = '0x7E57000000000000000000000000000000000001'
+
 export interface TestFacilitatorOptions {
   /** The facilitator's name in events and errors. Default `'test'`. */
   name?: string
@@ -40,7 +43,7 @@ interface MintCommon {
   payer: string
   /** The proof generation: 2 (PAYMENT-SIGNATURE, default) or 1 (X-PAYMENT). */
   x402Version?: X402Version
-  /** The token can be settled once only. Default: true for the `exact` scheme, false otherwise. */
+  /** The token can be settled once only. Default: true for the `exact` and `upto` schemes, false otherwise. */
   singleUse?: boolean
   /** The token is refused (`authorization_expired`) from this moment on, in the facilitator's clock (ms). */
   expiresAt?: number | Date
@@ -168,7 +171,7 @@ export function createTestFacilitator(options: TestFacilitatorOptions = {}): Tes
     }
     const x402Version = mintOptions.x402Version ?? 2
     if (x402Version !== 1 && x402Version !== 2) throw misuse('mint.x402Version', `mint: x402Version must be 1 or 2, got ${String(x402Version)}.`, '1 | 2')
-    const singleUse = mintOptions.singleUse ?? requirements.scheme === 'exact'
+    const singleUse = mintOptions.singleUse ?? (requirements.scheme === 'exact' || requirements.scheme === 'upto')
     const expiresAt = expiryOf(mintOptions.expiresAt)
     const maxAmount =
       mintOptions.amount !== undefined
@@ -291,6 +294,8 @@ export function createTestFacilitator(options: TestFacilitatorOptions = {}): Tes
 
   const facilitator: TestFacilitator = {
     name,
+    // upto offers name the facilitator that settles them: this one answers for a fixed test address.
+    offerExtra: (kind) => (kind.scheme === 'upto' ? { facilitatorAddress: TEST_FACILITATOR_ADDRESS } : undefined),
     verify: (request, signal) =>
       call('verify', request, signal, answerVerify, (fault) => ({
         isValid: false,

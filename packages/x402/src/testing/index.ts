@@ -1,6 +1,6 @@
 // @tollgate/x402/testing: the test kit. A facilitator with a ledger and faults on demand, and helpers
 // that build requests and read 402s and receipts, so a paywall test needs no server.
-export { createTestFacilitator } from './facilitator.js'
+export { createTestFacilitator, TEST_FACILITATOR_ADDRESS } from './facilitator.js'
 export type {
   BalanceTarget,
   FailOptions,
