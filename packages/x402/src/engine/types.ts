@@ -76,11 +76,12 @@ export interface PaymentContext {
   /** The payment of this request; undefined on routes that are not paid. */
   readonly payment: PaymentInfo | undefined
   /**
-   * Settle less than the verified amount (usage-based prices). Throws `charge_exceeds_verified` above it and
-   * `charge_unsupported` for schemes that settle a fixed amount (exact).
+   * The amount to settle, for usage-based prices (Nevermined credits, upto). Throws `charge_exceeds_verified` above
+   * the verified amount (upto: the payer's maximum) and `charge_unsupported` for schemes that settle a fixed amount
+   * (exact).
    */
   charge(amount: string | bigint | number): void
-  /** The amount that will be settled. */
+  /** The amount that will be settled: the verified amount, except on upto, where it is '0' until the handler charges. */
   readonly charged: string | undefined
   /**
    * Aborted when the paywall refuses the work the handler is doing: a speculative run whose payment failed
