@@ -11,7 +11,8 @@ import { TollgateError, isTollgateError } from '../errors.js'
 type Step = 'verify' | 'settle'
 
 interface Batch {
-  readonly key: string
+  readonly step: Step
+  readonly ms: number
   readonly opened: number
   readonly controller: AbortController
   readonly pending: Set<(error: TollgateError) => void>
@@ -19,7 +20,8 @@ interface Batch {
 }
 
 const MAX_SLACK_MS = 25
-const open = new Map<string, Batch>()
+// The open batch of each step, by timeout (numbers, so that finding it builds no string per call).
+const open: Record<Step, Map<number, Batch>> = { verify: new Map(), settle: new Map() }
 
 export function withDeadline<T>(step: Step, ms: number, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
   return new Promise<T>((resolve, reject) => {
@@ -32,7 +34,7 @@ export function withDeadline<T>(step: Step, ms: number, run: (signal: AbortSigna
       if (batch.pending.size > 0) return
       // An idle batch that no call can join any more has nothing left to do; the open one waits for joiners
       // but must not keep a process alive until it fires (Node, Bun; elsewhere it simply fires).
-      if (open.get(batch.key) === batch) batch.timer.unref?.()
+      if (open[batch.step].get(batch.ms) === batch) batch.timer.unref?.()
       else clearTimeout(batch.timer)
     }
     const fail = (error: unknown) => {
@@ -57,9 +59,9 @@ function slack(ms: number): number {
 }
 
 function batchFor(step: Step, ms: number): Batch {
-  const key = step + ms
+  const batches = open[step]
   const now = Date.now()
-  const current = open.get(key)
+  const current = batches.get(ms)
   // (A clock that went back, as fake timers in tests do, opens a new batch.)
   if (current !== undefined && now >= current.opened && now - current.opened <= slack(ms)) return current
   // Only calls still waiting keep a batch alive (so at most one idle batch per step and timeout).
@@ -68,7 +70,7 @@ function batchFor(step: Step, ms: number): Batch {
   allowManyListeners(controller.signal)
   const pending = new Set<(error: TollgateError) => void>()
   const timer = setTimeout(() => {
-    if (open.get(key) === batch) open.delete(key)
+    if (batches.get(ms) === batch) batches.delete(ms)
     if (pending.size === 0) return
     // Each waiting call gets its own error first; then the facilitators still working are told to stop.
     const error = () => new TollgateError('facilitator_timeout', `The facilitator did not answer ${step} within ${ms} ms.`, { step, timeoutMs: ms })
@@ -76,8 +78,8 @@ function batchFor(step: Step, ms: number): Batch {
     pending.clear()
     controller.abort(error())
   }, ms + slack(ms))
-  const batch: Batch = { key, opened: now, controller, pending, timer }
-  open.set(key, batch)
+  const batch: Batch = { step, ms, opened: now, controller, pending, timer }
+  batches.set(ms, batch)
   return batch
 }
 

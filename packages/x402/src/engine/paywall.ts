@@ -61,17 +61,18 @@ export function createPaywall(options: PaywallOptions): Paywall {
   if (options.outbox) worker.start()
 
   async function check(request: Request, options?: CheckOptions): Promise<Gate> {
+    return decide(request, options)
+  }
+
+  /** Phase one; a request that is not paid is decided without a promise (handle() calls it directly). */
+  function decide(request: Request, options: CheckOptions | undefined): Gate | Promise<Gate> {
     const method = request.method.toUpperCase()
     if (method === 'OPTIONS') return FREE // CORS preflights cannot carry a payment.
     const pathname = pathnameOf(request.url)
     const route = matchRoute(routes, method, pathname)
     if (!route) return FREE
     const base = { route: route.key, method, path: pathname }
-    try {
-      return await gate(request, options?.headers ?? request.headers, method, pathname, route, base, options?.isAborted)
-    } catch (error) {
-      return { kind: 'respond', response: unexpected(error) }
-    }
+    return gate(request, options?.headers ?? request.headers, method, pathname, route, base, options?.isAborted).catch(unexpectedGate)
   }
 
   async function gate(
@@ -300,7 +301,8 @@ export function createPaywall(options: PaywallOptions): Paywall {
   }
 
   async function handle(request: Request, next: NextHandler, options?: CheckOptions): Promise<Response> {
-    const decision = await check(request, options)
+    const decided = decide(request, options)
+    const decision = decided instanceof Promise ? await decided : decided
     if (decision.kind === 'respond') return decision.response
     if (decision.kind === 'free') return next(request, decision.ctx)
     const { session } = decision
@@ -338,6 +340,10 @@ function unexpected(error: unknown): Response {
     ? error
     : new TollgateError('handler_error', 'The paywall failed unexpectedly; nothing was charged.', {}, { cause: error })
   return sendError(failure)
+}
+
+function unexpectedGate(error: unknown): Gate {
+  return { kind: 'respond', response: unexpected(error) }
 }
 
 function responseOf(gate: Gate): Response {

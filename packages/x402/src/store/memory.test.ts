@@ -106,6 +106,22 @@ describe('memoryStore: bound', () => {
     expect(await store.get('d')).toBe(4)
   })
 
+  it('keeps the exact order when the same entry is read again and again, and after the newest one is deleted', async () => {
+    const store = memoryStore({ maxEntries: 3 })
+    await store.set('a', 1, 60_000)
+    await store.set('b', 2, 60_000)
+    await store.get('b')
+    await store.get('b')
+    await store.get('a') // a is now the most recently used, b the least
+    await store.set('c', 3, 60_000)
+    await store.delete('c')
+    await store.get('a')
+    await store.set('d', 4, 60_000)
+    await store.set('e', 5, 60_000)
+    expect(await store.get('b')).toBeUndefined()
+    expect([await store.get('a'), await store.get('d'), await store.get('e')]).toEqual([1, 4, 5])
+  })
+
   it('rejects a maxEntries that is not a positive integer', () => {
     for (const maxEntries of [0, -5, 1.5, Number.NaN]) {
       expect(() => memoryStore({ maxEntries })).toThrow(/maxEntries must be a positive integer/)

@@ -65,14 +65,20 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
     return entry
   }
 
+  // The key inserted last: touching it again would change nothing (a hot token's cache entry, read in a row).
+  let newest: string | undefined
+
   function touch(key: string, entry: Entry): void {
+    if (key === newest) return
     entries.delete(key)
     entries.set(key, entry)
+    newest = key
   }
 
   function write(key: string, value: unknown, ttlMs: number, at: number): void {
     entries.delete(key)
     entries.set(key, { value, expiresAt: at + ttlMs })
+    newest = key
     sweep(at)
     // Map iteration starts at the least recently used entry.
     while (entries.size > maxEntries) {
