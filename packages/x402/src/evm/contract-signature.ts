@@ -70,7 +70,8 @@ export async function checkContractSignature(
   return askWallet(client, wallet, digest, payload.signature, settings)
 }
 
-async function askWallet(client: Client, wallet: Address, digest: Hex, signature: Hex, settings: ContractSignatureSettings): Promise<ContractSignatureCheck> {
+/** Asks a deployed wallet whether it accepts `signature` for `digest` (ERC-1271 isValidSignature). */
+export async function askWallet(client: Client, wallet: Address, digest: Hex, signature: Hex, settings: Pick<ContractSignatureSettings, 'read'>): Promise<ContractSignatureCheck> {
   const answer = await settings.read('isValidSignature', () =>
     readContract(client, { address: wallet, abi: ERC1271_ABI, functionName: 'isValidSignature', args: [digest, signature] }),
   )

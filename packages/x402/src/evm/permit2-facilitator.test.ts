@@ -5,12 +5,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { PaymentRequirements } from '../codec/types.js'
 import type { Facilitator, SettleRequest } from '../facilitator/types.js'
 import { proofOf } from '../test-support/proof.js'
-import { anvilClient, deployTestToken, fundUsdc, startUsdcChain, usdcBalance, type AnvilClient, type AnvilInstance } from './anvil.js'
+import { anvilClient, deployTestToken, deployTestWallet, fundUsdc, startUsdcChain, usdcBalance, type AnvilClient, type AnvilInstance } from './anvil.js'
 import { localFacilitator } from './facilitator.js'
-import { PERMIT2_ABI } from './permit2-abi.js'
+import { ERC20_ABI, PERMIT2_ABI } from './permit2-abi.js'
 import { ensurePermit2Allowance, MAX_UINT256 } from './permit2-approve.js'
 import { PERMIT2_ADDRESS, X402_UPTO_PERMIT2_PROXY } from './permit2.js'
 import { installPermit2 } from './permit2-chain.js'
+import type { ExactPayerAccount } from './signer.js'
 import { createPermit2Payment, type CreatePermit2PaymentOptions, type Permit2Payment } from './permit2-signer.js'
 
 const MAX = 50_000n // $0.05
@@ -198,6 +199,30 @@ describe('localFacilitator: upto', () => {
       await installPermit2(owner)
     }
     expect(await facilitator.verify(requestFor(payment, offer), live())).toMatchObject({ isValid: true })
+  })
+
+  it('takes a smart-contract wallet (ERC-1271) that accepts its owner\'s signature, and refuses a stranger\'s', async () => {
+    const walletOwner = anvil.accounts[8]!
+    const wallet = await deployTestWallet(owner, walletOwner.address)
+    await fundUsdc(owner, usdc, wallet, 100_000n)
+    // The wallet approves Permit2 itself: here, as anvil lets us send from its address.
+    await owner.request({ method: 'anvil_setBalance' as never, params: [wallet, '0xde0b6b3a7640000'] as never })
+    await owner.request({ method: 'anvil_impersonateAccount' as never, params: [wallet] as never })
+    const approval = await owner.writeContract({ account: wallet, address: usdc, abi: ERC20_ABI, functionName: 'approve', args: [PERMIT2_ADDRESS, MAX_UINT256], chain: owner.chain })
+    await owner.waitForTransactionReceipt({ hash: approval })
+    await owner.request({ method: 'anvil_stopImpersonatingAccount' as never, params: [wallet] as never })
+
+    const offer = uptoOffer()
+    const signedBy = (signer: PrivateKeyAccount): ExactPayerAccount => ({ address: wallet, signTypedData: (typedData) => signer.signTypedData(typedData) })
+    const payment = await createPermit2Payment({ account: signedBy(walletOwner), requirements: offer })
+    expect(await facilitator.verify(requestFor(payment, offer), live())).toMatchObject({ isValid: true, payer: wallet })
+    expect(await facilitator.settle(requestFor(payment, offer, '500'), live())).toMatchObject({ success: true, amount: '500', payer: wallet })
+    expect(await balanceOf(usdc, wallet)).toBe(100_000n - 500n)
+
+    const forged = await createPermit2Payment({ account: signedBy(anvil.accounts[9]!), requirements: offer })
+    const refused = await facilitator.verify(requestFor(forged, offer), live())
+    expect(refused).toMatchObject({ isValid: false, invalidReason: 'invalid_permit2_signature' })
+    expect(refused.invalidMessage).toContain(`smart-contract wallet ${wallet} does not accept the signature (ERC-1271)`)
   })
 
   it('answers a dead chain with a facilitator_error (502), not a refusal', async () => {

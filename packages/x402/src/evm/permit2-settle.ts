@@ -1,13 +1,14 @@
 // localFacilitator's Permit2 payments (upto, and exact over Permit2): the chain's checks (proxy deployed, nonce
 // unused, balance, the payer's approval of Permit2, a simulated settle) and the settlement through the x402 proxy.
-import { isAddressEqual, type Abi, type Account, type Address, type Client, type Hash } from 'viem'
+import { hashTypedData, isAddressEqual, type Abi, type Account, type Address, type Client, type Hash } from 'viem'
 import { getCode, readContract, simulateContract, writeContract, type SimulateContractParameters, type WriteContractParameters } from 'viem/actions'
 import type { PaymentRequirements } from '../codec/types.js'
 import type { SettleResult, VerifyResult } from '../facilitator/types.js'
 import { isContractRejection, receiptOf, revertReason, rpcFailure, settleFailure, withAbort } from './chain-calls.js'
 import { ERC20_ABI, EXACT_PROXY_ABI, PERMIT2_ABI, UPTO_PROXY_ABI } from './permit2-abi.js'
-import { PERMIT2_ADDRESS, PERMIT2_REASONS as REASONS, proxyFor, type Permit2Payload } from './permit2.js'
-import { checkPermit2Offline, type Permit2Terms } from './permit2-verify.js'
+import { PERMIT2_ADDRESS, PERMIT2_REASONS as REASONS, parsePermit2Payload, permit2TypedData, proxyFor, type Permit2Payload } from './permit2.js'
+import { askWallet } from './contract-signature.js'
+import { checkPermit2Offline, readPermit2Terms, type Permit2OfflineCheck, type Permit2Terms } from './permit2-verify.js'
 
 /** What localFacilitator lends the Permit2 path: its chain, its settler and its one-at-a-time submission. */
 export interface Permit2Context {
@@ -65,6 +66,25 @@ export function permit2Payments(ctx: Permit2Context) {
   }
 
   /**
+   * A signature that does not recover `from` may be a smart-contract wallet's (ERC-1271): every other offline check
+   * passed when the signature is what failed, so the wallet is asked, as Permit2 itself will ask it on chain. A
+   * wallet that is not deployed yet (ERC-6492) is not taken for Permit2 payments.
+   */
+  async function orWalletSigner(failed: Permit2OfflineCheck & { isValid: false }, rawPayload: unknown, requirements: PaymentRequirements, signal: AbortSignal): Promise<Permit2OfflineCheck> {
+    if (failed.invalidReason !== REASONS.signature || failed.payer === undefined) return failed
+    const terms = readPermit2Terms(requirements)
+    const parsed = terms ? parsePermit2Payload(rawPayload, terms.kind) : undefined
+    if (!terms || !parsed?.ok) return failed
+    const wallet = failed.payer
+    const code = await read('getCode', signal, () => getCode(client, { address: wallet }))
+    if ('rejected' in code || code.value === undefined || code.value === '0x') return failed
+    const digest = hashTypedData(permit2TypedData(terms.kind, terms.chainId, parsed.payload.permit2Authorization))
+    const answer = await askWallet(client, wallet, digest, parsed.payload.signature, { read: (step, call) => read(step, signal, call) })
+    if (!answer.accepted) return 'message' in answer ? { ...failed, invalidMessage: answer.message } : failed
+    return { isValid: true, payer: wallet, payload: parsed.payload, terms }
+  }
+
+  /**
    * Offline checks, then the chain's: the proxy is there, the nonce unused, the balance and the payer's approval
    * of Permit2 cover the permit, and the settle (for the permit's full amount) goes through in a dry run.
    */
@@ -72,7 +92,8 @@ export function permit2Payments(ctx: Permit2Context) {
     // At settlement an upto offer carries the amount to settle, not the maximum signed: that is checked by settle.
     const kindIsUpto = requirements.scheme === 'upto'
     const expectAmount = phase === 'settle' && kindIsUpto ? undefined : BigInt(requirements.amount ?? '-1')
-    const offline = await checkPermit2Offline({ payload: rawPayload, requirements, now: ctx.now(), expectAmount })
+    const checked = await checkPermit2Offline({ payload: rawPayload, requirements, now: ctx.now(), expectAmount })
+    const offline = checked.isValid ? checked : await orWalletSigner(checked, rawPayload, requirements, signal)
     if (!offline.isValid) return refuse(offline.invalidReason, offline.invalidMessage, offline.payer)
     const { payer, payload, terms } = offline
     if (terms.facilitator !== undefined && !isAddressEqual(terms.facilitator, settler.address)) {
