@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest'
 import { createPaywall } from '../engine/paywall.js'
 import { BUYER, ORIGIN, PLAN_ID, USDC_BASE_SEPOLIA, planOption, usdcOption } from '../engine/test-setup.js'
 import { TollgateError } from '../errors.js'
-import { createTestFacilitator } from '../testing/facilitator.js'
+import { createTestFacilitator, TEST_FACILITATOR_ADDRESS } from '../testing/facilitator.js'
+import { upto } from '../requirements/options.js'
 import { paidRequest } from '../testing/requests.js'
 import { combineFacilitators } from './combine.js'
 
@@ -24,6 +25,15 @@ describe('combineFacilitators', () => {
     expect(credits.calls.map((call) => call.method)).toEqual(['verify', 'settle'])
     expect(usdc.balance(BUYER, { asset: USDC_BASE_SEPOLIA })).toBe(40_000n)
     expect(credits.balance(BUYER, { planId: PLAN_ID })).toBe(5n)
+  })
+
+  it('names the facilitator of an upto offer through the one that handles upto', () => {
+    const settler = createTestFacilitator({ name: 'upto' })
+    const combined = combineFacilitators({ upto: settler, exact: createTestFacilitator({ name: 'usdc' }) })
+    expect(combined.offerExtra?.({ scheme: 'upto', network: 'eip155:84532' })).toEqual({ facilitatorAddress: TEST_FACILITATOR_ADDRESS })
+    expect(combined.offerExtra?.({ scheme: 'exact', network: 'eip155:84532' })).toBeUndefined()
+    const paywall = createPaywall({ facilitator: combined, routes: { '/g': upto({ maxPrice: '$0.05', network: 'base-sepolia', payTo: BUYER }) } })
+    expect(paywall).toBeDefined()
   })
 
   it('answers 502 for a scheme nobody handles, and validates at construction', async () => {

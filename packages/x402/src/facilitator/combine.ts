@@ -34,6 +34,8 @@ export function combineFacilitators(byScheme: FacilitatorsByScheme): Facilitator
     name: `combined(${entries.map(([scheme, f]) => `${scheme}:${f.name ?? 'facilitator'}`).join(',')})`,
     verify: (request, signal) => pick(request.requirements.scheme).verify(request, signal),
     settle: (request, signal) => pick(request.requirements.scheme).settle(request, signal),
+    // What the facilitator of the kind's scheme adds to its offers (upto: its facilitatorAddress).
+    offerExtra: (kind) => byScheme[kind.scheme]?.offerExtra?.(kind),
     async supported(signal) {
       const kinds: PaymentKind[] = []
       for (const [scheme, facilitator] of entries) {
