@@ -51,7 +51,9 @@ export function createPaywall(options: PaywallOptions): Paywall {
   const prepare = createPreparer(settings)
   const readProof = createProofReader(settings.maxHeaderBytes)
   const pathnameOf = createUrlMemo((url) => new URL(url).pathname)
-  const verifyKeys = new WeakMap<DecodedProof, { offer: PreparedOffer; key: string }>()
+  // What a remembered proof (createProofReader) pays for on a prepared route, and its verification cache key.
+  const perProof = new WeakMap<DecodedProof, { prepared: Prepared; offer: PreparedOffer; key: string | undefined }>()
+  const routeMemos = new Map<string, (pathname: string) => CompiledRoute | null>()
   const outbox = options.outbox ?? memoryOutbox()
   // Lock values: unique among instances (the random part) and among this instance's requests (the count).
   const lockOwner = Array.from(crypto.getRandomValues(new Uint32Array(2)), (n) => n.toString(36)).join('') + ':'
@@ -69,7 +71,7 @@ export function createPaywall(options: PaywallOptions): Paywall {
     const method = request.method.toUpperCase()
     if (method === 'OPTIONS') return FREE // CORS preflights cannot carry a payment.
     const pathname = pathnameOf(request.url)
-    const route = matchRoute(routes, method, pathname)
+    const route = routeFor(method, pathname)
     if (!route) return FREE
     const base = { route: route.key, method, path: pathname }
     return gate(request, options?.headers ?? request.headers, method, pathname, route, base, options?.isAborted).catch(unexpectedGate)
@@ -101,7 +103,7 @@ export function createPaywall(options: PaywallOptions): Paywall {
     // tell more cheaply passes `isAborted` instead.
     const isAborted = probe ?? signalProbe(request.signal)
     const proof = found.value
-    const offer = findOffer(prepared, proof)
+    const offer = offerFor(prepared, proof)
     if (!offer) {
       const error = new TollgateError('no_matching_requirements', 'The payment is for an offer this route does not make (scheme, network, amount, asset or payee differ).')
       return reject(prepared, error, base, proof)
@@ -293,11 +295,29 @@ export function createPaywall(options: PaywallOptions): Paywall {
    * its 150 characters on every cache hit.
    */
   function verifyCacheKey(proof: DecodedProof, offer: PreparedOffer, tokenHash: string): string {
-    const known = verifyKeys.get(proof)
-    if (known !== undefined && known.offer === offer) return known.key
-    const key = 'tg:verify:' + tokenHash + '|' + offer.key
-    verifyKeys.set(proof, { offer, key })
-    return key
+    const known = perProof.get(proof)!
+    return (known.key ??= 'tg:verify:' + tokenHash + '|' + offer.key)
+  }
+
+  /** The offer a proof pays for, worked out once per remembered proof and prepared route. */
+  function offerFor(prepared: Prepared, proof: DecodedProof): PreparedOffer | undefined {
+    const known = perProof.get(proof)
+    if (known !== undefined && known.prepared === prepared) return known.offer
+    const offer = findOffer(prepared, proof)
+    if (offer) perProof.set(proof, { prepared, offer, key: undefined })
+    return offer
+  }
+
+  /** Route matching normalises the path: done once per method and distinct path. */
+  function routeFor(method: string, pathname: string): CompiledRoute | undefined {
+    let memo = routeMemos.get(method)
+    if (memo === undefined) {
+      // Methods come from clients: past a few dozen (HTTP has about 40), match without a memo.
+      if (routeMemos.size >= 64) return matchRoute(routes, method, pathname)
+      memo = createUrlMemo((path) => matchRoute(routes, method, path) ?? null)
+      routeMemos.set(method, memo)
+    }
+    return memo(pathname) ?? undefined
   }
 
   async function handle(request: Request, next: NextHandler, options?: CheckOptions): Promise<Response> {
