@@ -1,15 +1,20 @@
-// P1 and P2: requests per second through Hono on Node, as ratios measured in one run.
-import { measureAll, startServer } from './lib/load.js'
+// P1 and P2: requests per second and server CPU per request through Hono on Node and through @tollgate/bun on
+// Bun.serve, as ratios measured in one run.
+import { existsSync } from 'node:fs'
+import { BUN, measureAll, startServer } from './lib/load.js'
 import { tokenFor } from './lib/fixtures.js'
 
 /**
  * Measures bare Hono, Tollgate (paid with a cached verification, and unpaid 402) and the reference @x402/hono,
- * and two ceilings: the bytes of Tollgate's paid answer and of its 402, each sent by a plain handler.
+ * and two ceilings: the bytes of Tollgate's paid answer and of its 402, each sent by a plain handler. With `bun`
+ * (the default when node_modules/.bin/bun exists) the same rows on Bun.serve: bare, the two ceilings, @tollgate/bun.
  */
-export async function runHttp({ runs = 3, seconds = 4, warmupSeconds = 2, connections = 32 } = {}) {
+export async function runHttp({ runs = 3, seconds = 4, warmupSeconds = 2, connections = 32, bun = existsSync(BUN) } = {}) {
   const servers = {}
   try {
-    for (const variant of ['bare', 'bare-fetch', 'bare-paid-bytes', 'bare-402', 'tollgate', 'reference']) servers[variant] = await startServer(variant)
+    const variants = ['bare', 'bare-fetch', 'bare-paid-bytes', 'bare-402', 'tollgate', 'reference']
+    if (bun) variants.push('bun-bare', 'bun-bare-paid-bytes', 'bun-bare-402', 'bun-tollgate')
+    for (const variant of variants) servers[variant] = await startServer(variant)
     const paid = async (variant) => {
       const url = `${servers[variant].url}/paid`
       const required = (await fetch(url)).headers.get('payment-required')
@@ -26,6 +31,15 @@ export async function runHttp({ runs = 3, seconds = 4, warmupSeconds = 2, connec
       { name: 'reference paid', ...(await paid('reference')), cpu: cpu('reference') },
       { name: 'reference 402', url: `${servers.reference.url}/paid`, expect: 402, cpu: cpu('reference') },
     ]
+    if (bun) {
+      targets.push(
+        { name: 'bun bare', url: `${servers['bun-bare'].url}/paid`, cpu: cpu('bun-bare') },
+        { name: 'bun bare paid bytes', url: `${servers['bun-bare-paid-bytes'].url}/paid`, cpu: cpu('bun-bare-paid-bytes') },
+        { name: 'bun tollgate paid', ...(await paid('bun-tollgate')), cpu: cpu('bun-tollgate') },
+        { name: 'bun bare 402 bytes', url: `${servers['bun-bare-402'].url}/paid`, expect: 402, cpu: cpu('bun-bare-402') },
+        { name: 'bun tollgate 402', url: `${servers['bun-tollgate'].url}/paid`, expect: 402, cpu: cpu('bun-tollgate') },
+      )
+    }
     return await measureAll(targets, { runs, seconds, warmupSeconds, connections })
   } finally {
     await Promise.all(Object.values(servers).map((server) => server.stop()))

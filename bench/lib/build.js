@@ -12,6 +12,7 @@ const OUT = join(ROOT, 'bench/.build')
 const ENTRIES = {
   core: `export * from '${CORE}/index.ts'`,
   hono: `export * from '${ROOT}/packages/hono/src/index.ts'`,
+  bun: `export * from '${ROOT}/packages/bun/src/index.ts'`,
   evm: `export * from '${CORE}/evm/index.ts'`,
   internals: [
     `export { createVerifier } from '${CORE}/engine/verifier.ts'`,

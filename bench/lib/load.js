@@ -5,10 +5,22 @@ import { fork } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 
 const SERVER = fileURLToPath(new URL('../server.js', import.meta.url))
+const BUN_SERVER = fileURLToPath(new URL('../bun-server.js', import.meta.url))
+/** The Bun runtime the `bun` npm package installs. */
+export const BUN = fileURLToPath(new URL('../../node_modules/.bin/bun', import.meta.url))
 
-/** Starts `server.js <variant>` in a child process; resolves with its base URL and a stop function. */
+/**
+ * Starts `server.js <variant>` in a child process (`bun-server.js` on Bun for the `bun-*` variants); resolves with
+ * its base URL and a stop function.
+ */
 export async function startServer(variant, { execPath, execArgv, env } = {}) {
-  const child = fork(SERVER, [variant], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execPath, execArgv, env })
+  const onBun = variant.startsWith('bun-')
+  const child = fork(onBun ? BUN_SERVER : SERVER, [variant], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    execPath: onBun ? BUN : execPath,
+    execArgv: onBun ? [] : execArgv,
+    env,
+  })
   const port = await new Promise((resolve, reject) => {
     child.once('message', (message) => resolve(message.port))
     child.once('exit', (code) => reject(new Error(`server ${variant} exited with ${code}`)))
