@@ -165,6 +165,40 @@ describe('upto under faults', () => {
   })
 })
 
+describe('upto on a GET route (speculative handling: the handler starts while the facilitator verifies)', () => {
+  it('settles what the handler charged once verified, and a refused permit charges nothing', async () => {
+    const network = `eip155:${anvil.chainId}`
+    const getPaywall = createPaywall({
+      facilitator,
+      routes: { 'GET /usage': upto({ maxPrice: '$0.05', network, payTo, asset: { address: token, name: 'USDC', version: '2', decimals: 6 } }) },
+    })
+    let runs = 0
+    const getApp = getPaywall.protect((_request, ctx) => {
+      runs++
+      ctx.charge(321)
+      return Response.json({ ok: true })
+    })
+    const unpaid = await getApp(new Request('http://localhost/usage'))
+    const decoded = decodePaymentRequired(unpaid.headers.get(PAYMENT_REQUIRED)!)
+    if (!decoded.ok) throw decoded.error
+    const requirements = decoded.value.accepts[0]!
+    const before = await balances()
+    const payment = await createPermit2Payment({ account: buyer, requirements })
+    const paid = await getApp(new Request('http://localhost/usage', { headers: { [PAYMENT_SIGNATURE]: payment.header } }))
+    expect(paid.status).toBe(200)
+    expect(decodePaymentResponse(paid.headers.get(PAYMENT_RESPONSE)!)).toMatchObject({ ok: true, value: { success: true, amount: '321' } })
+    expect(await balances()).toEqual([before[0] - 321n, before[1] + 321n])
+    // A permit the facilitator refuses (signed for another payee): the handler may have run, nothing is charged.
+    const wrong = await createPermit2Payment({ account: buyer, requirements: { ...requirements, payTo: anvil.accounts[9]!.address } })
+    const forged = Buffer.from(JSON.stringify({ ...wrong.payload, accepted: requirements })).toString('base64')
+    const refused = await getApp(new Request('http://localhost/usage', { headers: { [PAYMENT_SIGNATURE]: forged } }))
+    expect(refused.status).toBe(402)
+    expect(await balances()).toEqual([before[0] - 321n, before[1] + 321n])
+    expect(runs).toBeGreaterThanOrEqual(1)
+    await getPaywall.close()
+  })
+})
+
 describe('upto options', () => {
   it('needs a facilitator that names itself, or facilitatorAddress', () => {
     const unnamed: Facilitator = { verify: async () => ({ isValid: true }), settle: async () => ({ success: true, transaction: '', network: 'eip155:1' }) }
