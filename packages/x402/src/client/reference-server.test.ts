@@ -1,20 +1,18 @@
 // Our paying fetch against the REFERENCE x402 server (@x402/hono) and the reference in-process facilitator
 // (@x402/core + @x402/evm), settling on anvil with our TestUSDC: interoperability, not just self-consistency.
-import { x402Facilitator } from '@x402/core/facilitator'
-import type { FacilitatorClient } from '@x402/core/server'
-import { toFacilitatorEvmSigner } from '@x402/evm'
 import { ExactEvmScheme as ReferenceExactFacilitator } from '@x402/evm/exact/facilitator'
 import { ExactEvmScheme as ReferenceExactServer } from '@x402/evm/exact/server'
 import { paymentMiddleware, x402ResourceServer } from '@x402/hono'
 import { Hono } from 'hono'
 import type { Address, PrivateKeyAccount } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { anvilClient, usdcBalance, type AnvilClient, type AnvilInstance, startUsdcChain } from '../evm/anvil.js'
+import { usdcBalance, type AnvilClient, type AnvilInstance, startUsdcChain } from '../evm/anvil.js'
 import { isTollgateError } from '../errors.js'
 import { exactPayer } from './exact-payer.js'
 import { getPayment, getReceipt } from './receipt.js'
 import { wrapFetch } from './wrap-fetch.js'
 import { listen } from '../test-support/server.js'
+import { referenceFacilitator } from '../test-support/reference-facilitator.js'
 
 const CHAIN_ID = 84532
 const NETWORK = `eip155:${CHAIN_ID}` as const
@@ -32,17 +30,7 @@ beforeAll(async () => {
   ;({ anvil, owner, buyer, payTo, token } = await startUsdcChain({ chainId: CHAIN_ID }))
 
   // The reference facilitator, in-process, submitting with anvil's account 5 through a viem wallet client.
-  const settler = anvilClient(anvil, anvil.accounts[5]!)
-  const signer = toFacilitatorEvmSigner(
-    Object.assign(settler, { address: anvil.accounts[5]!.address }) as unknown as Parameters<typeof toFacilitatorEvmSigner>[0],
-    { confirmationTimeoutMs: 20_000 },
-  )
-  const facilitator = new x402Facilitator().register(NETWORK, new ReferenceExactFacilitator(signer))
-  const facilitatorClient: FacilitatorClient = {
-    verify: (payload, requirements) => facilitator.verify(payload, requirements),
-    settle: (payload, requirements) => facilitator.settle(payload, requirements),
-    getSupported: async () => facilitator.getSupported() as Awaited<ReturnType<FacilitatorClient['getSupported']>>,
-  }
+  const { client: facilitatorClient } = referenceFacilitator(anvil, anvil.accounts[5]!, NETWORK, (signer) => new ReferenceExactFacilitator(signer))
   const resourceServer = new x402ResourceServer(facilitatorClient).register(NETWORK, new ReferenceExactServer())
 
   const app = new Hono()

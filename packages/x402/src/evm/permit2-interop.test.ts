@@ -3,9 +3,6 @@
 // routes settled by localFacilitator; Tollgate's uptoPayer pays a reference @x402/hono route whose reference
 // facilitator (@x402/core + @x402/evm UptoEvmScheme) settles it. Balances and Permit2 nonces are read on chain.
 import { x402Client } from '@x402/core/client'
-import { x402Facilitator } from '@x402/core/facilitator'
-import type { FacilitatorClient } from '@x402/core/server'
-import { toFacilitatorEvmSigner } from '@x402/evm'
 import { ExactEvmScheme as ReferenceExactClient } from '@x402/evm/exact/client'
 import { UptoEvmScheme as ReferenceUptoClient } from '@x402/evm/upto/client'
 import { UptoEvmScheme as ReferenceUptoFacilitator } from '@x402/evm/upto/facilitator'
@@ -21,6 +18,7 @@ import { getReceipt } from '../client/receipt.js'
 import { wrapFetch } from '../client/wrap-fetch.js'
 import { uptoPayer } from '../client/exact-payer.js'
 import { listen } from '../test-support/server.js'
+import { referenceFacilitator } from '../test-support/reference-facilitator.js'
 import { anvilClient, deployTestToken, fundUsdc, startUsdcChain, usdcBalance, type AnvilClient, type AnvilInstance } from './anvil.js'
 import { localFacilitator } from './facilitator.js'
 import { PERMIT2_ABI } from './permit2-abi.js'
@@ -127,17 +125,7 @@ describe("Tollgate's uptoPayer pays a reference @x402/hono upto route (reference
   let close: () => Promise<void>
 
   beforeAll(async () => {
-    const settler = anvilClient(anvil, anvil.accounts[6]!)
-    const signer = toFacilitatorEvmSigner(
-      Object.assign(settler, { address: anvil.accounts[6]!.address }) as unknown as Parameters<typeof toFacilitatorEvmSigner>[0],
-      { confirmationTimeoutMs: 20_000 },
-    )
-    const facilitator = new x402Facilitator().register(network, new ReferenceUptoFacilitator(signer))
-    const facilitatorClient: FacilitatorClient = {
-      verify: (payload, requirements) => facilitator.verify(payload, requirements),
-      settle: (payload, requirements) => facilitator.settle(payload, requirements),
-      getSupported: async () => facilitator.getSupported() as Awaited<ReturnType<FacilitatorClient['getSupported']>>,
-    }
+    const { client: facilitatorClient } = referenceFacilitator(anvil, anvil.accounts[6]!, network, (signer) => new ReferenceUptoFacilitator(signer))
     const resourceServer = new x402ResourceServer(facilitatorClient).register(network, new ReferenceUptoServer())
     const app = new Hono()
     app.use(
@@ -189,12 +177,7 @@ describe('httpFacilitator passes upto to a standard facilitator unchanged (the r
   let failSettle = false
 
   beforeAll(async () => {
-    const settler = anvilClient(anvil, anvil.accounts[7]!)
-    const signer = toFacilitatorEvmSigner(
-      Object.assign(settler, { address: anvil.accounts[7]!.address }) as unknown as Parameters<typeof toFacilitatorEvmSigner>[0],
-      { confirmationTimeoutMs: 20_000 },
-    )
-    const reference = new x402Facilitator().register(network, new ReferenceUptoFacilitator(signer))
+    const { facilitator: reference } = referenceFacilitator(anvil, anvil.accounts[7]!, network, (signer) => new ReferenceUptoFacilitator(signer))
     const app = new Hono()
     app.post('/:endpoint', async (c) => {
       const body = await c.req.json()
