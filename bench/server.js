@@ -55,10 +55,17 @@ if (variant === 'tollgate') {
   const facilitator = httpFacilitator({ url: process.env.FACILITATOR_URL })
   app.use('/paid', paywall({ accepts: exact({ price: '$0.001', network: NETWORK, payTo: PAY_TO }), facilitator }))
   app.use('/plan', paywall({ accepts: plan({ planId: '1', credits: 1 }), facilitator }))
-  // P7's control for r: one facilitator call as this server makes it, timed here.
+  // P7's control for r: one facilitator call as this server makes it, timed here, with the bytes of a real
+  // verify request (a v2 exact payment and its requirements), as a plain fetch: the call's own ceiling.
+  const { tokenFor } = await import('./lib/fixtures.js')
+  const probe = paywall({ accepts: exact({ price: '$0.001', network: NETWORK, payTo: PAY_TO }), facilitator })
+  const unpaid = new Hono().use('*', probe).get('*', (c) => c.json(BODY))
+  const required = (await unpaid.request('http://127.0.0.1/paid')).headers.get('payment-required')
+  const payload = JSON.parse(Buffer.from(tokenFor(required, 0), 'base64').toString('utf8'))
+  const verifyBody = JSON.stringify({ x402Version: 2, paymentPayload: payload, paymentRequirements: payload.accepted })
   app.get('/rtt', async (c) => {
     const started = performance.now()
-    const response = await fetch(`${process.env.FACILITATOR_URL}/verify`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })
+    const response = await fetch(`${process.env.FACILITATOR_URL}/verify`, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, body: verifyBody })
     await response.arrayBuffer()
     return c.json({ ms: performance.now() - started })
   })
