@@ -43,8 +43,10 @@ export async function gateRequest(paywall: Paywall, req: IncomingMessage, res: S
     kind: 'pass',
     payment: session.ctx,
     fail(error) {
-      if (!held.decided) held.replace(session.fail(error))
-      else res.destroy() // the head is out: all that is left is cutting the answer short
+      if (held.decided) return void res.destroy() // the head is out: all that is left is cutting the answer short
+      if (!session.speculative) return held.replace(session.fail(error))
+      // A speculative run that threw while its payment was being refused answers the refusal (402, 502, 504).
+      void session.refusal().then((refused) => held.decided || held.replace(refused ?? session.fail(error)))
     },
   }
 }

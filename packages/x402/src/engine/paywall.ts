@@ -206,7 +206,9 @@ export function createPaywall(options: PaywallOptions): Paywall {
     const pending = verifier.verify(verifyCacheKey(proof, offer, tokenHash), verifyRequest, route.config.verifyTimeoutMs ?? settings.verifyTimeoutMs)
     // Speculative handling: on a read-only route (or one marked speculative) the handler starts while the
     // facilitator verifies; the session holds its answer until verification decided (docs/state-machine.md).
-    speculative = singleUse && pending instanceof Promise && speculativeRoute(route, method)
+    // Not when an Idempotency-Key may name a kept answer: that is known only once verification names the payer,
+    // and a replay must not run the handler again.
+    speculative = singleUse && pending instanceof Promise && speculativeRoute(route, method) && !(idempotency && idempotencyKeyOf(headers))
     emit?.('verify.start', { ...fields(), amount: offer.amount })
     let verification: VerifyResult | undefined
     let verdict: Promise<VerifyResult | Response> | undefined
@@ -332,7 +334,9 @@ export function createPaywall(options: PaywallOptions): Paywall {
       // By tag, not only instanceof: @hono/node-server swaps the global Response, and Response.json() still makes the original.
       if (!(response instanceof Response) && Object.prototype.toString.call(response) !== '[object Response]') throw new TypeError('The handler did not return a Response.')
     } catch (error) {
-      return session.fail(error)
+      // A speculative run that threw while its payment was being refused answers the refusal (402, 502, 504).
+      const refused = session.speculative ? await session.refusal() : undefined
+      return refused ?? session.fail(error)
     }
     const outcome = await session.settle(response.status)
     if (!outcome.ok) {

@@ -260,6 +260,10 @@ export function createSession(input: SessionInput): PaymentSession {
       outcome = verdict ? verdict.then((decided) => (decided instanceof Response ? { ok: false, response: decided } : decide(status))) : decide(status)
       return outcome
     },
+    refusal() {
+      if (!verdict) return Promise.resolve(undefined)
+      return verdict.then((decided) => (decided instanceof Response ? decided : undefined))
+    },
     keep(response) {
       return settled ? input.keep(response) : response
     },

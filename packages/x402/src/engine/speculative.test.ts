@@ -118,6 +118,55 @@ describe('speculative handling', () => {
     expect(await response.text()).not.toContain('unverified payer')
   })
 
+  it.each([
+    ['an invalid payment', undefined, 402],
+    ['a facilitator that throws', { type: 'throw' } as const, 502],
+    ['a facilitator that hangs', { type: 'hang' } as const, 504],
+  ])('a handler that throws while %s is being refused answers that refusal (402, 502, 504), not a 500; nothing charged', async (_name, fault, status) => {
+    const { facilitator, paywall, usdcBalance } = speculativeSetup({ verifyTimeoutMs: 50 })
+    if (fault) facilitator.fail('verify', fault, { times: 1 })
+    const app = paywall.protect(async () => {
+      throw new Error('the handler failed before verification answered')
+    })
+    const requirements = usdcOption.requirements
+    const token = fault ? facilitator.mint({ payer: BUYER, requirements }) : facilitator.forge({ payer: BUYER, requirements })
+    const response = await app(paidRequest(PREMIUM, token))
+    expect(response.status).toBe(status)
+    expect(facilitator.settleCalls()).toHaveLength(0)
+    expect(usdcBalance()).toBe(1_000_000n)
+  })
+
+  it('a handler that throws on a payment that verifies is a 500, and the payment stays usable', async () => {
+    const { facilitator, paywall, usdcBalance } = speculativeSetup()
+    facilitator.fail('verify', { type: 'delay', ms: 20 }, { times: 1 })
+    let fail = true
+    const app = paywall.protect(async () => {
+      if (fail) throw new Error('the handler failed')
+      return new Response('paid content')
+    })
+    const token = facilitator.mint({ payer: BUYER, requirements: usdcOption.requirements })
+    expect((await app(paidRequest(PREMIUM, token))).status).toBe(500)
+    expect(usdcBalance()).toBe(1_000_000n)
+    fail = false
+    expect((await app(paidRequest(PREMIUM, token))).status).toBe(200)
+    expect(usdcBalance()).toBe(990_000n)
+  })
+
+  it('not with an Idempotency-Key: a kept answer for it is found after verification, and the handler must not run again', async () => {
+    const { app, facilitator, seen } = speculativeSetup() // idempotent retries are on by default
+    const requirements = usdcOption.requirements
+    const first = await app(paidRequest(PREMIUM, facilitator.mint({ payer: BUYER, requirements }), { headers: { 'Idempotency-Key': 'order-1' } }))
+    expect(first.status).toBe(200)
+    await first.text()
+    facilitator.fail('verify', { type: 'delay', ms: 10 }, { times: 1 })
+    const retry = await app(paidRequest(PREMIUM, facilitator.mint({ payer: BUYER, requirements }), { headers: { 'Idempotency-Key': 'order-1' } }))
+    expect(retry.status).toBe(200)
+    expect(await retry.text()).toBe('paid content')
+    expect(seen.calls).toBe(1)
+    expect(seen.verifiedWhenStarted).toEqual([true])
+    expect(facilitator.settleCalls()).toHaveLength(1)
+  })
+
   it('ctx.signal aborts as soon as verification refuses, while the handler still works', async () => {
     const { facilitator, paywall } = speculativeSetup()
     facilitator.fail('verify', { type: 'delay', ms: 20 })

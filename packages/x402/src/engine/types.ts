@@ -160,6 +160,12 @@ export interface PaymentSession {
    * and passes through. Calling it again returns the first outcome.
    */
   settle(status: number, headers?: HeadersInit): Promise<SettleOutcome>
+  /**
+   * A speculative run's verdict: resolves once verification decided, to the refusal (402, 502, 504) when the
+   * payment did not verify, else undefined (at once for a session that was verified first). A handler that
+   * threw while its payment was being refused answers the refusal, not a 500: see `handle()`.
+   */
+  refusal(): Promise<Response | undefined>
   /** The handler threw: release the payment, nothing is settled. Returns the 500 response to send. */
   fail(error: unknown): Response
   /** The client went away: release the payment, nothing is settled. */
