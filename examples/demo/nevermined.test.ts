@@ -108,8 +108,8 @@ describe('npm run demo with NVM_API_KEY (against a fake Nevermined backend)', ()
     expect(calls[2]?.body).toMatchObject({ x402AccessToken: ACCESS_TOKEN, maxAmount: '1', agentRequestId: 'req_demo' })
 
     expect(isRunning(anvilPid(output))).toBe(false)
-    // The USDC routes were paid as well.
-    expect([...output.matchAll(/│ transaction\s+│ 0x[0-9a-f]{64}/g)]).toHaveLength(3)
+    // The USDC routes (weather, premium and the metered generate) were paid as well, besides the plan's settle.
+    expect([...output.matchAll(/│ transaction\s+│ 0x[0-9a-f]{64}/g)]).toHaveLength(4)
   })
 
   // Through an adapter too; bun and next run in their own process and read NVM_* from the environment themselves.

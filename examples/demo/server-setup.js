@@ -42,7 +42,8 @@ import { endpoints, paidRoutes } from './routes.js'
 export async function createServerSetup(config, { nevermined, log }) {
   const routes = paidRoutes({ chainId: config.chainId, asset: config.asset, seller: config.seller, ...(nevermined ? { ask: nevermined.option } : {}) })
   const local = localFacilitator({ rpcUrl: config.rpcUrl, settler: config.settlerKey, pollingIntervalMs: 100 })
-  const facilitator = nevermined ? combineFacilitators({ exact: local, [nevermined.option.requirements.scheme]: nevermined.facilitator }) : local
+  // The local chain settles both EVM schemes (exact and the metered route's upto); Nevermined its plan's.
+  const facilitator = nevermined ? combineFacilitators({ exact: local, upto: local, [nevermined.option.requirements.scheme]: nevermined.facilitator }) : local
   const store = config.redisUrl ? await openRedisStore(config.redisUrl, log) : undefined
   /** @type {PaywallOptions} */
   const paywallOptions = { routes, facilitator }
