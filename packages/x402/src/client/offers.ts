@@ -1,7 +1,7 @@
 // Reading a 402: the offers from the PAYMENT-REQUIRED header (v2) or the JSON body (v1, or v2 when the
 // header is missing or unreadable, as in a browser that was not allowed to read it), and why it was refused.
 import { decodePaymentRequired, decodePaymentRequiredV1Body, decodePaymentResponse, PAYMENT_REQUIRED, PAYMENT_RESPONSE, X_PAYMENT_RESPONSE } from '../codec/headers.js'
-import { PaymentRequiredSchema } from '../codec/schemas.js'
+import { PaymentRequiredSchema } from '../codec/answer-schemas.js'
 import type { PaymentRequired, PaymentRequiredV1, PaymentRequirementsV1, SettleResponse } from '../codec/types.js'
 import { validateWire } from '../codec/validate.js'
 import { isTollgateError, TollgateError } from '../errors.js'

@@ -2,14 +2,8 @@
 // Decoders never throw: a bad header is the client's problem and becomes a 402 with a reason, not a 500.
 import { isTollgateError, TollgateError } from '../errors.js'
 import { decodeBase64Json, encodeBase64Json } from './base64.js'
-import {
-  PaymentPayloadSchema,
-  PaymentPayloadV1Schema,
-  PaymentRequiredSchema,
-  PaymentRequiredV1Schema,
-  SettleResponseSchema,
-  type WireSchema,
-} from './schemas.js'
+import { PaymentRequiredSchema, PaymentRequiredV1Schema, SettleResponseSchema } from './answer-schemas.js'
+import { PaymentPayloadSchema, PaymentPayloadV1Schema, type WireSchema } from './schemas.js'
 import type {
   DecodedProof,
   PaymentPayload,

@@ -25,13 +25,15 @@ export { decodeBase64, decodeBase64Json, encodeBase64, encodeBase64Json } from '
 export {
   PaymentPayloadSchema,
   PaymentPayloadV1Schema,
+  PaymentRequirementsSchema,
+  ResourceInfoSchema,
+} from './schemas.js'
+export {
   PaymentRequiredSchema,
   PaymentRequiredV1Schema,
-  PaymentRequirementsSchema,
   PaymentRequirementsV1Schema,
-  ResourceInfoSchema,
   SettleResponseSchema,
   SupportedKindSchema,
   SupportedResponseSchema,
   VerifyResponseSchema,
-} from './schemas.js'
+} from './answer-schemas.js'

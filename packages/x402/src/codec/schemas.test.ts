@@ -2,17 +2,14 @@ import { readVector } from '../test-support/vectors.js'
 import { parse, safeParse } from 'valibot'
 import { describe, expect, it } from 'vitest'
 import {
-  PaymentPayloadSchema,
-  PaymentPayloadV1Schema,
   PaymentRequiredSchema,
   PaymentRequiredV1Schema,
-  PaymentRequirementsSchema,
   PaymentRequirementsV1Schema,
-  ResourceInfoSchema,
   SettleResponseSchema,
   SupportedResponseSchema,
   VerifyResponseSchema,
-} from './schemas.js'
+} from './answer-schemas.js'
+import { PaymentPayloadSchema, PaymentPayloadV1Schema, PaymentRequirementsSchema, ResourceInfoSchema } from './schemas.js'
 
 const vectors = readVector
 const v1 = vectors('x402-v1.json')

@@ -6,15 +6,10 @@ import * as v from 'valibot'
 import type {
   PaymentPayload,
   PaymentPayloadV1,
-  PaymentRequired,
-  PaymentRequiredV1,
   PaymentRequirements,
-  PaymentRequirementsV1,
   ResourceInfo,
-  SettleResponse,
-  SupportedResponse,
-  VerifyResponse,
 } from './types.js'
+// The schemas of answers (the 402, receipts, a facilitator's replies) are in answer-schemas.ts.
 
 /**
  * How error messages word what a field expects, where the schema's issue alone would say less ("a string" for
@@ -26,15 +21,15 @@ export const EXPECTED = {
   positiveInteger: 'a positive integer',
 } as const
 
-const nonEmptyString = v.pipe(v.string(EXPECTED.nonEmptyString), v.minLength(1, EXPECTED.nonEmptyString))
-const decimalIntegerString = v.pipe(v.string(EXPECTED.decimalInteger), v.regex(/^\d+$/, EXPECTED.decimalInteger))
-const positiveInteger = v.pipe(
+export const nonEmptyString = v.pipe(v.string(EXPECTED.nonEmptyString), v.minLength(1, EXPECTED.nonEmptyString))
+export const decimalIntegerString = v.pipe(v.string(EXPECTED.decimalInteger), v.regex(/^\d+$/, EXPECTED.decimalInteger))
+export const positiveInteger = v.pipe(
   v.number(EXPECTED.positiveInteger),
   v.integer(EXPECTED.positiveInteger),
   v.minValue(1, EXPECTED.positiveInteger),
 )
 // A JSON object: not null, not an array (valibot's record alone would let an array through).
-const plainObject = v.custom<Record<string, unknown>>(
+export const plainObject = v.custom<Record<string, unknown>>(
   (input) => typeof input === 'object' && input !== null && !Array.isArray(input),
   'an object',
 )
@@ -56,15 +51,6 @@ export const PaymentRequirementsSchema = v.looseObject({
   extra: v.optional(plainObject),
 })
 
-/** v2: the PAYMENT-REQUIRED header. */
-export const PaymentRequiredSchema = v.looseObject({
-  x402Version: v.literal(2),
-  error: v.optional(v.string()),
-  resource: ResourceInfoSchema,
-  accepts: v.pipe(v.array(PaymentRequirementsSchema), v.minLength(1)),
-  extensions: v.optional(plainObject),
-})
-
 /** v2: the PAYMENT-SIGNATURE header (and a Nevermined access token). */
 export const PaymentPayloadSchema = v.looseObject({
   x402Version: v.literal(2),
@@ -72,27 +58,6 @@ export const PaymentPayloadSchema = v.looseObject({
   accepted: PaymentRequirementsSchema,
   payload: plainObject,
   extensions: v.optional(plainObject),
-})
-
-export const PaymentRequirementsV1Schema = v.looseObject({
-  scheme: nonEmptyString,
-  network: nonEmptyString,
-  maxAmountRequired: decimalIntegerString,
-  asset: v.string(),
-  payTo: v.string(),
-  resource: v.string(),
-  description: v.string(),
-  mimeType: v.string(),
-  maxTimeoutSeconds: positiveInteger,
-  outputSchema: v.optional(plainObject),
-  extra: v.optional(plainObject),
-})
-
-/** v1: the 402 JSON body. */
-export const PaymentRequiredV1Schema = v.looseObject({
-  x402Version: v.literal(1),
-  error: v.string(),
-  accepts: v.array(PaymentRequirementsV1Schema),
 })
 
 /** v1: the X-PAYMENT header. */
@@ -103,53 +68,15 @@ export const PaymentPayloadV1Schema = v.looseObject({
   payload: plainObject,
 })
 
-/** PAYMENT-RESPONSE / X-PAYMENT-RESPONSE, and a facilitator's /settle answer. */
-export const SettleResponseSchema = v.looseObject({
-  success: v.boolean(),
-  transaction: v.string(),
-  network: v.string(),
-  payer: v.optional(v.string()),
-  errorReason: v.optional(v.string()),
-  amount: v.optional(v.string()),
-})
-
-/** A facilitator's /verify answer. */
-export const VerifyResponseSchema = v.looseObject({
-  isValid: v.boolean(),
-  invalidReason: v.optional(v.string()),
-  invalidMessage: v.optional(v.string()),
-  payer: v.optional(v.string()),
-})
-
-export const SupportedKindSchema = v.looseObject({
-  x402Version: v.pipe(v.number(), v.integer()),
-  scheme: nonEmptyString,
-  network: nonEmptyString,
-  extra: v.optional(plainObject),
-})
-
-/** A facilitator's /supported answer. */
-export const SupportedResponseSchema = v.looseObject({
-  kinds: v.array(SupportedKindSchema),
-  extensions: v.optional(v.array(v.unknown())),
-  signers: v.optional(plainObject),
-})
-
 /** Any of the schemas above, as the decoders take them; `T` is what it lets through. */
 export type WireSchema<T = unknown> = v.GenericSchema<unknown, T>
 
 // Compile-time check: what each schema lets through is assignable to the interface it stands for.
 // A schema that drifts from types.ts breaks `tsc` here.
-type Assignable<Target, Source extends Target> = Source
+export type Assignable<Target, Source extends Target> = Source
 export type _SchemaOutputsMatchTypes = [
   Assignable<ResourceInfo, v.InferOutput<typeof ResourceInfoSchema>>,
   Assignable<PaymentRequirements, v.InferOutput<typeof PaymentRequirementsSchema>>,
-  Assignable<PaymentRequired, v.InferOutput<typeof PaymentRequiredSchema>>,
   Assignable<PaymentPayload, v.InferOutput<typeof PaymentPayloadSchema>>,
-  Assignable<PaymentRequirementsV1, v.InferOutput<typeof PaymentRequirementsV1Schema>>,
-  Assignable<PaymentRequiredV1, v.InferOutput<typeof PaymentRequiredV1Schema>>,
   Assignable<PaymentPayloadV1, v.InferOutput<typeof PaymentPayloadV1Schema>>,
-  Assignable<SettleResponse, v.InferOutput<typeof SettleResponseSchema>>,
-  Assignable<VerifyResponse, v.InferOutput<typeof VerifyResponseSchema>>,
-  Assignable<SupportedResponse, v.InferOutput<typeof SupportedResponseSchema>>,
 ]

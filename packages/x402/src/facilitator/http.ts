@@ -1,6 +1,6 @@
 // httpFacilitator: the standard x402 facilitator API over HTTP (POST /verify, POST /settle, GET /supported),
 // as served by x402.org, Coinbase CDP and self-hosted facilitators.
-import { SettleResponseSchema, SupportedResponseSchema, VerifyResponseSchema } from '../codec/schemas.js'
+import { SettleResponseSchema, SupportedResponseSchema, VerifyResponseSchema } from '../codec/answer-schemas.js'
 import type { SupportedKind } from '../codec/types.js'
 import { TollgateError } from '../errors.js'
 import { abortError, callFacilitator } from './http-call.js'
