@@ -20,7 +20,10 @@ import { toFetchRequest } from './request.js'
 export * from '@tollgate/x402'
 
 /** One route's payment config, given as `config: { paywall: { accepts } }` in the route's options. */
-export type FastifyRoutePaywall = Pick<RoutePaywallOptions, 'accepts' | 'description' | 'mimeType' | 'verifyTimeoutMs' | 'settleTimeoutMs' | 'settle' | 'onSettleFailure'>
+export type FastifyRoutePaywall = Pick<
+  RoutePaywallOptions,
+  'accepts' | 'description' | 'mimeType' | 'verifyTimeoutMs' | 'settleTimeoutMs' | 'settle' | 'onSettleFailure' | 'speculative'
+>
 
 /** The plugin's options: the paywall's (facilitator, policies), with or without a routes map. */
 export type FastifyPaywallOptions = Omit<PaywallOptions, 'routes'> & { routes?: PaywallOptions['routes'] }
@@ -35,7 +38,8 @@ declare module 'fastify' {
   }
 }
 
-const sessions = new WeakMap<FastifyRequest, { session: PaymentSession; done: boolean }>()
+// `thrown`: a speculative run's handler error, decided in onSend once verification has (the refusal or the 500).
+const sessions = new WeakMap<FastifyRequest, { session: PaymentSession; done: boolean; thrown?: { error: unknown } }>()
 
 const plugin: FastifyPluginAsync<FastifyPaywallOptions> = async (fastify, options) => {
   const facilitator = options?.facilitator as Partial<PaywallOptions['facilitator']> | undefined
@@ -76,13 +80,22 @@ const plugin: FastifyPluginAsync<FastifyPaywallOptions> = async (fastify, option
 
   fastify.addHook('onError', async (request, _reply, error) => {
     const entry = sessions.get(request)
-    if (entry && !entry.done) (entry.done = true), entry.session.fail(error)
+    if (!entry || entry.done) return
+    if (entry.session.speculative) entry.thrown = { error }
+    else (entry.done = true), entry.session.fail(error)
   })
 
   fastify.addHook('onSend', async (request, reply, payload) => {
     const entry = sessions.get(request)
     if (!entry || entry.done) return payload
     entry.done = true
+    if (entry.thrown) {
+      // The handler threw while its payment was being verified: a refusal (402, 502, 504) replaces Fastify's 500.
+      const refused = await entry.session.refusal()
+      if (!refused) return entry.session.fail(entry.thrown.error), payload
+      destroy(payload)
+      return replaceReply(reply, refused)
+    }
     if (payload instanceof Response) payload = unwrap(reply, payload)
     const outcome = await entry.session.settle(reply.statusCode)
     if (outcome.ok) {

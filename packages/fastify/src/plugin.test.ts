@@ -83,6 +83,24 @@ describe('fastifyPaywall', () => {
     expect(facilitator.settleCalls()).toHaveLength(1)
   })
 
+  it('a GET handler that throws while its payment is being refused (speculative) answers the refusal, not 500', async () => {
+    const { facilitator, app } = setup()
+    await app.register(fastifyPaywall, { facilitator })
+    app.get('/paid', { config: { paywall: { accepts: usdc } } }, async () => {
+      throw new Error('the handler failed before verification answered')
+    })
+    facilitator.fail('verify', { type: 'delay', ms: 30 })
+    const forged = facilitator.forge({ payer: BUYER, requirements: usdc.requirements })
+    const refused = await app.inject({ url: '/paid', headers: { 'PAYMENT-SIGNATURE': forged } })
+    expect(refused.statusCode).toBe(402)
+    expect(refused.headers['payment-required']).toBeTruthy()
+    // A payment that verifies gets the handler's 500, and stays usable: nothing was charged.
+    const token = facilitator.mint({ payer: BUYER, requirements: usdc.requirements })
+    expect((await app.inject({ url: '/paid', headers: { 'PAYMENT-SIGNATURE': token } })).statusCode).toBe(500)
+    expect(facilitator.settleCalls()).toEqual([])
+    expect(facilitator.balance(BUYER, { asset: USDC })).toBe(1_000_000n)
+  })
+
   it('settles nothing for a hijacked reply, and releases the payment for a retry', async () => {
     const { facilitator, app } = setup()
     await app.register(fastifyPaywall, { facilitator, routes: { '/raw': usdc, '/paid': usdc } })
