@@ -61,14 +61,26 @@ if (wanted('P1') || wanted('P2')) {
     }
   }
 }
-if (wanted('P1')) {
+if (wanted('P1') || wanted('P2')) {
   // The same question in one process with no sockets: the rest of the machine disturbs it far less.
   const cost = await runOwnCost(quick ? { perRound: 3000, rounds: 8 } : {})
   for (const [runtime, label] of [['node', 'Hono on Node, @hono/node-server\'s listener'], ['bun', '@tollgate/bun on Bun, the Bun.serve handler']]) {
     const measured = cost[runtime]
     if (!measured) continue
     const ownUs = measured.tollgate - measured.ceiling
-    row('P1', `in process, ${label}: paywall's own CPU per paid request (paid ${fmt(measured.tollgate, 2)} µs - bare paid bytes ${fmt(measured.ceiling, 2)} µs; bare ${fmt(measured.bare, 2)} µs)`, `${fmt(ownUs, 1)} µs`, '<= 5 µs', ownUs <= 5)
+    if (wanted('P1')) row('P1', `in process, ${label}: paywall's own CPU per paid request (paid ${fmt(measured.tollgate, 2)} µs - bare paid bytes ${fmt(measured.ceiling, 2)} µs; bare ${fmt(measured.bare, 2)} µs)`, `${fmt(ownUs, 1)} µs`, '<= 5 µs', ownUs <= 5)
+    if (wanted('P1') && measured.reference) {
+      const ratio = measured.reference / measured.tollgate
+      row('P1', `  in process: reference @x402/hono paid CPU / ours (${fmt(measured.reference, 1)} / ${fmt(measured.tollgate, 2)} µs)`, `${fmt(ratio, 1)}x`, '>= 5x', ratio >= 5)
+    }
+    if (wanted('P2')) {
+      const ratio = measured.ceiling402 / measured.tollgate402
+      row('P2', `  in process, ${label}: the same 402 bytes from a plain handler / our 402 (${fmt(measured.ceiling402, 2)} / ${fmt(measured.tollgate402, 2)} µs)`, `${fmt(ratio, 2)}x`, '>= 1.0x', ratio >= 1)
+      if (measured.reference402) {
+        const versus = measured.reference402 / measured.tollgate402
+        row('P2', `  in process: reference 402 CPU / ours (${fmt(measured.reference402, 1)} / ${fmt(measured.tollgate402, 2)} µs)`, `${fmt(versus, 1)}x`, '>= 4x', versus >= 4)
+      }
+    }
   }
 }
 if (wanted('P3')) {
