@@ -18,7 +18,7 @@ export const PaymentRequiredSchema = v.looseObject({
   x402Version: v.literal(2),
   error: v.optional(v.string()),
   resource: ResourceInfoSchema,
-  accepts: v.pipe(v.array(PaymentRequirementsSchema), v.minLength(1)),
+  accepts: v.pipe(v.array(PaymentRequirementsSchema), v.minLength(1, 'a non-empty array')),
   extensions: v.optional(plainObject),
 })
 
