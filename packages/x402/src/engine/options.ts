@@ -53,21 +53,46 @@ export function resolveOptions(options: PaywallOptions): ResolvedOptions {
     invalid('outbox', 'an Outbox with add, claim, reschedule and remove, e.g. memoryOutbox() or redisOutbox(...)')
   }
   if (options.baseUrl !== undefined && !isHttpUrl(options.baseUrl)) invalid('baseUrl', 'an absolute http(s) URL such as https://api.example.com')
+  const resolved = { ...DEFAULTS, ...POLICY_DEFAULTS } as Record<string, unknown>
+  for (const [name, policy] of Object.entries(POLICIES)) {
+    const value = (options as unknown as Record<string, unknown>)[name]
+    if (value !== undefined) resolved[name] = check(name, value, policy)
+  }
   return {
-    verifyTimeoutMs: positive('verifyTimeoutMs', options.verifyTimeoutMs, DEFAULTS.verifyTimeoutMs),
-    settleTimeoutMs: positive('settleTimeoutMs', options.settleTimeoutMs, DEFAULTS.settleTimeoutMs),
-    verifyCacheTtlMs: nonNegative('verifyCacheTtlMs', options.verifyCacheTtlMs, DEFAULTS.verifyCacheTtlMs),
-    maxHeaderBytes: positive('maxHeaderBytes', options.maxHeaderBytes, DEFAULTS.maxHeaderBytes),
-    trustProxy: flag('trustProxy', options.trustProxy, false),
+    ...(resolved as Pick<ResolvedOptions, keyof typeof POLICIES>),
     baseUrl: options.baseUrl,
-    settle: oneOf('settle', options.settle, ['after', 'before'] as const, 'after'),
-    onSettleFailure: oneOf('onSettleFailure', options.onSettleFailure, ['fail', 'deliver'] as const, 'fail'),
-    htmlPaywall: flag('htmlPaywall', options.htmlPaywall, true),
-    speculative: options.speculative === undefined ? undefined : flag('speculative', options.speculative, false),
     store,
     cacheStore,
     idempotency: resolveIdempotency(options.idempotency),
   }
+}
+
+// The policy options, in the order they are checked: what each must be (the words of its error) and the test.
+type Policy = readonly [expected: string, test: (value: unknown) => boolean]
+const POSITIVE: Policy = ['a positive finite number', (value) => typeof value === 'number' && Number.isFinite(value) && value > 0]
+const FLAG: Policy = ['true or false', (value) => typeof value === 'boolean']
+const oneOf = (...allowed: string[]): Policy => [allowed.map((v) => `'${v}'`).join(' or '), (value) => allowed.includes(value as string)]
+export const POLICIES = {
+  verifyTimeoutMs: POSITIVE,
+  settleTimeoutMs: POSITIVE,
+  verifyCacheTtlMs: ['a finite number >= 0', (value) => typeof value === 'number' && Number.isFinite(value) && value >= 0] as Policy,
+  maxHeaderBytes: POSITIVE,
+  trustProxy: FLAG,
+  settle: oneOf('after', 'before'),
+  onSettleFailure: oneOf('fail', 'deliver'),
+  htmlPaywall: FLAG,
+  speculative: FLAG,
+}
+// Undefined speculative: speculative handling on GET routes only.
+const POLICY_DEFAULTS = { trustProxy: false, settle: 'after', onSettleFailure: 'fail', htmlPaywall: true, speculative: undefined }
+
+/** A route's own policies, checked as the paywall's are (in that order), the errors naming the route. */
+export const ROUTE_POLICIES = ['verifyTimeoutMs', 'settleTimeoutMs', 'settle', 'onSettleFailure', 'speculative'] as const
+
+/** `value` if it passes `policy`, else the error naming `path`. */
+export function check(path: string, value: unknown, [expected, test]: Policy): unknown {
+  if (!test(value)) invalid(path, expected)
+  return value
 }
 
 function resolveIdempotency(value: PaywallOptions['idempotency']): IdempotencySettings | undefined {
@@ -83,28 +108,8 @@ export function invalid(path: string, expected: string): never {
   throw new TollgateError('invalid_options', `createPaywall: option "${path}" is invalid; expected ${expected}.`, { path, expected })
 }
 
-export function positive(path: string, value: number | undefined, fallback: number): number {
-  if (value === undefined) return fallback
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) invalid(path, 'a positive finite number')
-  return value
-}
-
-function nonNegative(path: string, value: number | undefined, fallback: number): number {
-  if (value === undefined) return fallback
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) invalid(path, 'a finite number >= 0')
-  return value
-}
-
-function flag(path: string, value: boolean | undefined, fallback: boolean): boolean {
-  if (value === undefined) return fallback
-  if (typeof value !== 'boolean') invalid(path, 'true or false')
-  return value
-}
-
-export function oneOf<T extends string>(path: string, value: T | undefined, allowed: readonly T[], fallback: T): T {
-  if (value === undefined) return fallback
-  if (!allowed.includes(value)) invalid(path, allowed.map((v) => `'${v}'`).join(' or '))
-  return value
+function positive(path: string, value: number | undefined, fallback: number): number {
+  return value === undefined ? fallback : (check(path, value, POSITIVE) as number)
 }
 
 function isHttpUrl(value: string): boolean {

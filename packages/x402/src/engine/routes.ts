@@ -1,7 +1,7 @@
 // Compiles the routes map into matchers: 'METHOD /path' with `:param` and `*`; first match wins.
 import { TollgateError } from '../errors.js'
 import type { PaymentOption, RouteConfig, RouteSpec } from '../requirements/types.js'
-import { invalid, oneOf, positive } from './options.js'
+import { POLICIES, ROUTE_POLICIES, check } from './options.js'
 import { normalizePath, pathForms } from './paths.js'
 
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'])
@@ -31,12 +31,7 @@ function compileRoute(key: string, spec: RouteSpec): CompiledRoute {
     })
   }
   options.forEach((option, i) => assertPaymentOption(option, `routes["${key}"].accepts[${i}]`))
-  const at = (name: string) => `routes["${key}"].${name}`
-  if (config.verifyTimeoutMs !== undefined) positive(at('verifyTimeoutMs'), config.verifyTimeoutMs, 0)
-  if (config.settleTimeoutMs !== undefined) positive(at('settleTimeoutMs'), config.settleTimeoutMs, 0)
-  if (config.settle !== undefined) oneOf(at('settle'), config.settle, ['after', 'before'], 'after')
-  if (config.onSettleFailure !== undefined) oneOf(at('onSettleFailure'), config.onSettleFailure, ['fail', 'deliver'], 'fail')
-  if (config.speculative !== undefined && typeof config.speculative !== 'boolean') invalid(at('speculative'), 'true or false')
+  for (const name of ROUTE_POLICIES) if (config[name] !== undefined) check(`routes["${key}"].${name}`, config[name], POLICIES[name])
   return { key, method, pattern: compilePattern(path), options, config }
 }
 
