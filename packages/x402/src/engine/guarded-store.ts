@@ -3,7 +3,8 @@
 import { TollgateError, isTollgateError } from '../errors.js'
 import type { Store } from '../store/types.js'
 
-export function failClosed(store: Store): Store {
+/** The replay guard's store, as the paywall uses it: a failure is a 503 that names the call. */
+export function failClosed(store: Store): Pick<Store, 'get' | 'set' | 'add'> & { deleteIf: NonNullable<Store['deleteIf']> } {
   const wrap =
     <A extends unknown[], R>(name: string, call: (...args: A) => Promise<R>) =>
     async (...args: A): Promise<R> => {
@@ -18,12 +19,12 @@ export function failClosed(store: Store): Store {
     get: wrap('get', (key) => store.get(key)) as Store['get'],
     set: wrap('set', (key, value, ttlMs) => store.set(key, value, ttlMs)),
     add: wrap('add', (key, value, ttlMs) => store.add(key, value, ttlMs)),
-    delete: wrap('delete', (key) => store.delete(key)),
     deleteIf: wrap('deleteIf', (key, value) => (store.deleteIf ? store.deleteIf(key, value) : store.delete(key))),
   }
 }
 
-export function failOpen(store: Store): Store {
+/** The verification cache's store, as the verifier uses it: a read that fails is a miss. */
+export function failOpen(store: Store): Pick<Store, 'get' | 'set'> {
   return {
     get: (async (key: string) => {
       try {
@@ -37,20 +38,6 @@ export function failOpen(store: Store): Store {
         await store.set(key, value, ttlMs)
       } catch {
         // A cache that cannot be written is only a slower cache.
-      }
-    },
-    add: async (key, value, ttlMs) => {
-      try {
-        return await store.add(key, value, ttlMs)
-      } catch {
-        return false
-      }
-    },
-    delete: async (key) => {
-      try {
-        await store.delete(key)
-      } catch {
-        // Nothing to do.
       }
     },
   }

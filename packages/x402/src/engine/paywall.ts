@@ -134,7 +134,7 @@ export function createPaywall(options: PaywallOptions): Paywall {
       if (!locked) return
       locked = false
       releaseLock(
-        () => store.deleteIf!(lockKey, lockValue),
+        () => store.deleteIf(lockKey, lockValue),
         () => emit?.('store.error', { ...fields(), reason: 'lock_release_failed' }),
       )
     }

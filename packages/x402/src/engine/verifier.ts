@@ -23,7 +23,7 @@ export interface Verifier {
 /** A synchronous read of the cache, where the store has one (`memoryStore().getSync`); errors read as a miss. */
 export type SyncRead = (key: string) => unknown
 
-export function createVerifier(facilitator: Facilitator, store: Store, ttlMs: number, readNow?: SyncRead): Verifier {
+export function createVerifier(facilitator: Facilitator, store: Pick<Store, 'get' | 'set'>, ttlMs: number, readNow?: SyncRead): Verifier {
   const inFlight = new Map<string, Promise<VerifyResult>>()
 
   async function callFacilitator(key: string, request: VerifyRequest, timeoutMs: number, cache = ttlMs > 0): Promise<VerifyResult> {
