@@ -97,6 +97,21 @@ describe('tollgate mcp call', () => {
     expect(run.stderr).toContain('Nothing to pay.')
   })
 
+  it('calls a free tool with no key set at all', async () => {
+    const run = await tollgate(['mcp', 'call', url, 'ping'], { TOLLGATE_PRIVATE_KEY: '', NVM_API_KEY: '' })
+    expect(run).toMatchObject({ code: 0, stdout: 'pong\n' })
+  })
+
+  it('with no key, a paid tool is not paid: it says what the tool costs and how to pay, exits 2 (no key, as tollgate pay); no money moves', async () => {
+    const before = await usdcBalance(owner, token, buyer.address)
+    const run = await tollgate(['mcp', 'call', url, 'weather', '--args', '{"city":"Oslo"}'], { TOLLGATE_PRIVATE_KEY: '', NVM_API_KEY: '' })
+    expect(run.code).toBe(2)
+    expect(run.stderr).toContain(`Tool weather costs 10000 atomic exact on eip155:${CHAIN_ID}.`)
+    expect(run.stderr).toContain('No key to pay with: set TOLLGATE_PRIVATE_KEY')
+    expect(run.stdout).not.toContain('sunny')
+    expect(await usdcBalance(owner, token, buyer.address)).toBe(before)
+  })
+
   it('exits 2 on bad --args or a missing tool name', async () => {
     expect((await tollgate(['mcp', 'call', url, 'weather', '--args', '[1]'], { TOLLGATE_PRIVATE_KEY: buyerKey })).code).toBe(2)
     expect((await tollgate(['mcp', 'call', url], { TOLLGATE_PRIVATE_KEY: buyerKey })).code).toBe(2)

@@ -62,11 +62,12 @@ async function toolsCommand(target: string | undefined, flags: McpFlags, io: Cli
 
 async function callCommand(target: string | undefined, tool: string, flags: McpFlags, io: CliIO): Promise<ExitCode> {
   const args = parseArgsJson(flags.args)
-  const payers = payersFromEnv(io.env, flags.wallet)
+  // A free tool needs no key: without one the call goes out unpaid, and a paid tool's answer says what it costs.
+  const payers = hasPaymentKey(io.env) || flags.wallet !== undefined ? payersFromEnv(io.env, flags.wallet) : []
   const { url, client } = await connect(target, flags, io)
   try {
-    const paying = withPayments(client, { payers, ...(flags.max === undefined ? {} : { maxAmount: flags.max }) })
-    const result = (await paying.callTool({ name: tool, arguments: args })) as CallToolResult
+    const caller = payers.length === 0 ? client : withPayments(client, { payers, ...(flags.max === undefined ? {} : { maxAmount: flags.max }) })
+    const result = (await caller.callTool({ name: tool, arguments: args })) as CallToolResult
     const payment = getToolPayment(result)
     const receipt = readReceipt(result)
     const failed = result.isError === true
@@ -88,11 +89,36 @@ async function callCommand(target: string | undefined, tool: string, flags: McpF
       const text = textOf(result)
       if (text !== '') io.stdout(text)
     }
-    if (failed && readPaymentRequired(result)) return EXIT.refused
+    const required = failed ? readPaymentRequired(result) : undefined
+    if (required && payers.length === 0) {
+      // As `tollgate pay` with no key: a usage problem, and nothing was paid.
+      io.stderr(`Tool ${tool} costs ${priceText(offersOf(required))}. ${NO_KEY}`)
+      return EXIT.usage
+    }
+    if (required) return EXIT.refused
     return failed ? EXIT.failed : EXIT.ok
   } finally {
     await client.close()
   }
+}
+
+const NO_KEY = 'No key to pay with: set TOLLGATE_PRIVATE_KEY (exact EVM payments) or NVM_API_KEY (Nevermined plans).'
+
+/** A payment-required result's offers as listed prices (atomic units: the token's decimals are not on the wire). */
+function offersOf(required: Record<string, unknown>): ListedOffer[] {
+  const accepts = Array.isArray(required.accepts) ? (required.accepts as Record<string, unknown>[]) : []
+  return accepts.map((offer) => {
+    const listed: ListedOffer = { scheme: String(offer.scheme), network: String(offer.network) }
+    const amount = offer.amount ?? offer.maxAmountRequired
+    if (typeof amount === 'string') listed.amount = amount
+    const planId = offer.planId ?? (offer.extra as { planId?: unknown } | undefined)?.planId
+    if (typeof planId === 'string') listed.planId = planId
+    return listed
+  })
+}
+
+function hasPaymentKey(env: CliIO['env']): boolean {
+  return Boolean(env.TOLLGATE_PRIVATE_KEY?.trim() || env.NVM_API_KEY?.trim())
 }
 
 function parseArgsJson(text: string | undefined): Record<string, unknown> {
