@@ -80,12 +80,8 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
     entries.set(key, { value, expiresAt: at + ttlMs })
     newest = key
     sweep(at)
-    // Map iteration starts at the least recently used entry.
-    while (entries.size > maxEntries) {
-      const oldest = entries.keys().next()
-      if (oldest.done === true) break
-      entries.delete(oldest.value)
-    }
+    // Map iteration starts at the least recently used entry (there is one: the size is above maxEntries >= 1).
+    while (entries.size > maxEntries) entries.delete(entries.keys().next().value!)
   }
 
   function sweep(at: number): void {
@@ -136,11 +132,11 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
     setSync,
     addSync,
     deleteSync,
-    get: <T = unknown>(key: string) => settled(() => getSync<T>(key)),
-    set: (key, value, ttlMs) => settled(() => setSync(key, value, ttlMs)),
-    add: (key, value, ttlMs) => settled(() => addSync(key, value, ttlMs)),
-    delete: (key) => settled(() => deleteSync(key)),
-    deleteIf: (key, value) => settled(() => deleteIfSync(key, value)),
+    get: settled(getSync) as Store['get'],
+    set: settled(setSync),
+    add: settled(addSync),
+    delete: settled(deleteSync),
+    deleteIf: settled(deleteIfSync),
     get size() {
       return entries.size
     },
@@ -160,11 +156,13 @@ function checkTtl(ttlMs: number): void {
   }
 }
 
-/** Runs `work` now and reports its result or error as a promise, like any other Store would. */
-function settled<T>(work: () => T): Promise<T> {
-  try {
-    return Promise.resolve(work())
-  } catch (error) {
-    return Promise.reject(error)
+/** `work` as a Store method: it runs now and reports its result or error as a promise, like any other Store would. */
+function settled<A extends unknown[], T>(work: (...args: A) => T): (...args: A) => Promise<T> {
+  return (...args) => {
+    try {
+      return Promise.resolve(work(...args))
+    } catch (error) {
+      return Promise.reject(error)
+    }
   }
 }
