@@ -39,6 +39,8 @@ if (wanted('P1') || wanted('P2')) {
     row('P1', '  or: paid req/s / bare paid bytes req/s (the ceiling)', `${fmt(r('tollgate paid', 'bare paid bytes'), 2)}x`, '>= 0.85x', r('tollgate paid', 'bare paid bytes') >= 0.85)
     row('', '  the same by server CPU per request (ceiling µs / paid µs)', `${fmt(c('tollgate paid', 'bare paid bytes'), 2)}x`)
     row('P1', 'paid / reference @x402/hono paid', `${fmt(r('tollgate paid', 'reference paid'), 2)}x`, '>= 5x', r('tollgate paid', 'reference paid') >= 5)
+    // What a paywall that cost nothing would show: the bytes alone against the reference, in the same run.
+    row('', '  bare paid bytes / reference paid (the most any paywall sending these bytes can reach here)', `${fmt(r('bare paid bytes', 'reference paid'), 2)}x`)
     row('', '  paid (cached verify) / bare Hono (for scale)', `${fmt(r('tollgate paid', 'bare'), 2)}x`)
     row('', '  bare paid bytes / bare Hono (what the receipt\'s bytes cost any paywall)', `${fmt(r('bare paid bytes', 'bare'), 2)}x`)
     row('', '  bare + request.signal and request.headers / bare Hono (what the Hono adapter does not do)', `${fmt(r('bare + fetch objects', 'bare'), 2)}x`)
@@ -54,6 +56,7 @@ if (wanted('P1') || wanted('P2')) {
     row('P2', 'unpaid 402 / the same 402 bytes from a plain handler (the ceiling)', `${fmt(r('tollgate 402', 'bare 402 bytes'), 2)}x`, '>= 1.0x', r('tollgate 402', 'bare 402 bytes') >= 1)
     row('', '  the same by server CPU per request (ceiling µs / 402 µs)', `${fmt(c('tollgate 402', 'bare 402 bytes'), 2)}x`)
     row('P2', 'unpaid 402 / reference @x402/hono 402', `${fmt(r('tollgate 402', 'reference 402'), 2)}x`, '>= 4x', r('tollgate 402', 'reference 402') >= 4)
+    row('', '  bare 402 bytes / reference 402 (the most any paywall sending these bytes can reach here)', `${fmt(r('bare 402 bytes', 'reference 402'), 2)}x`)
     row('', '  unpaid 402 / bare Hono (for scale)', `${fmt(r('tollgate 402', 'bare'), 2)}x`)
     if (onBun) {
       row('P2', 'Bun: unpaid 402 / the same 402 bytes from a plain handler', `${fmt(r('bun tollgate 402', 'bun bare 402 bytes'), 2)}x`, '>= 1.0x', r('bun tollgate 402', 'bun bare 402 bytes') >= 1)
