@@ -67,29 +67,27 @@ export function decodePaymentRequiredV1Body(json: unknown): Decoded<PaymentRequi
   return wrap(validateWire<PaymentRequiredV1>(json, PaymentRequiredV1Schema, 1, '402 body'))
 }
 
-/**
- * The payment proof on a request: PAYMENT-SIGNATURE (v2) or X-PAYMENT (v1); v2 wins when both are sent.
- * `null` when there is none (an empty header counts as none).
- */
 /** Anything headers can be read from: a Headers, or a framework's cheaper view of the same request. */
 export interface HeaderReader {
   get(name: string): string | null
 }
 
+/**
+ * The payment proof on a request: PAYMENT-SIGNATURE (v2) or X-PAYMENT (v1); v2 wins when both are sent.
+ * `null` when there is none (an empty header counts as none).
+ */
 export function readProof(headers: HeaderReader, opts?: DecodeOptions): Decoded<DecodedProof> | null {
   const signature = headers.get(PAYMENT_SIGNATURE)
-  if (signature) {
-    const payload = decodeHeader<PaymentPayload>(PAYMENT_SIGNATURE, signature, PaymentPayloadSchema, 2, opts)
-    if (isTollgateError(payload)) return { ok: false, error: payload }
-    return { ok: true, value: { x402Version: 2, header: PAYMENT_SIGNATURE, raw: signature, payload } }
-  }
-  const xPayment = headers.get(X_PAYMENT)
-  if (xPayment) {
-    const payload = decodeHeader<PaymentPayloadV1>(X_PAYMENT, xPayment, PaymentPayloadV1Schema, 1, opts)
-    if (isTollgateError(payload)) return { ok: false, error: payload }
-    return { ok: true, value: { x402Version: 1, header: X_PAYMENT, raw: xPayment, payload } }
-  }
-  return null
+  const raw = signature || headers.get(X_PAYMENT)
+  return raw ? decodeProof(raw, !!signature, opts) : null
+}
+
+/** A proof header's value, read from PAYMENT-SIGNATURE (`v2`) or X-PAYMENT, decoded. */
+export function decodeProof(raw: string, v2: boolean, opts?: DecodeOptions): Decoded<DecodedProof> {
+  const header = v2 ? PAYMENT_SIGNATURE : X_PAYMENT
+  const payload = decodeHeader<object>(header, raw, v2 ? PaymentPayloadSchema : PaymentPayloadV1Schema, v2 ? 2 : 1, opts)
+  if (isTollgateError(payload)) return { ok: false, error: payload }
+  return { ok: true, value: { x402Version: v2 ? 2 : 1, header, raw, payload } as DecodedProof }
 }
 
 // Encoders: standard base64 with padding, of the JSON in the object's own key order.
