@@ -228,7 +228,6 @@ export function createPaywall(options: PaywallOptions): Paywall {
     }
 
     const session = createSession({
-      request,
       isAborted,
       prepared,
       offer,
@@ -241,7 +240,7 @@ export function createPaywall(options: PaywallOptions): Paywall {
       settleTimeoutMs: route.config.settleTimeoutMs ?? settings.settleTimeoutMs,
       onSettleFailure: route.config.onSettleFailure ?? settings.onSettleFailure,
       emit,
-      eventBase: base,
+      fields,
       // Nothing to record for a reusable payment: no promise either.
       consume: singleUse ? () => store.set(usedKey, 1, consumedTtlMs(proof)) : undefined,
       release,

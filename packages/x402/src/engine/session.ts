@@ -11,7 +11,6 @@ import type { PaymentContext, PaymentInfo, PaymentSession, PaywallEvent, SettleO
 import { assertSettleResult } from './verifier.js'
 
 export interface SessionInput {
-  request: Request
   /** Whether the client has gone away (its connection closed). */
   isAborted: () => boolean
   prepared: Prepared
@@ -27,7 +26,8 @@ export interface SessionInput {
   settleTimeoutMs: number
   onSettleFailure: 'fail' | 'deliver'
   emit: Emit | undefined
-  eventBase: Pick<PaywallEvent, 'route' | 'method' | 'path'>
+  /** The request's event fields (route, token hash, kind, speculative); the session adds the payer. */
+  fields: () => Omit<PaywallEvent, 'type' | 'at'>
   /** Marks a single-use payment consumed (after a successful settlement); undefined for a reusable one. */
   consume: (() => Promise<void>) | undefined
   /** Releases the lock on a single-use payment so that it can be used again (nothing was charged). */
@@ -135,15 +135,7 @@ export function createSession(input: SessionInput): PaymentSession {
   if (offer.requirements.planId !== undefined) payment.planId = offer.requirements.planId
 
   const ctx = new PaidContext(payment)
-  const fields = () => ({
-    ...input.eventBase,
-    tokenHash: input.tokenHash,
-    x402Version,
-    scheme: payment.scheme,
-    network: payment.network,
-    payer: payment.payer,
-    ...(verdict ? { speculative: true } : {}),
-  })
+  const fields = () => ({ ...input.fields(), payer: payment.payer })
   let outcome: Promise<SettleOutcome> | undefined
   let settled = false
   let finished = false
