@@ -67,6 +67,10 @@ describe('parsePrice', () => {
 
   it('says why in the message', () => {
     expect(errorOf(() => parsePrice('$0.0000001', 6, 'price')).message).toMatch(/more than 6 decimal places.*0\.000001/)
+    // The smallest unit it names is formatUnits(1n, decimals).
+    for (const decimals of [0, 1, 6, 18]) {
+      expect(errorOf(() => parsePrice(`0.${'0'.repeat(decimals)}1`, decimals)).message).toContain(`(the smallest unit is ${formatUnits(1n, decimals)})`)
+    }
     expect(errorOf(() => parsePrice('1e-3', 6)).message).toMatch(/scientific notation/)
     expect(errorOf(() => parsePrice('-1', 6)).message).toMatch(/negative/)
     expect(errorOf(() => parsePrice('0', 6)).message).toMatch(/zero/)

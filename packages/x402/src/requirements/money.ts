@@ -46,7 +46,8 @@ export function parsePrice(
     throw invalidPrice(
       price,
       path,
-      `it has more than ${decimals} decimal places, so it cannot be paid exactly (the smallest unit is ${formatUnits(1n, decimals)})`,
+      // The smallest unit, formatUnits(1n, decimals) written out: 1 at 0 decimals, else 0.0...01.
+      `it has more than ${decimals} decimal places, so it cannot be paid exactly (the smallest unit is ${decimals === 0 ? '1' : `0.${'1'.padStart(decimals, '0')}`})`,
     )
   }
   return checkRange(BigInt(whole + fraction.padEnd(decimals, '0')), price, path, options)
