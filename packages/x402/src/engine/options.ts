@@ -1,5 +1,6 @@
 // createPaywall's options, validated once at construction with errors that name the bad option.
 import { TollgateError } from '../errors.js'
+import { checkBaseUrl } from '../requirements/resource.js'
 import { memoryStore } from '../store/memory.js'
 import type { Store } from '../store/types.js'
 import { IDEMPOTENCY_DEFAULTS, type IdempotencySettings } from './idempotency.js'
@@ -52,7 +53,7 @@ export function resolveOptions(options: PaywallOptions): ResolvedOptions {
   if (outbox !== undefined && ['add', 'claim', 'reschedule', 'remove'].some((method) => typeof outbox?.[method] !== 'function')) {
     invalid('outbox', 'an Outbox with add, claim, reschedule and remove, e.g. memoryOutbox() or redisOutbox(...)')
   }
-  if (options.baseUrl !== undefined && !isHttpUrl(options.baseUrl)) invalid('baseUrl', 'an absolute http(s) URL such as https://api.example.com')
+  if (options.baseUrl !== undefined) checkBaseUrl(options.baseUrl)
   const resolved = { ...DEFAULTS, ...POLICY_DEFAULTS } as Record<string, unknown>
   for (const [name, policy] of Object.entries(POLICIES)) {
     const value = (options as unknown as Record<string, unknown>)[name]
@@ -110,13 +111,4 @@ export function invalid(path: string, expected: string): never {
 
 function positive(path: string, value: number | undefined, fallback: number): number {
   return value === undefined ? fallback : (check(path, value, POSITIVE) as number)
-}
-
-function isHttpUrl(value: string): boolean {
-  try {
-    const url = new URL(value)
-    return url.protocol === 'http:' || url.protocol === 'https:'
-  } catch {
-    return false
-  }
 }

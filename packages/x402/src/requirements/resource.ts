@@ -52,6 +52,13 @@ function normalisePath(path: string): string {
 }
 
 function joinBase(baseUrl: string, path: string): string {
+  const base = checkBaseUrl(baseUrl)
+  const prefix = base.pathname.replace(/\/+$/, '')
+  return base.origin + (prefix + path).replace(/\/{2,}/g, '/')
+}
+
+/** `baseUrl` parsed, or the error saying it must be an absolute http(s) URL (createPaywall checks it with this too). */
+export function checkBaseUrl(baseUrl: string): URL {
   let base: URL
   try {
     base = new URL(baseUrl)
@@ -59,8 +66,7 @@ function joinBase(baseUrl: string, path: string): string {
     throw invalidBaseUrl(baseUrl)
   }
   if (base.protocol !== 'http:' && base.protocol !== 'https:') throw invalidBaseUrl(baseUrl)
-  const prefix = base.pathname.replace(/\/+$/, '')
-  return base.origin + (prefix + path).replace(/\/{2,}/g, '/')
+  return base
 }
 
 function invalidBaseUrl(baseUrl: string): TollgateError {
