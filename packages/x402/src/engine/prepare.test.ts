@@ -8,13 +8,14 @@ import { ORIGIN, PAY_TO, usdcOption } from './test-setup.js'
 
 vi.mock('../requirements/build.js', async (importOriginal) => {
   const original = await importOriginal<typeof import('../requirements/build.js')>()
-  return { ...original, buildPaymentRequired: vi.fn(original.buildPaymentRequired) }
+  // Each route below has one offer: its requirements are built once per 402 built.
+  return { ...original, buildRequirements: vi.fn(original.buildRequirements) }
 })
 const facilitator = { verify: vi.fn(), settle: vi.fn() }
 
 describe('prepared 402s', () => {
   it('a fixed price is built once per resource and then served from memory', async () => {
-    const spy = vi.mocked(build.buildPaymentRequired)
+    const spy = vi.mocked(build.buildRequirements)
     spy.mockClear()
     const app = createPaywall({ routes: { 'GET /fixed/:id': usdcOption }, facilitator }).protect(() => new Response())
     const first = await app(unpaidRequest(`${ORIGIN}/fixed/1`))
@@ -26,7 +27,7 @@ describe('prepared 402s', () => {
   })
 
   it('a price that depends on the request is built per request', async () => {
-    const spy = vi.mocked(build.buildPaymentRequired)
+    const spy = vi.mocked(build.buildRequirements)
     spy.mockClear()
     const perSize = exact({ amount: (request) => request.headers.get('x-size') ?? '1', network: 'base-sepolia', payTo: PAY_TO })
     const app = createPaywall({ routes: { 'GET /sized': perSize }, facilitator }).protect(() => new Response())

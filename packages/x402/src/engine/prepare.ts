@@ -1,7 +1,7 @@
 // What a route asks of one request: its offers with amounts resolved, the PaymentRequired, and the rendered
 // 402. A route whose amounts are all fixed is prepared once per resource URL and then served from memory.
 import type { PaymentRequired, PaymentRequirements, ResourceInfo } from '../codec/types.js'
-import { buildPaymentRequired, buildRequirements, resolveAmount } from '../requirements/build.js'
+import { buildRequirements, resolveAmount } from '../requirements/build.js'
 import { canonicalResourceUrl } from '../requirements/resource.js'
 import type { PaymentOption } from '../requirements/types.js'
 import { render402, type Rendered402 } from './responses.js'
@@ -74,6 +74,8 @@ async function build(route: CompiledRoute, request: Request, url: string): Promi
       return { option, requirements, amount, key }
     }),
   )
-  const paymentRequired = buildPaymentRequired({ resource, accepts: offers.map((offer) => offer.requirements) })
+  // What buildPaymentRequired makes, written out: a route has at least one offer (compileRoutes), and `resource`
+  // holds only the keys it has.
+  const paymentRequired: PaymentRequired = { x402Version: 2, resource: { ...resource }, accepts: offers.map((offer) => offer.requirements) }
   return { resource, offers, paymentRequired, unpaid: render402(paymentRequired) }
 }
