@@ -1,5 +1,6 @@
 // httpFacilitator against a real facilitator: a node:http server on 127.0.0.1 that records every request and
 // answers whatever each test tells it to (valid answers, refusals, 500s, garbage, hangs, redirects).
+import { getEventListeners } from 'node:events'
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
@@ -320,6 +321,16 @@ describe('auth headers', () => {
     ])
   })
 
+  it('keeps an accept header the caller set, and always sends JSON as application/json', async () => {
+    const made = facilitator({ headers: { Accept: 'application/vnd.x402+json', 'Content-Type': 'text/plain' } })
+    await made.verify(v2Request, never())
+    await made.supported()
+    expect(server.requests.map((r) => [r.path, r.headers.accept, r.headers['content-type']])).toEqual([
+      ['/verify', 'application/vnd.x402+json', 'application/json'],
+      ['/supported', 'application/vnd.x402+json', 'text/plain'],
+    ])
+  })
+
   it('fails with facilitator_error, and calls nothing, when the headers function throws', async () => {
     const error = await rejection(
       facilitator({
@@ -461,6 +472,30 @@ describe('deadlines', () => {
     expect(response.status).toBe(504)
     expect(Date.now() - started).toBeLessThan(1000)
     expect(next).not.toHaveBeenCalled()
+  })
+
+  it('gives fetch a signal of the call\'s own, aborted with the caller\'s reason, and leaves no listener on the caller\'s signal', async () => {
+    const seen: AbortSignal[] = []
+    const spy = (input: string, init: RequestInit) => {
+      if (init.signal) seen.push(init.signal)
+      return fetch(input, init)
+    }
+    // A signal shared by many calls, as the engine's deadline batches are: each call must take its listener back.
+    const shared = new AbortController()
+    const made = facilitator({ fetch: spy })
+    await made.verify(v2Request, shared.signal)
+    await made.settle(settleOf(v2Request), shared.signal)
+    expect(getEventListeners(shared.signal, 'abort')).toHaveLength(0)
+    expect(seen).toHaveLength(2)
+    expect(seen[0]).not.toBe(shared.signal)
+
+    server.on('POST /verify', hang)
+    const reason = new TollgateError('facilitator_timeout', 'deadline of 50 ms')
+    setTimeout(() => shared.abort(reason), 50)
+    expect(await rejection(made.verify(v2Request, shared.signal))).toBe(reason)
+    expect(seen[2]?.aborted).toBe(true)
+    expect(seen[2]?.reason).toBe(reason)
+    expect(getEventListeners(shared.signal, 'abort')).toHaveLength(0)
   })
 })
 
