@@ -82,10 +82,10 @@ export function readProof(headers: HeaderReader, opts?: DecodeOptions): Decoded<
   return raw ? decodeProof(raw, !!signature, opts) : null
 }
 
-/** A proof header's value, read from PAYMENT-SIGNATURE (`v2`) or X-PAYMENT, decoded. */
+/** A proof header's value (a non-empty string), read from PAYMENT-SIGNATURE (`v2`) or X-PAYMENT, decoded. */
 export function decodeProof(raw: string, v2: boolean, opts?: DecodeOptions): Decoded<DecodedProof> {
   const header = v2 ? PAYMENT_SIGNATURE : X_PAYMENT
-  const payload = decodeHeader<object>(header, raw, v2 ? PaymentPayloadSchema : PaymentPayloadV1Schema, v2 ? 2 : 1, opts)
+  const payload = decodeText<object>(header, raw, v2 ? PaymentPayloadSchema : PaymentPayloadV1Schema, v2 ? 2 : 1, opts)
   if (isTollgateError(payload)) return { ok: false, error: payload }
   return { ok: true, value: { x402Version: v2 ? 2 : 1, header, raw, payload } as DecodedProof }
 }
@@ -167,6 +167,17 @@ function decodeHeader<T>(
       expected: 'base64 of a JSON object',
     })
   }
+  return decodeText<T>(header, value, schema, x402Version, opts)
+}
+
+/** decodeHeader for a value known to be a non-empty string (a proof header the paywall read). */
+function decodeText<T>(
+  header: HeaderName,
+  value: string,
+  schema: WireSchema,
+  x402Version: 1 | 2 | undefined,
+  opts: DecodeOptions | undefined,
+): T | TollgateError {
   // Before any decoding: a huge header must cost nothing but this comparison.
   const limit = opts?.maxBytes ?? DEFAULT_MAX_HEADER_BYTES
   if (value.length > limit) {
