@@ -2,7 +2,7 @@
 // 402. A route whose amounts are all fixed is prepared once per resource URL and then served from memory.
 import type { PaymentRequired, PaymentRequirements, ResourceInfo } from '../codec/types.js'
 import { buildRequirements, resolveAmount } from '../requirements/build.js'
-import { canonicalResourceUrl } from '../requirements/resource.js'
+import { resourceUrl } from '../requirements/resource.js'
 import type { PaymentOption } from '../requirements/types.js'
 import { render402, type Rendered402 } from './responses.js'
 import type { CompiledRoute } from './routes.js'
@@ -38,13 +38,13 @@ export function createPreparer(settings: PrepareSettings) {
   // Without trustProxy the resource URL depends on the request URL alone (the pathname comes from it too).
   const fromUrl = createUrlMemo((url) => {
     const pathname = new URL(url).pathname
-    return canonicalResourceUrl({ url } as Request, { trustProxy: false, baseUrl: settings.baseUrl, path: pathname })
+    return resourceUrl({ url } as Request, { trustProxy: false, baseUrl: settings.baseUrl, path: pathname })
   })
 
   /** A route with fixed amounts answers from memory without a promise; a priced-per-request one builds each time. */
   return function prepare(route: CompiledRoute, request: Request, pathname: string): Prepared | Promise<Prepared> {
     const url = settings.trustProxy
-      ? canonicalResourceUrl(request, { trustProxy: true, baseUrl: settings.baseUrl, path: pathname })
+      ? resourceUrl(request, { trustProxy: true, baseUrl: settings.baseUrl, path: pathname })
       : fromUrl(request.url)
     let cache = caches.get(route)
     if (cache === undefined) {

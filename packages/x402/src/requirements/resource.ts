@@ -18,6 +18,14 @@ const HOST_IPV6 = new RegExp(`^(\\[[0-9A-Fa-f:.]+\\])${PORT}$`)
 
 /** origin + normalised path, without query or fragment. */
 export function canonicalResourceUrl(request: Request, options: CanonicalUrlOptions): string {
+  if (typeof options.path !== 'string') {
+    throw new TollgateError('invalid_options', `The resource path must be a string, got ${typeof options.path}.`, { path: 'path', expected: 'a path such as /premium' })
+  }
+  return resourceUrl(request, options)
+}
+
+/** canonicalResourceUrl for a path known to be a string (the paywall's, read from the request URL). */
+export function resourceUrl(request: Request, options: CanonicalUrlOptions): string {
   const path = normalisePath(options.path)
   if (options.baseUrl !== undefined) return joinBase(options.baseUrl, path)
   const url = new URL(request.url)
@@ -42,9 +50,6 @@ function originOf(protocol: string, host: string): string | undefined {
 
 /** Query and fragment off, one leading slash, no empty segments, dot segments resolved, percent-encoded. */
 function normalisePath(path: string): string {
-  if (typeof path !== 'string') {
-    throw new TollgateError('invalid_options', `The resource path must be a string, got ${typeof path}.`, { path: 'path', expected: 'a path such as /premium' })
-  }
   const bare = (path.split(/[?#]/, 1)[0] ?? '').replace(/\\/g, '/')
   const collapsed = `/${bare}`.replace(/\/{2,}/g, '/')
   // A fixed origin, so only the path is parsed: `//evil.example` cannot turn into a host here.
