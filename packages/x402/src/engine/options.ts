@@ -1,7 +1,7 @@
 // createPaywall's options, validated once at construction with errors that name the bad option.
 import { TollgateError } from '../errors.js'
 import { checkBaseUrl } from '../requirements/resource.js'
-import { memoryStore } from '../store/memory.js'
+import { boundedStore } from '../store/memory.js'
 import type { Store } from '../store/types.js'
 import { IDEMPOTENCY_DEFAULTS, type IdempotencySettings } from './idempotency.js'
 import type { PaywallOptions } from './types.js'
@@ -44,8 +44,8 @@ export function resolveOptions(options: PaywallOptions): ResolvedOptions {
   if (options.onEvent !== undefined && typeof options.onEvent !== 'function') invalid('onEvent', 'a function (event) => void')
   // By default the replay guard gets a store of its own, so a flood of cache entries cannot evict the
   // record of a consumed payment.
-  const store = options.store ?? memoryStore({ maxEntries: 100_000 })
-  const cacheStore = options.store ?? memoryStore({ maxEntries: 10_000 })
+  const store = options.store ?? boundedStore(100_000)
+  const cacheStore = options.store ?? boundedStore(10_000)
   for (const method of ['get', 'set', 'add', 'delete'] as const) {
     if (typeof (store as unknown as Record<string, unknown>)[method] !== 'function') invalid('store', `a Store with get, set, add and delete (missing ${method})`)
   }

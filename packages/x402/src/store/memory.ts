@@ -51,7 +51,11 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
       expected: 'a positive integer',
     })
   }
-  const now = options.now ?? Date.now
+  return boundedStore(maxEntries, options.now ?? Date.now)
+}
+
+/** memoryStore with a bound known to be a positive integer (createPaywall's own stores). */
+export function boundedStore(maxEntries: number, now: () => number = Date.now): MemoryStore {
   const entries = new Map<string, Entry>()
 
   /** The entry under `key` if it is still alive; drops it when expired. */
