@@ -4,7 +4,8 @@
 // request at a time, and the p50 of each path is reported, measured in this one run. On a loaded machine timers
 // fire late, so the run also measures what r and h really took: the handler alone through the same server
 // (`/free`, no paywall, timed from here) and one verify call to the facilitator as the server makes it (`/rtt`,
-// timed in the server); the targets are checked against those.
+// timed in the server, with the bytes /paid sends); the targets are checked against those. The handler is also
+// timed in the server (`handlerInServer`), which shows the client's own hop (`clientHop`).
 import { fork } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { startServer, median } from './lib/load.js'
@@ -48,6 +49,9 @@ export async function runEndToEnd({ requests = 500, warmup = 20, rttMs = 40, han
       requests,
       // The controls: 200 requests each are plenty for a median.
       handlerAlone: await measure(`${servers.tollgate.url}/free`, () => ({}), 200, Math.min(requests, 200)),
+      // The same handler as the server timed it (the last requests' of the 200 above): handlerAlone less this is
+      // the client's own hop to the server and back, which r (timed in the server) does not include.
+      handlerInServer: median((await (await fetch(`${servers.tollgate.url}/handler-times`)).json()).slice(-Math.min(requests, 200))),
       facilitatorAlone: await measureVerify(`${servers.tollgate.url}/rtt`, warmup, Math.min(requests, 200)),
       fresh: await measure(paid, fresh(await requiredOf(paid)), 200),
       referenceFresh: await measure(referencePaid, fresh(await requiredOf(referencePaid)), 200),
@@ -58,6 +62,7 @@ export async function runEndToEnd({ requests = 500, warmup = 20, rttMs = 40, han
     const after = await calls()
     result.unpaidFacilitatorCalls = after.verify + after.settle - before.verify - before.settle
     result.referenceUnpaid = await measure(referencePaid, () => ({}), 402)
+    result.clientHop = result.handlerAlone - result.handlerInServer
     return result
   } finally {
     await Promise.all(Object.values(servers).map((server) => server.stop()))

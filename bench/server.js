@@ -56,14 +56,28 @@ if (variant === 'tollgate') {
   app.use('/paid', paywall({ accepts: exact({ price: '$0.001', network: NETWORK, payTo: PAY_TO }), facilitator }))
   app.use('/plan', paywall({ accepts: plan({ planId: '1', credits: 1 }), facilitator }))
   // P7's control for r: one facilitator call as this server makes it, timed here, with the bytes of a real
-  // verify request (a v2 exact payment and its requirements), as a plain fetch: the call's own ceiling.
+  // verify request (a v2 exact payment and its requirements), as a plain fetch: the call's own ceiling. The
+  // body is the one /paid sends, byte for byte: its resource URL carries this server's port, so it is built on
+  // the first call, from the URL the request came to.
   const { tokenFor } = await import('./lib/fixtures.js')
   const probe = paywall({ accepts: exact({ price: '$0.001', network: NETWORK, payTo: PAY_TO }), facilitator })
   const unpaid = new Hono().use('*', probe).get('*', (c) => c.json(BODY))
-  const required = (await unpaid.request('http://127.0.0.1/paid')).headers.get('payment-required')
-  const payload = JSON.parse(Buffer.from(tokenFor(required, 0), 'base64').toString('utf8'))
-  const verifyBody = JSON.stringify({ x402Version: 2, paymentPayload: payload, paymentRequirements: payload.accepted })
+  let verifyBody
+  const verifyBodyFor = async (origin) => {
+    const required = (await unpaid.request(`${origin}/paid`)).headers.get('payment-required')
+    const payload = JSON.parse(Buffer.from(tokenFor(required, 0), 'base64').toString('utf8'))
+    return JSON.stringify({ x402Version: 2, paymentPayload: payload, paymentRequirements: payload.accepted })
+  }
+  // P7's h as the server runs it: the handler of /free timed here (the client's timing adds its own hop).
+  const handlerTimes = []
+  app.use('/free', async (_c, next) => {
+    const started = performance.now()
+    await next()
+    handlerTimes.push(performance.now() - started)
+  })
+  app.get('/handler-times', (c) => c.json(handlerTimes.splice(0)))
   app.get('/rtt', async (c) => {
+    verifyBody ??= await verifyBodyFor(new URL(c.req.url).origin)
     const started = performance.now()
     const response = await fetch(`${process.env.FACILITATOR_URL}/verify`, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, body: verifyBody })
     await response.arrayBuffer()
