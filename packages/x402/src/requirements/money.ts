@@ -28,6 +28,11 @@ export function parsePrice(
   options: AmountCheckOptions = {},
 ): bigint {
   checkDecimals(decimals, path)
+  return priceToAtomic(price, decimals, path, options)
+}
+
+/** parsePrice for `decimals` already checked (the option factories resolve and check them first). */
+export function priceToAtomic(price: string | number | bigint, decimals: number, path?: string, options: AmountCheckOptions = {}): bigint {
   if (typeof price === 'bigint') return checkRange(price, price, path, options)
   const text = typeof price === 'number' ? numberToText(price, path) : price
   if (typeof text !== 'string') {

@@ -4,7 +4,7 @@
 import { TollgateError } from '../errors.js'
 import type { PaymentRequirements } from '../codec/types.js'
 import { defaultAsset } from './assets.js'
-import { parseAtomic, parsePrice } from './money.js'
+import { parseAtomic, priceToAtomic } from './money.js'
 import { toCaip2 } from './networks.js'
 import type { AmountFunction, AmountValue, PaymentOption } from './types.js'
 
@@ -156,7 +156,7 @@ export function upto(options: UptoOptions): PaymentOption {
   if (hasPrice === (options.maxAmount !== undefined)) {
     throw invalidOption(hasPrice ? 'maxAmount' : 'maxPrice', 'give exactly one of `maxPrice` (such as "$0.05") and `maxAmount` (atomic units)', 'maxPrice or maxAmount')
   }
-  const amount = hasPrice ? parsePrice(options.maxPrice as string | number, decimals, 'maxPrice').toString() : parseAtomic(options.maxAmount as AmountValue, 'maxAmount').toString()
+  const amount = hasPrice ? priceToAtomic(options.maxPrice as string | number, decimals, 'maxPrice').toString() : parseAtomic(options.maxAmount as AmountValue, 'maxAmount').toString()
   const more: Record<string, unknown> = { assetTransferMethod: 'permit2' }
   if (options.facilitatorAddress !== undefined) more.facilitatorAddress = checkAddress(options.facilitatorAddress, 'facilitatorAddress')
   const extra = Object.freeze(domainKeys(asset, { ...more, ...plainObject(options.extra, 'extra') }))
@@ -262,7 +262,7 @@ function resolveExactAmount(options: ExactOptions, decimals: number): string | A
       'price or amount',
     )
   }
-  if (options.price !== undefined) return parsePrice(options.price, decimals, 'price').toString()
+  if (options.price !== undefined) return priceToAtomic(options.price, decimals, 'price').toString()
   const amount = options.amount as AmountValue | AmountFunction
   return typeof amount === 'function' ? amount : parseAtomic(amount, 'amount').toString()
 }
