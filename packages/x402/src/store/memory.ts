@@ -51,10 +51,20 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
       expected: 'a positive integer',
     })
   }
-  return boundedStore(maxEntries, options.now ?? Date.now)
+  const store = boundedStore(maxEntries, options.now ?? Date.now)
+  // A caller's TTLs are checked here; the paywall's own stores (boundedStore) only ever get positive ones.
+  const { setSync, addSync } = store
+  store.setSync = (key, value, ttlMs) => (checkTtl(ttlMs), setSync(key, value, ttlMs))
+  store.addSync = (key, value, ttlMs) => (checkTtl(ttlMs), addSync(key, value, ttlMs))
+  store.set = settled(store.setSync)
+  store.add = settled(store.addSync)
+  return store
 }
 
-/** memoryStore with a bound known to be a positive integer (createPaywall's own stores). */
+/**
+ * memoryStore with a bound known to be a positive integer and TTLs known to be positive (createPaywall's own
+ * stores: its TTLs are checked options or computed from them).
+ */
 export function boundedStore(maxEntries: number, now: () => number = Date.now): MemoryStore {
   const entries = new Map<string, Entry>()
 
@@ -104,14 +114,12 @@ export function boundedStore(maxEntries: number, now: () => number = Date.now): 
   }
 
   function setSync(key: string, value: unknown, ttlMs: number): void {
-    checkTtl(ttlMs)
     write(key, value, ttlMs, now())
   }
 
   // Check and set in one synchronous step: no await between them, so two callers in this
   // process can never both see the key absent.
   function addSync(key: string, value: unknown, ttlMs: number): boolean {
-    checkTtl(ttlMs)
     const at = now()
     const existing = live(key, at)
     if (existing !== undefined) {
