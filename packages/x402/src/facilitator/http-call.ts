@@ -53,7 +53,6 @@ export async function callFacilitator<T>(settings: ResolvedHttpOptions, call: Fa
 
 async function resolveHeaders(settings: ResolvedHttpOptions, endpoint: FacilitatorEndpoint): Promise<Headers> {
   const { headers } = settings
-  if (headers === undefined) return new Headers()
   try {
     return new Headers(typeof headers === 'function' ? await headers(endpoint) : headers)
   } catch (error) {
@@ -62,15 +61,13 @@ async function resolveHeaders(settings: ResolvedHttpOptions, endpoint: Facilitat
   }
 }
 
-/** The headers of a call without credentials (none configured, or a redirect to another origin). */
-const POST_HEADERS: Readonly<Record<string, string>> = Object.freeze({ accept: 'application/json', 'content-type': 'application/json' })
-const GET_HEADERS: Readonly<Record<string, string>> = Object.freeze({ accept: 'application/json' })
-
-/** The caller's headers, `accept: application/json` unless they set one, and the JSON content type of a body. */
+/**
+ * The caller's headers, `accept: application/json` unless they set one, and the JSON content type of a body: a
+ * new plain record per request (a custom fetch may add to what it is given).
+ */
 function requestHeaders(userHeaders: Headers | undefined, post: boolean): Record<string, string> {
-  if (userHeaders === undefined) return post ? POST_HEADERS : GET_HEADERS
   const out: Record<string, string> = { accept: 'application/json' }
-  userHeaders.forEach((value, name) => {
+  userHeaders?.forEach((value, name) => {
     out[name] = value
   })
   if (post) out['content-type'] = 'application/json'
