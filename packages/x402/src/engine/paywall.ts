@@ -16,7 +16,7 @@ import type { CheckOptions, Gate, NextHandler, PaymentContext, Paywall, PaywallE
 import { createVerifier, type SyncRead, type VerifyOutcome } from './verifier.js'
 import { releaseLock } from './lock-release.js'
 import { createProofReader } from './proof-reader.js'
-import type { HeaderReader } from '../codec/headers.js'
+import type { Decoded, HeaderReader } from '../codec/headers.js'
 import { failClosed, failOpen } from './guarded-store.js'
 import { idempotencyKeyOf, keepResponse, replayResponse, type StoredResponse } from './idempotency.js'
 import { createOutboxWorker } from './outbox-worker.js'
@@ -74,28 +74,35 @@ export function createPaywall(options: PaywallOptions): Paywall {
     const route = routeFor(method, pathname)
     if (!route) return FREE
     const base = { route: route.key, method, path: pathname }
-    return gate(request, options?.headers ?? request.headers, method, pathname, route, base, options?.isAborted).catch(unexpectedGate)
+    const headers = options?.headers ?? request.headers
+    const open = (prepared: Prepared): Gate | Promise<Gate> => {
+      const head = method === 'HEAD'
+      const found = readProof(headers)
+      if (found !== null && !head) return gate(request, headers, method, route, base, options?.isAborted, prepared, found).catch(unexpectedGate)
+      // HEAD only discovers the price: it never runs a paid handler, so it never pays.
+      emit?.('payment.required', { ...base, status: 402 })
+      const html = !head && settings.htmlPaywall && wantsHtml(headers)
+      return respond(send402(prepared.unpaid, prepared.paymentRequired, { html, head }))
+    }
+    // A request without a payment on a route with fixed prices is answered from memory, without a promise.
+    try {
+      const preparing = prepare(route, request, pathname)
+      return preparing instanceof Promise ? preparing.then(open).catch(unexpectedGate) : open(preparing)
+    } catch (error) {
+      return unexpectedGate(error)
+    }
   }
 
   async function gate(
     request: Request,
     headers: HeaderReader,
     method: string,
-    pathname: string,
     route: CompiledRoute,
     base: Base,
     probe: (() => boolean) | undefined,
+    prepared: Prepared,
+    found: Decoded<DecodedProof>,
   ): Promise<Gate> {
-    const preparing = prepare(route, request, pathname)
-    const prepared = preparing instanceof Promise ? await preparing : preparing
-    const head = method === 'HEAD'
-    const found = readProof(headers)
-    if (found === null || head) {
-      // HEAD only discovers the price: it never runs a paid handler, so it never pays.
-      emit?.('payment.required', { ...base, status: 402 })
-      const html = !head && settings.htmlPaywall && wantsHtml(headers)
-      return respond(send402(prepared.unpaid, prepared.paymentRequired, { html, head }))
-    }
     if (!found.ok) return reject(prepared, found.error, base)
     // Read the signal now: some servers (@hono/node-server) only start watching the connection once it is read,
     // and a client that leaves during verification must not be charged. Only a request that pays needs it, and
