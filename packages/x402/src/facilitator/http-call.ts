@@ -110,8 +110,6 @@ async function send(
   }
 }
 
-const decoder = new TextDecoder()
-
 /** The answer's text, at most MAX_ANSWER_BYTES of it; `own` stops the read, errors are `signal`'s. */
 async function readText(response: Response, endpoint: FacilitatorEndpoint, signal: AbortSignal, own: AbortSignal): Promise<string> {
   if (!response.body) return ''
@@ -138,14 +136,13 @@ async function readText(response: Response, endpoint: FacilitatorEndpoint, signa
   } finally {
     own.removeEventListener('abort', stop)
   }
-  if (chunks.length === 1) return decoder.decode(chunks[0])
   const bytes = new Uint8Array(size)
   let offset = 0
   for (const chunk of chunks) {
     bytes.set(chunk, offset)
     offset += chunk.byteLength
   }
-  return decoder.decode(bytes)
+  return new TextDecoder().decode(bytes)
 }
 
 function interpret<T>(call: FacilitatorCall<T>, status: number, text: string, secrets: () => readonly string[]): T {
