@@ -4,8 +4,9 @@
 // request at a time, and the p50 of each path is reported, measured in this one run. On a loaded machine timers
 // fire late, so the run also measures what r and h really took: the handler alone through the same server
 // (`/free`, no paywall, timed from here) and one verify call to the facilitator as the server makes it (`/rtt`,
-// timed in the server, with the bytes /paid sends); the targets are checked against those. The handler is also
-// timed in the server (`handlerInServer`), which shows the client's own hop (`clientHop`).
+// timed in the server, with the bytes /paid sends); the targets are checked against those. The paid paths and
+// these two controls take turns request by request. The handler is also timed in the server
+// (`handlerInServer`), which shows the client's own hop (`clientHop`).
 import { fork } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { startServer, median } from './lib/load.js'
@@ -24,15 +25,20 @@ export async function runEndToEnd({ requests = 500, warmup = 20, rttMs = 40, han
     servers.reference = await startServer('e2e-reference', { env })
     const calls = async () => (await fetch(`${facilitatorUrl}/calls`)).json()
     const requiredOf = async (url) => (await fetch(url)).headers.get('payment-required')
+    /** One request as the client times it, in ms. */
+    const once = async (url, headers, expect) => {
+      const started = performance.now()
+      const response = await fetch(url, { headers })
+      await response.arrayBuffer()
+      const elapsed = performance.now() - started
+      if (response.status !== expect) throw new Error(`P7 ${url}: answered ${response.status}, expected ${expect}`)
+      return elapsed
+    }
     /** p50 in ms of `count` sequential requests after `warmup` more; `headersFor(i)` gives each one's headers. */
     const measure = async (url, headersFor, expect, count = requests) => {
       const times = []
       for (let i = 0; i < warmup + count; i++) {
-        const started = performance.now()
-        const response = await fetch(url, { headers: headersFor(i) })
-        await response.arrayBuffer()
-        const elapsed = performance.now() - started
-        if (response.status !== expect) throw new Error(`P7 ${url}: answered ${response.status}, expected ${expect}`)
+        const elapsed = await once(url, headersFor(i), expect)
         if (i >= warmup) times.push(elapsed)
       }
       return median(times)
@@ -43,20 +49,33 @@ export async function runEndToEnd({ requests = 500, warmup = 20, rttMs = 40, han
     const planUrl = `${servers.tollgate.url}/plan`
     const referencePaid = `${servers.reference.url}/paid`
     const planToken = tokenFor(await requiredOf(planUrl), 1)
-    const result = {
-      rttMs,
-      handlerMs,
-      requests,
-      // The controls: 200 requests each are plenty for a median.
-      handlerAlone: await measure(`${servers.tollgate.url}/free`, () => ({}), 200, Math.min(requests, 200)),
-      // The same handler as the server timed it (the last requests' of the 200 above): handlerAlone less this is
-      // the client's own hop to the server and back, which r (timed in the server) does not include.
-      handlerInServer: median((await (await fetch(`${servers.tollgate.url}/handler-times`)).json()).slice(-Math.min(requests, 200))),
-      facilitatorAlone: await measureVerify(`${servers.tollgate.url}/rtt`, warmup, Math.min(requests, 200)),
-      fresh: await measure(paid, fresh(await requiredOf(paid)), 200),
-      referenceFresh: await measure(referencePaid, fresh(await requiredOf(referencePaid)), 200),
-      reusable: await measure(planUrl, () => ({ 'payment-signature': planToken }), 200),
+    const freshHeaders = fresh(await requiredOf(paid))
+    const referenceHeaders = fresh(await requiredOf(referencePaid))
+    // The paid paths and the controls take turns, one request each per round, in an order that rotates every
+    // round: r and h are measured under the same load as the paid requests they are the targets of. (Measured
+    // in phases of their own, tens of seconds apart, they were not: on this shared machine the load average went
+    // from 3.7 to 12.4 within one 90 s run.)
+    const steps = {
+      fresh: () => once(paid, freshHeaders(), 200),
+      referenceFresh: () => once(referencePaid, referenceHeaders(), 200),
+      reusable: () => once(planUrl, { 'payment-signature': planToken }, 200),
+      handlerAlone: () => once(`${servers.tollgate.url}/free`, {}, 200),
+      facilitatorAlone: async () => (await (await fetch(`${servers.tollgate.url}/rtt`)).json()).ms,
     }
+    const names = Object.keys(steps)
+    const times = Object.fromEntries(names.map((name) => [name, []]))
+    for (let i = 0; i < warmup + requests; i++) {
+      for (let k = 0; k < names.length; k++) {
+        const name = names[(i + k) % names.length]
+        const elapsed = await steps[name]()
+        if (i >= warmup) times[name].push(elapsed)
+      }
+    }
+    const result = { rttMs, handlerMs, requests }
+    for (const name of names) result[name] = median(times[name])
+    // The same handler as the server timed it (the last `requests` of /free): handlerAlone less this is the
+    // client's own hop to the server and back, which r (timed in the server) does not include.
+    result.handlerInServer = median((await (await fetch(`${servers.tollgate.url}/handler-times`)).json()).slice(-requests))
     const before = await calls()
     result.unpaid = await measure(paid, () => ({}), 402)
     const after = await calls()
@@ -68,16 +87,6 @@ export async function runEndToEnd({ requests = 500, warmup = 20, rttMs = 40, han
     await Promise.all(Object.values(servers).map((server) => server.stop()))
     child.send('stop')
   }
-}
-
-/** p50 of one verify call to the facilitator, as the server makes and times it. */
-async function measureVerify(rttUrl, warmup, requests) {
-  const times = []
-  for (let i = 0; i < warmup + requests; i++) {
-    const { ms } = await (await fetch(rttUrl)).json()
-    if (i >= warmup) times.push(ms)
-  }
-  return median(times)
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
