@@ -36,6 +36,13 @@ describe('combineFacilitators', () => {
     expect(paywall).toBeDefined()
   })
 
+  it('an upto offer behind a combined facilitator without an upto entry fails at construction, naming what to give', () => {
+    const combined = combineFacilitators({ exact: createTestFacilitator({ name: 'usdc' }) })
+    const create = () => createPaywall({ facilitator: combined, routes: { '/g': upto({ maxPrice: '$0.05', network: 'base-sepolia', payTo: BUYER }) } })
+    expect(create).toThrow(TollgateError)
+    expect(create).toThrow('; combined(exact:usdc) names none: give upto({ facilitatorAddress }) or a facilitator that settles upto (localFacilitator, combineFacilitators({ upto })).')
+  })
+
   it('answers 502 for a scheme nobody handles, and validates at construction', async () => {
     const paywall = createPaywall({ routes: { '/x': planOption }, facilitator: combineFacilitators({ exact: createTestFacilitator() }) })
     const token = createTestFacilitator({ plans: [{ planId: PLAN_ID }] }).mint({ payer: BUYER, requirements: planOption.requirements })

@@ -12,7 +12,7 @@ export function withFacilitatorExtra(option: PaymentOption, facilitator: Facilit
   if (requirements.scheme === 'upto' && typeof bound.requirements.extra?.facilitatorAddress !== 'string') {
     throw new TollgateError(
       'invalid_payment_option',
-      `${path}: an upto offer must name the facilitator that settles it: give upto({ facilitatorAddress }) (see its /supported).`,
+      `${path}: an upto offer must name the facilitator that settles it; ${facilitator.name ?? 'this facilitator'} names none: give upto({ facilitatorAddress }) or a facilitator that settles upto (localFacilitator, combineFacilitators({ upto })).`,
       { path: `${path}.facilitatorAddress`, expected: 'the settling facilitator address' },
     )
   }
