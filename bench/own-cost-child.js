@@ -10,6 +10,8 @@ import { BODY, NETWORK, PAY_TO, instantFacilitator, instantReferenceClient, toke
 
 const perRound = Number(process.argv[2] ?? 10_000)
 const rounds = Number(process.argv[3] ?? 14)
+// `reference`: only the reference's rows, in a process of their own (its garbage would disturb ours).
+const only = process.argv[4]
 const onBun = typeof globalThis.Bun !== 'undefined'
 const { createPaywall, plan, paywall, withPaywall } = await import(built(onBun ? 'bun' : 'hono'))
 const accepts = plan({ planId: '1', credits: 1 })
@@ -73,11 +75,24 @@ async function nodeVariants() {
       listener(incoming, outgoing)
     })
   }
+  if (only === 'reference') return referenceVariants(Hono, getRequestListener, through)
   const gated = app(paywall({ accepts, facilitator: instantFacilitator() }))
   const plain402 = new Hono()
   plain402.use('/paid', (c) => c.body(unpaidBody, 402, unpaidHeaders))
-  // The reference @x402/hono through the same listener, with an equally instant facilitator (it verifies every
-  // request, as it is built to): the paid and 402 rows against it without the sockets' cost.
+  return {
+    bare: through(app(), {}),
+    ceiling: through(app(ceiling), { 'payment-signature': token }),
+    tollgate: through(gated, { 'payment-signature': token }),
+    ceiling402: through(getRequestListener(plain402.fetch), {}, 402),
+    tollgate402: through(gated, {}, 402),
+  }
+}
+
+/**
+ * The reference @x402/hono through the same listener, with an equally instant facilitator (it verifies every
+ * request, as it is built to): the paid and 402 rows against it without the sockets' cost.
+ */
+async function referenceVariants(Hono, getRequestListener, through) {
   const { paymentMiddleware, x402ResourceServer } = await import('@x402/hono')
   const { ExactEvmScheme } = await import('@x402/evm/exact/server')
   const resourceServer = new x402ResourceServer(instantReferenceClient()).register(NETWORK, new ExactEvmScheme())
@@ -86,11 +101,6 @@ async function nodeVariants() {
   reference.get('/paid', (c) => c.json(BODY))
   const referenceToken = tokenFor((await reference.request('http://127.0.0.1/paid')).headers.get('payment-required'), 1)
   return {
-    bare: through(app(), {}),
-    ceiling: through(app(ceiling), { 'payment-signature': token }),
-    tollgate: through(gated, { 'payment-signature': token }),
-    ceiling402: through(getRequestListener(plain402.fetch), {}, 402),
-    tollgate402: through(gated, {}, 402),
     reference: through(getRequestListener(reference.fetch), { 'payment-signature': referenceToken }),
     reference402: through(getRequestListener(reference.fetch), {}, 402),
   }
