@@ -26,6 +26,18 @@ describe('unpaid requests', () => {
     expect(next).not.toHaveBeenCalled()
   })
 
+  it('an adapter header reader that throws gets a 500 answer, not a rejected promise, and the handler never runs', async () => {
+    const paywall = createPaywall({ routes: { '/premium': usdcOption }, facilitator: setup().facilitator })
+    const next = vi.fn(async () => new Response('paid content'))
+    const headers = { get: (): string | null => { throw new Error('broken reader') } }
+    const gate = await paywall.check(unpaidRequest(`${ORIGIN}/premium`), { headers })
+    expect(gate.kind).toBe('respond')
+    const response = await paywall.handle(unpaidRequest(`${ORIGIN}/premium`), next, { headers })
+    expect(response.status).toBe(500)
+    expect(await response.json()).toMatchObject({ error: 'handler_error' })
+    expect(next).not.toHaveBeenCalled()
+  })
+
   it('lists every option a route accepts', async () => {
     const { app } = setup()
     const { v2: required } = await readPaymentRequired(await app(unpaidRequest(`${ORIGIN}/both`)))
