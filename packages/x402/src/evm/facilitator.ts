@@ -8,7 +8,7 @@ import type { Facilitator, PaymentKind, SettleRequest, SettleResult, VerifyReque
 import { EIP3009_ABI } from './abi.js'
 import { isContractRejection, receiptOf, revertReason, rpcFailure, settleFailure, simulateTransfer, submitTransfer, withAbort } from './chain-calls.js'
 import { checkContractSignature, type WalletDeployment } from './contract-signature.js'
-import { caip2Network, chainIdOfNetwork, v1NetworkName } from './networks.js'
+import { eip155Network, fromV1Network, toV1Network } from '../requirements/networks.js'
 import { ADDRESS, EXACT_EVM_REASONS as REASONS, EXACT_SCHEME, parseExactEvmPayload, type ExactEvmPayload } from './scheme.js'
 import { checkExactOffline, readExactTerms, unixNow, type ExactOfflineCheck, type ExactTerms } from './verify.js'
 import { permit2KindOf, UPTO_SCHEME } from './permit2.js'
@@ -169,7 +169,7 @@ export function localFacilitator(options: LocalFacilitatorOptions): Facilitator 
       return refuse(REASONS.invalidVersion, `${requirements.scheme} over Permit2 is an x402 v2 payment; this proof is v${proof.x402Version}.`)
     }
     const ourChainId = await withAbort(chainId(), signal)
-    const ourNetwork = caip2Network(ourChainId)
+    const ourNetwork = eip155Network(ourChainId)
     if (requirements.network !== ourNetwork) {
       return refuse(REASONS.invalidNetwork, `The offer is on ${requirements.network}, but this facilitator's chain is ${ourNetwork}.`)
     }
@@ -177,7 +177,7 @@ export function localFacilitator(options: LocalFacilitatorOptions): Facilitator 
       proof.x402Version === 2
         ? parts.network === requirements.network
         : typeof parts.network === 'string' &&
-          (request.requirementsV1 ? parts.network === request.requirementsV1.network : chainIdOfNetwork(parts.network) === ourChainId)
+          (request.requirementsV1 ? parts.network === request.requirementsV1.network : (parts.network === ourNetwork || fromV1Network(parts.network) === ourNetwork))
     if (!proofNetworkMatches) {
       return refuse(REASONS.invalidNetwork, `The proof is for network ${String(parts.network)}, but the offer is on ${requirements.network}.`)
     }
@@ -350,12 +350,12 @@ export function localFacilitator(options: LocalFacilitatorOptions): Facilitator 
     settle: settlePayment,
     async supported(signal) {
       const id = await withAbort(chainId(), signal)
-      const network = caip2Network(id)
+      const network = eip155Network(id)
       const kinds: PaymentKind[] = [
         { x402Version: 2, scheme: EXACT_SCHEME, network },
         { x402Version: 2, scheme: UPTO_SCHEME, network, extra: { facilitatorAddress: settler.address } },
       ]
-      const v1Name = v1NetworkName(id)
+      const v1Name = toV1Network(network)
       if (v1Name) kinds.push({ x402Version: 1, scheme: EXACT_SCHEME, network: v1Name })
       return kinds
     },

@@ -1,36 +1,28 @@
-// EVM network names: CAIP-2 (`eip155:<chainId>`, v2) and the v1 names of the chains x402 v1 knew.
+// Deprecated: the EVM names of the one network vocabulary (requirements/networks.ts), kept for one release.
+import { KNOWN_NETWORKS, eip155ChainId, eip155Network, fromV1Network, toV1Network } from '../requirements/networks.js'
 
-/** v1 network names (PROTOCOL.md) -> chain id. */
-export const V1_NETWORK_CHAIN_IDS: Readonly<Record<string, number>> = {
-  base: 8453,
-  'base-sepolia': 84532,
-  avalanche: 43114,
-  'avalanche-fuji': 43113,
-  polygon: 137,
-  'polygon-amoy': 80002,
-}
+/** @deprecated use `KNOWN_NETWORKS` (the `v1` entries) or `chainIdOf` from `@tollgate/x402`. v1 EVM network names -> chain id. */
+export const V1_NETWORK_CHAIN_IDS: Readonly<Record<string, number>> = Object.freeze(
+  Object.fromEntries(
+    KNOWN_NETWORKS.flatMap((network) => {
+      const chainId = eip155ChainId(network.caip2)
+      return network.v1 && chainId !== undefined ? [[network.name, chainId]] : []
+    }),
+  ),
+)
 
-const CAIP2_EIP155 = /^eip155:([1-9][0-9]{0,15})$/
+/** @deprecated use `eip155ChainId` from `@tollgate/x402`. */
+export const parseEip155Network = eip155ChainId
 
-/** `eip155:84532` -> 84532; anything else (another namespace, a v1 name) -> undefined. */
-export function parseEip155Network(network: string): number | undefined {
-  const match = CAIP2_EIP155.exec(network)
-  if (!match?.[1]) return undefined
-  const chainId = Number(match[1])
-  return Number.isSafeInteger(chainId) ? chainId : undefined
-}
-
-/** A CAIP-2 id or a v1 name -> its chain id, when known. */
+/** @deprecated use `eip155ChainId(network) ?? eip155ChainId(fromV1Network(network))` from `@tollgate/x402`. A CAIP-2 id or a v1 name -> its chain id. */
 export function chainIdOfNetwork(network: string): number | undefined {
-  return parseEip155Network(network) ?? (Object.hasOwn(V1_NETWORK_CHAIN_IDS, network) ? V1_NETWORK_CHAIN_IDS[network] : undefined)
+  return eip155ChainId(network) ?? eip155ChainId(fromV1Network(network) ?? '')
 }
 
-export function caip2Network(chainId: number): string {
-  return `eip155:${chainId}`
-}
+/** @deprecated use `eip155Network` from `@tollgate/x402`. */
+export const caip2Network = eip155Network
 
-/** The v1 name of a chain, when v1 had one (local chains have none). */
+/** @deprecated use `toV1Network(eip155Network(chainId))` from `@tollgate/x402`. The v1 name of a chain, when v1 had one. */
 export function v1NetworkName(chainId: number): string | undefined {
-  for (const [name, id] of Object.entries(V1_NETWORK_CHAIN_IDS)) if (id === chainId) return name
-  return undefined
+  return toV1Network(eip155Network(chainId))
 }

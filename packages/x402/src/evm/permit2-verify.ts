@@ -4,7 +4,7 @@ import { hashTypedData, isAddressEqual, recoverTypedDataAddress, type Address } 
 import type { PaymentRequirements } from '../codec/types.js'
 import { TollgateError } from '../errors.js'
 import { recoverAddressNatively } from './native-recover.js'
-import { parseEip155Network } from './networks.js'
+import { eip155ChainId } from '../requirements/networks.js'
 import {
   DEADLINE_MARGIN_SECONDS,
   PERMIT2_REASONS as REASONS,
@@ -46,7 +46,7 @@ function optionError(path: string, expected: string, found: unknown): TollgateEr
  */
 export function readPermit2Terms(requirements: PaymentRequirements): Permit2Terms | undefined {
   const kind = permit2KindOf(requirements)
-  const chainId = parseEip155Network(requirements.network)
+  const chainId = eip155ChainId(requirements.network)
   if (kind === undefined || chainId === undefined) return undefined
   const { asset, payTo, amount } = requirements
   if (typeof asset !== 'string' || !ADDRESS.test(asset)) throw optionError('requirements.asset', 'a token contract address', asset)

@@ -3,7 +3,7 @@ import { bytesToHex, type Address, type LocalAccount } from 'viem'
 import { encodeBase64Json } from '../codec/base64.js'
 import type { PaymentPayload, PaymentPayloadV1, PaymentRequirements, ResourceInfo } from '../codec/types.js'
 import { TollgateError } from '../errors.js'
-import { v1NetworkName } from './networks.js'
+import { eip155Network, toV1Network } from '../requirements/networks.js'
 import { EXACT_SCHEME, transferWithAuthorizationTypedData, type ExactEvmAuthorization, type ExactEvmPayload } from './scheme.js'
 import { readExactTerms, unixNow } from './verify.js'
 
@@ -85,7 +85,7 @@ export async function createExactPayment(options: CreateExactPaymentOptions): Pr
   const schemePayload = exactPayload as unknown as Record<string, unknown>
 
   if (options.x402Version === 1) {
-    const network = options.v1Network ?? v1NetworkName(terms.chainId)
+    const network = options.v1Network ?? toV1Network(eip155Network(terms.chainId))
     if (!network) {
       throw new TollgateError('unknown_network', `x402 v1 has no name for chain ${terms.chainId}; pass v1Network.`, {
         path: 'v1Network',

@@ -4,7 +4,7 @@ import { hashTypedData, isAddressEqual, recoverTypedDataAddress, type Address } 
 import type { PaymentRequirements, VerifyResponse } from '../codec/types.js'
 import { TollgateError } from '../errors.js'
 import { recoverAddressNatively } from './native-recover.js'
-import { parseEip155Network } from './networks.js'
+import { eip155ChainId } from '../requirements/networks.js'
 import {
   ADDRESS,
   EXACT_EVM_REASONS as REASONS,
@@ -59,7 +59,7 @@ function optionError(path: string, expected: string, found: unknown): TollgateEr
  * network is not an EVM chain (the caller answers `invalid_network`).
  */
 export function readExactTerms(requirements: PaymentRequirements): ExactTerms | undefined {
-  const chainId = parseEip155Network(requirements.network)
+  const chainId = eip155ChainId(requirements.network)
   if (chainId === undefined) return undefined
   const { asset, payTo, amount } = requirements
   if (typeof asset !== 'string' || !ADDRESS.test(asset)) throw optionError('requirements.asset', 'a token contract address', asset)

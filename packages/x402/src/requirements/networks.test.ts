@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest'
 import { TollgateError } from '../errors.js'
-import { chainIdOf, isCaip2, toCaip2, toV1Network } from './networks.js'
+import { KNOWN_NETWORKS, chainIdOf, eip155ChainId, eip155Network, fromV1Network, isCaip2, toCaip2, toV1Network } from './networks.js'
 
 const PAIRS: [string, string][] = [
   ['base', 'eip155:8453'],
@@ -81,5 +81,49 @@ describe('isCaip2', () => {
     expect(isCaip2('base-sepolia')).toBe(false)
     expect(isCaip2('EIP155:1')).toBe(false)
     expect(isCaip2('eip155:')).toBe(false)
+  })
+})
+
+describe('Solana, as the x402 specs name it', () => {
+  const MAINNET = 'solana:5eykt4UsFv8P8NJdTREpY1vzqKqZKvdp'
+  const DEVNET = 'solana:EtWTRABZaYq6iMfeYKouRu166VPgi1dp'
+
+  it('translates the v1 names both ways and keeps the CAIP-2 ids', () => {
+    expect(toCaip2('solana')).toBe(MAINNET)
+    expect(toCaip2('Solana-Devnet')).toBe(DEVNET)
+    expect(toCaip2(MAINNET)).toBe(MAINNET)
+    expect(toV1Network(MAINNET)).toBe('solana')
+    expect(toV1Network(DEVNET)).toBe('solana-devnet')
+    expect(fromV1Network('solana-devnet')).toBe(DEVNET)
+  })
+
+  it('has no chain id: it is not an EVM network', () => {
+    expect(chainIdOf('solana')).toBeUndefined()
+    expect(eip155ChainId(DEVNET)).toBeUndefined()
+  })
+})
+
+describe('the table', () => {
+  it('holds each CAIP-2 id and each name once, every id well formed', () => {
+    const ids = KNOWN_NETWORKS.map((network) => network.caip2)
+    const names = KNOWN_NETWORKS.map((network) => network.name)
+    expect(new Set(ids).size).toBe(ids.length)
+    expect(new Set(names).size).toBe(names.length)
+    for (const id of ids) expect(isCaip2(id)).toBe(true)
+  })
+
+  it('round-trips every v1 name, and gives no v1 name to an input alias', () => {
+    for (const network of KNOWN_NETWORKS) {
+      expect(toCaip2(network.name)).toBe(network.caip2)
+      expect(toV1Network(network.caip2)).toBe(network.v1 ? network.name : undefined)
+      expect(fromV1Network(network.name)).toBe(network.v1 ? network.caip2 : undefined)
+    }
+  })
+
+  it('writes and reads eip155 ids', () => {
+    expect(eip155Network(84532)).toBe('eip155:84532')
+    expect(eip155ChainId('eip155:84532')).toBe(84532)
+    expect(eip155ChainId('base-sepolia')).toBeUndefined()
+    expect(eip155ChainId('eip155:01')).toBeUndefined()
   })
 })

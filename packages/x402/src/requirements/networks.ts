@@ -1,9 +1,13 @@
-// Network names: v2 speaks CAIP-2 (`eip155:84532`), v1 speaks names (`base-sepolia`).
+// The one network vocabulary: v2 speaks CAIP-2 (`eip155:84532`, `solana:5eykt...`), v1 speaks names
+// (`base-sepolia`, `solana`). Every table of names and chain ids in the SDK reads this one; it knows no scheme.
 import { TollgateError } from '../errors.js'
 
-interface KnownNetwork {
+/** A network the SDK knows by name. */
+export interface KnownNetwork {
+  /** CAIP-2 id: `eip155:8453`, `solana:5eykt4UsFv8P8NJdTREpY1vzqKqZKvdp`. */
+  readonly caip2: string
+  /** Its name (`base`), accepted wherever a network is given, case-insensitive. */
   readonly name: string
-  readonly chainId: number
   /**
    * Whether the name is written in v1 bodies. Only the names the x402 v1 spec lists are: a v1 client may not
    * know the others, so those are accepted as input aliases and their offers are v2-only.
@@ -11,21 +15,24 @@ interface KnownNetwork {
   readonly v1: boolean
 }
 
-const KNOWN_NETWORKS: readonly KnownNetwork[] = [
-  { name: 'base', chainId: 8453, v1: true },
-  { name: 'base-sepolia', chainId: 84532, v1: true },
-  { name: 'avalanche', chainId: 43114, v1: true },
-  { name: 'avalanche-fuji', chainId: 43113, v1: true },
-  { name: 'polygon', chainId: 137, v1: true },
-  { name: 'polygon-amoy', chainId: 80002, v1: true },
-  { name: 'ethereum', chainId: 1, v1: false },
-  { name: 'sepolia', chainId: 11155111, v1: false },
-  { name: 'optimism', chainId: 10, v1: false },
-  { name: 'arbitrum', chainId: 42161, v1: false },
-]
+export const KNOWN_NETWORKS: readonly KnownNetwork[] = Object.freeze([
+  { caip2: 'eip155:8453', name: 'base', v1: true },
+  { caip2: 'eip155:84532', name: 'base-sepolia', v1: true },
+  { caip2: 'eip155:43114', name: 'avalanche', v1: true },
+  { caip2: 'eip155:43113', name: 'avalanche-fuji', v1: true },
+  { caip2: 'eip155:137', name: 'polygon', v1: true },
+  { caip2: 'eip155:80002', name: 'polygon-amoy', v1: true },
+  // Solana's genesis-hash ids and v1 names, as the x402 specs write them.
+  { caip2: 'solana:5eykt4UsFv8P8NJdTREpY1vzqKqZKvdp', name: 'solana', v1: true },
+  { caip2: 'solana:EtWTRABZaYq6iMfeYKouRu166VPgi1dp', name: 'solana-devnet', v1: true },
+  { caip2: 'eip155:1', name: 'ethereum', v1: false },
+  { caip2: 'eip155:11155111', name: 'sepolia', v1: false },
+  { caip2: 'eip155:10', name: 'optimism', v1: false },
+  { caip2: 'eip155:42161', name: 'arbitrum', v1: false },
+])
 
 const BY_NAME = new Map(KNOWN_NETWORKS.map((network) => [network.name, network]))
-const V1_BY_CHAIN_ID = new Map(KNOWN_NETWORKS.filter((network) => network.v1).map((network) => [network.chainId, network]))
+const BY_CAIP2 = new Map(KNOWN_NETWORKS.map((network) => [network.caip2, network]))
 
 // CAIP-2: namespace (3-8 of [-a-z0-9]) ':' reference (1-32 of [-_a-zA-Z0-9]).
 const CAIP2 = /^[-a-z0-9]{3,8}:[-_a-zA-Z0-9]{1,32}$/
@@ -36,27 +43,34 @@ export function isCaip2(value: string): boolean {
   return typeof value === 'string' && CAIP2.test(value)
 }
 
+/** `eip155:84532` -> 84532; anything else (another namespace, a name) -> undefined. */
+export function eip155ChainId(caip2: string): number | undefined {
+  const match = typeof caip2 === 'string' ? EIP155.exec(caip2) : null
+  if (!match) return undefined
+  const chainId = Number(match[1])
+  return Number.isSafeInteger(chainId) ? chainId : undefined
+}
+
+/** 84532 -> `eip155:84532`. */
+export function eip155Network(chainId: number): string {
+  return `eip155:${chainId}`
+}
+
 /** The EVM chain id of a network given as `eip155:<id>` or a known name; undefined otherwise. */
 export function chainIdOf(network: string): number | undefined {
   if (typeof network !== 'string') return undefined
-  const eip155 = EIP155.exec(network)
-  if (eip155) {
-    const chainId = Number(eip155[1])
-    return Number.isSafeInteger(chainId) ? chainId : undefined
-  }
-  return BY_NAME.get(network.trim().toLowerCase())?.chainId
+  return eip155ChainId(network) ?? eip155ChainId(BY_NAME.get(network.trim().toLowerCase())?.caip2 ?? '')
 }
 
 /**
- * A network as CAIP-2: `eip155:<id>` for any chain id is kept as is; a known name (`base-sepolia`,
- * case-insensitive) is translated. Anything else throws `unknown_network`.
+ * A network as CAIP-2: `eip155:<id>` for any chain id and the CAIP-2 ids of the table are kept as they are; a
+ * known name (`base-sepolia`, case-insensitive) is translated. Anything else throws `unknown_network`.
  */
 export function toCaip2(network: string, path = 'network'): string {
-  if (typeof network === 'string' && EIP155.test(network)) {
-    if (chainIdOf(network) !== undefined) return network
-  } else if (typeof network === 'string') {
+  if (typeof network === 'string') {
+    if (eip155ChainId(network) !== undefined || BY_CAIP2.has(network)) return network
     const known = BY_NAME.get(network.trim().toLowerCase())
-    if (known) return `eip155:${known.chainId}`
+    if (known) return known.caip2
   }
   throw new TollgateError(
     'unknown_network',
@@ -65,10 +79,16 @@ export function toCaip2(network: string, path = 'network'): string {
   )
 }
 
-/** The v1 name of a CAIP-2 network (`eip155:84532` -> `base-sepolia`), or undefined when v1 has none. */
+/** The v1 name of a CAIP-2 network (`eip155:84532` -> `base-sepolia`), or undefined when v1 has none. A v1 name is kept. */
 export function toV1Network(caip2: string): string | undefined {
   if (typeof caip2 !== 'string') return undefined
   if (BY_NAME.get(caip2)?.v1) return caip2
-  const eip155 = EIP155.exec(caip2)
-  return eip155 ? V1_BY_CHAIN_ID.get(Number(eip155[1]))?.name : undefined
+  const known = BY_CAIP2.get(caip2)
+  return known?.v1 ? known.name : undefined
+}
+
+/** The CAIP-2 id of a v1 network name (`base` -> `eip155:8453`), or undefined when `name` is not one. */
+export function fromV1Network(name: string): string | undefined {
+  const known = BY_NAME.get(name)
+  return known?.v1 ? known.caip2 : undefined
 }
