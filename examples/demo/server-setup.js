@@ -42,8 +42,15 @@ import { endpoints, paidRoutes } from './routes.js'
 export async function createServerSetup(config, { nevermined, log }) {
   const routes = paidRoutes({ chainId: config.chainId, asset: config.asset, seller: config.seller, ...(nevermined ? { ask: nevermined.option } : {}) })
   const local = localFacilitator({ rpcUrl: config.rpcUrl, settler: config.settlerKey, pollingIntervalMs: 100 })
-  // The local chain settles both EVM schemes (exact and the metered route's upto); Nevermined its plan's.
-  const facilitator = nevermined ? combineFacilitators({ exact: local, upto: local, [nevermined.option.requirements.scheme]: nevermined.facilitator }) : local
+  // The local chain settles both EVM schemes (exact and the metered route's upto) on its chain; Nevermined its plan's.
+  const chain = `eip155:${config.chainId}`
+  const facilitator = nevermined
+    ? combineFacilitators([
+        { scheme: 'exact', network: chain, facilitator: local },
+        { scheme: 'upto', network: chain, facilitator: local },
+        { scheme: nevermined.option.requirements.scheme, network: '*', facilitator: nevermined.facilitator },
+      ])
+    : local
   const store = config.redisUrl ? await openRedisStore(config.redisUrl, log) : undefined
   /** @type {PaywallOptions} */
   const paywallOptions = { routes, facilitator }
