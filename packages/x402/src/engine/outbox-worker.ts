@@ -6,26 +6,9 @@ import type { Outbox, OutboxEntry } from '../store/types.js'
 import { withDeadline } from './deadline.js'
 import type { Emit } from './events.js'
 import { assertSettleResult } from './verifier.js'
+import type { OutboxWorker, OutboxWorkerOptions } from './outbox-worker-types.js'
 
-export interface OutboxWorkerOptions {
-  /** How often the worker looks for due entries, in ms. Default 1 000. */
-  intervalMs?: number
-  /** First retry delay in ms; doubles per attempt. Default 1 000. */
-  baseDelayMs?: number
-  /** Longest retry delay in ms. Default 60 000. */
-  maxDelayMs?: number
-  /** Entries settled per look. Default 16. */
-  batchSize?: number
-}
-
-export interface OutboxWorker {
-  /** Settle what is due now, once. Resolves with the number of entries handled. */
-  drain(): Promise<number>
-  /** Look for due entries every `intervalMs` until stopped. Does not keep a Node process alive. */
-  start(): void
-  /** Stop looking; resolves when a drain in progress has finished. */
-  stop(): Promise<void>
-}
+export type { OutboxWorker, OutboxWorkerOptions } from './outbox-worker-types.js'
 
 export function createOutboxWorker(
   outbox: Outbox,

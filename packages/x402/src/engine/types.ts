@@ -4,7 +4,7 @@ import type { HeaderReader } from '../codec/headers.js'
 import type { Facilitator } from '../facilitator/types.js'
 import type { Routes } from '../requirements/types.js'
 import type { Outbox, Store } from '../store/types.js'
-import type { OutboxWorker, OutboxWorkerOptions } from './outbox-worker.js'
+import type { OutboxWorker, OutboxWorkerOptions } from './outbox-worker-types.js'
 
 export interface PaywallOptions {
   /** `'METHOD /path'` (`:param` and `*` allowed; a bare path means any method) -> what the route accepts. */
