@@ -3,6 +3,7 @@
 import type { FastifyReply } from 'fastify'
 import { Readable } from 'node:stream'
 import type { PaymentSession } from '@tollgate/x402'
+import { headersOf } from '@tollgate/node/fetch'
 
 /**
  * Hands a paid answer to the core to keep for idempotent retries. A body in memory goes out as it is; a stream
@@ -24,12 +25,3 @@ function asBytes(stream: ReadableStream): ReadableStream<Uint8Array> {
 
 const isNodeStream = (value: unknown): value is Readable => typeof (value as Readable | null)?.pipe === 'function'
 const isWebStream = (value: unknown): value is ReadableStream => typeof (value as ReadableStream | null)?.getReader === 'function'
-
-function headersOf(reply: FastifyReply): Headers {
-  const headers = new Headers()
-  for (const [name, value] of Object.entries(reply.getHeaders())) {
-    for (const one of Array.isArray(value) ? value : [value]) if (one !== undefined) headers.append(name, String(one))
-  }
-  return headers
-}
-

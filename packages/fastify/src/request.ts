@@ -1,16 +1,11 @@
-// A Fetch Request for paywall.check(), built from Fastify's raw request without reading its body.
+// A Fetch Request for paywall.check(), built from Fastify's raw request without reading its body: the conversion is
+// @tollgate/node's (one for every node:http adapter); Fastify adds what it knows better, the protocol behind a
+// trusted proxy and the moment the client goes away.
 import type { FastifyReply, FastifyRequest } from 'fastify'
+import { toFetchRequest as fromNodeRequest } from '@tollgate/node/fetch'
 
 export function toFetchRequest(request: FastifyRequest, reply: FastifyReply): Request {
-  const headers = new Headers()
-  for (const [name, value] of Object.entries(request.raw.headers)) {
-    if (value === undefined) continue
-    if (Array.isArray(value)) for (const item of value) headers.append(name, item)
-    else headers.set(name, value)
-  }
-  const host = request.headers.host ?? 'localhost'
-  const url = `${request.protocol}://${host}${request.raw.url ?? '/'}`
-  return new Request(url, { method: request.raw.method ?? 'GET', headers, signal: connectionSignal(reply) })
+  return fromNodeRequest(request.raw, { protocol: request.protocol, signal: connectionSignal(reply) })
 }
 
 /** Aborts when the connection closes before the response was fully sent (the client went away). */

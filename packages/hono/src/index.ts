@@ -1,7 +1,7 @@
 // @tollgate/hono: the paywall as Hono middleware. The state machine stays in the core: this file only
 // hands Hono's Request to paywall.handle and puts the answer back on the context.
 import type { Context, Env, MiddlewareHandler } from 'hono'
-import { createPaywall, toPaywallOptions, type AdapterOptions, type CheckOptions, type PaymentContext } from '@tollgate/x402'
+import { createPaywall, isBodyHeader, toPaywallOptions, type AdapterOptions, type CheckOptions, type PaymentContext } from '@tollgate/x402'
 
 export * from '@tollgate/x402'
 
@@ -72,9 +72,6 @@ class ParsedHeaders {
   }
 }
 
-// Headers that describe the body or its caching belong to the response that carries them.
-const OWN_HEADERS = /^(content-|etag$|last-modified$|transfer-encoding$|cache-control$)/
-
 /**
  * Hono's `c.res = x` copies every header of the old response over x's (Cache-Control and Content-Length too).
  * Keep only what earlier middleware added (CORS, cookies) and let the paywall's own headers win.
@@ -85,7 +82,7 @@ function replaceResponse(c: Context, response: Response): void {
   try {
     for (const [name, value] of previous) {
       if (name === 'set-cookie') response.headers.append(name, value)
-      else if (!OWN_HEADERS.test(name) && !response.headers.has(name)) response.headers.set(name, value)
+      else if (!isBodyHeader(name) && !response.headers.has(name)) response.headers.set(name, value)
     }
   } catch {
     // Immutable headers: send the paywall's answer as it is.

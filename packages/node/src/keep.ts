@@ -3,6 +3,7 @@
 import type { ServerResponse } from 'node:http'
 import type { PaymentSession } from '@tollgate/x402'
 import { NO_TAP, type Tap } from './head.js'
+import { headersOf } from './response-headers.js'
 
 /** A tap that hands the answer's bytes to `session.keep`; nothing when the core keeps nothing for this answer. */
 export function keepTap(session: PaymentSession, res: ServerResponse): Tap {
@@ -23,12 +24,4 @@ export function keepTap(session: PaymentSession, res: ServerResponse): Tap {
     chunk: (bytes) => open && source.enqueue(bytes),
     end: () => open && ((open = false), source.close()),
   }
-}
-
-function headersOf(res: ServerResponse): Headers {
-  const headers = new Headers()
-  for (const [name, value] of Object.entries(res.getHeaders())) {
-    for (const one of Array.isArray(value) ? value : [value]) if (one !== undefined) headers.append(name, String(one))
-  }
-  return headers
 }

@@ -1,5 +1,6 @@
 // Writes one of the paywall's own answers (a 402, a 5xx, a kept answer replayed) onto a Node response.
 import type { ServerResponse } from 'node:http'
+import { isBodyHeader } from '@tollgate/x402'
 
 /** How the body goes out: Node's own write and end, also while the handler's are held back (head.ts). */
 export interface BodyWriter {
@@ -7,13 +8,10 @@ export interface BodyWriter {
   end(): void
 }
 
-// Headers that describe a body or its caching belong to the answer that carries them: the handler's must not
-// land on a 402 that replaces it. Others (CORS, cookies set by earlier middleware) stay.
-const OWN_HEADERS = /^(content-|etag$|last-modified$|transfer-encoding$|cache-control$)/
-
 /** Sends `response`: its status and headers over what the response has so far, then its body as a stream. */
 export async function sendResponse(res: ServerResponse, response: Response, writer: BodyWriter = nodeWriter(res)): Promise<void> {
-  for (const name of res.getHeaderNames()) if (OWN_HEADERS.test(name)) res.removeHeader(name)
+  // The handler's body headers must not land on the paywall's answer that replaces it (isBodyHeader says which).
+  for (const name of res.getHeaderNames()) if (isBodyHeader(name)) res.removeHeader(name)
   res.statusCode = response.status
   if (response.statusText) res.statusMessage = response.statusText
   response.headers.forEach((value, name) => {

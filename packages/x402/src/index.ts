@@ -5,6 +5,8 @@ export * from './requirements/index.js'
 export { createPaywall } from './engine/paywall.js'
 export type * from './engine/types.js'
 export { toPaywallOptions, ANY_ROUTE, type AdapterOptions, type RoutePaywallOptions } from './engine/single-route.js'
+// For adapters: which of a handler's headers go with its body when the paywall's answer replaces it.
+export { isBodyHeader } from './engine/body-headers.js'
 export { memoryStore, DEFAULT_MAX_ENTRIES } from './store/memory.js'
 export { memoryOutbox } from './store/memory-outbox.js'
 export type { MemoryOutbox } from './store/memory-outbox.js'
