@@ -1,0 +1,201 @@
+// localFacilitator's EIP-3009 payments (exact, the way USDC is paid in x402): the chain's checks (nonce unused,
+// balance, a simulated transfer; a smart-contract wallet asked, ERC-1271/6492) and the transferWithAuthorization.
+import type { Address, Hash } from 'viem'
+import { getCode, readContract, sendTransaction, waitForTransactionReceipt } from 'viem/actions'
+import type { SettleRequest, SettleResult, VerifyRequest, VerifyResult } from '../facilitator/types.js'
+import { EIP3009_ABI } from './abi.js'
+import { isContractRejection, receiptOf, revertReason, rpcFailure, settleFailure, simulateTransfer, submitTransfer, withAbort } from './chain-calls.js'
+import { checkContractSignature, type WalletDeployment } from './contract-signature.js'
+import type { Permit2Context } from './permit2-settle.js'
+import { proofParts, refusal } from './proof-kind.js'
+import { EXACT_EVM_REASONS as REASONS, parseExactEvmPayload, type ExactEvmPayload } from './scheme.js'
+import { checkExactOffline, readExactTerms, type ExactOfflineCheck, type ExactTerms } from './verify.js'
+
+/** What localFacilitator lends the EIP-3009 path: what it lends Permit2's, the wallet factories and its kind check. */
+export interface Eip3009Context extends Permit2Context {
+  erc6492Factories: readonly Address[]
+  /** The generation, scheme and network check every payment passes first (proof-kind.ts): a refusal, or undefined. */
+  checkKind(request: VerifyRequest, signal: AbortSignal): Promise<VerifyResult | undefined>
+}
+
+export interface Verified {
+  result: VerifyResult
+  /** Set when the payment is valid: what settle submits (and the wallet it must deploy first, ERC-6492). */
+  payment?: { payload: ExactEvmPayload; terms: ExactTerms; deployment?: WalletDeployment }
+}
+
+export function eip3009Payments(ctx: Eip3009Context) {
+  const { client, settler, now, confirmations, receiptTimeoutMs, submitInTurn, inFlight, erc6492Factories, checkKind } = ctx
+
+  async function read<T>(step: string, call: () => Promise<T>): Promise<{ value: T } | { rejected: string }> {
+    try {
+      return { value: await call() }
+    } catch (error) {
+      if (isContractRejection(error)) return { rejected: `${step} was refused by the token contract: ${revertReason(error)}` }
+      throw rpcFailure(step, error)
+    }
+  }
+
+  /**
+   * A signature that does not recover `from` may still be good: from a smart-contract wallet (ERC-1271). Every
+   * other offline check passed when the signature is what failed, so only the wallet is left to ask.
+   */
+  async function orContractSigner(
+    failed: ExactOfflineCheck & { isValid: false },
+    rawPayload: unknown,
+    requirements: VerifyRequest['requirements'],
+  ): Promise<ExactOfflineCheck & { deployment?: WalletDeployment }> {
+    if (failed.invalidReason !== REASONS.signature) return failed
+    const parsed = parseExactEvmPayload(rawPayload)
+    const terms = readExactTerms(requirements)
+    if (!parsed.ok || !terms) return failed
+    const check = await checkContractSignature(client, parsed.payload, terms, { erc6492Factories, read })
+    if (!check.accepted) return check.contract ? { ...failed, invalidMessage: check.message } : failed
+    // What the token is given: the wallet's own signature, without an ERC-6492 wrapper.
+    const payload = { ...parsed.payload, signature: check.signature }
+    return { isValid: true, payer: payload.authorization.from, payload, terms, deployment: check.deployment }
+  }
+
+  async function verifyPayment(request: VerifyRequest, signal: AbortSignal): Promise<Verified> {
+    const refused = await checkKind(request, signal)
+    if (refused) return { result: refused }
+    const { requirements } = request
+    const parts = proofParts(request.proof)
+    const refuse = (invalidReason: string, invalidMessage: string, payer?: string): Verified => ({ result: refusal(invalidReason, invalidMessage, payer) })
+
+    const checked = await checkExactOffline({ payload: parts.payload, requirements, now: now() })
+    const offline: ExactOfflineCheck & { deployment?: WalletDeployment } = checked.isValid
+      ? checked
+      : await withAbort(orContractSigner(checked, parts.payload, requirements), signal)
+    if (!offline.isValid) return refuse(offline.invalidReason, offline.invalidMessage, offline.payer)
+    const { payload, terms, payer } = offline
+    const deployment = offline.deployment
+    const { nonce } = payload.authorization
+
+    signal.throwIfAborted()
+    const used = await withAbort(
+      read('authorizationState', () =>
+        readContract(client, { address: terms.asset, abi: EIP3009_ABI, functionName: 'authorizationState', args: [payer, nonce] }),
+      ),
+      signal,
+    )
+    if ('rejected' in used) return refuse(REASONS.transactionState, used.rejected, payer)
+    if (used.value) return refuse(REASONS.nonceUsed, `The authorization nonce ${nonce} of ${payer} was already used.`, payer)
+
+    const balance = await withAbort(
+      read('balanceOf', () => readContract(client, { address: terms.asset, abi: EIP3009_ABI, functionName: 'balanceOf', args: [payer] })),
+      signal,
+    )
+    if ('rejected' in balance) return refuse(REASONS.transactionState, balance.rejected, payer)
+    if (balance.value < terms.amount) {
+      return refuse(REASONS.insufficientFunds, `${payer} holds ${balance.value} of ${terms.asset}, needs ${terms.amount}.`, payer)
+    }
+
+    // A wallet that is not deployed yet cannot be asked by a simulated transfer: the universal validator has
+    // already deployed it inside an eth_call and asked it.
+    if (!deployment) {
+      const simulated = await withAbort(
+        read('the simulated transfer', () => simulateTransfer(client, settler, payload, terms.asset)),
+        signal,
+      )
+      if ('rejected' in simulated) return refuse(REASONS.transactionState, simulated.rejected, payer)
+    }
+
+    return { result: { isValid: true, payer, network: terms.network }, payment: { payload, terms, deployment } }
+  }
+
+  async function settlePayment(request: SettleRequest, signal: AbortSignal): Promise<SettleResult> {
+    const failed = settleFailure(request.requirements.network)
+
+    const verified = await verifyPayment(request, signal)
+    if (!verified.payment) {
+      const { invalidReason, invalidMessage, payer } = verified.result
+      return failed(invalidReason ?? REASONS.transactionState, invalidMessage ?? 'The payment is not valid.', payer)
+    }
+    const { payload, terms, deployment } = verified.payment
+    const payer = payload.authorization.from
+    const value = payload.authorization.value
+
+    // exact moves the authorised value or nothing: a lower charge cannot be settled.
+    if (!/^(?:0|[1-9][0-9]*)$/.test(request.amount) || BigInt(request.amount) !== BigInt(value)) {
+      return failed(
+        REASONS.partialSettlement,
+        `The exact scheme settles the authorised value ${value} only, not ${JSON.stringify(request.amount)}.`,
+        payer,
+      )
+    }
+
+    const key = `${terms.chainId}:${terms.asset}:${payer}:${payload.authorization.nonce}`.toLowerCase()
+    if (inFlight.has(key)) {
+      return failed(REASONS.nonceUsed, `The authorization nonce ${payload.authorization.nonce} of ${payer} is being settled already.`, payer)
+    }
+    inFlight.add(key)
+    try {
+      if (deployment) {
+        const refused = await deployWallet(deployment, payer, signal, failed)
+        if (refused) return refused
+      }
+      return await submitAndWait(payload, terms, signal, failed)
+    } finally {
+      inFlight.delete(key)
+    }
+  }
+
+
+  /** Runs an ERC-6492 wallet's factory call (unless someone deployed it since); a failure answer, or undefined. */
+  async function deployWallet(
+    deployment: WalletDeployment,
+    wallet: Address,
+    signal: AbortSignal,
+    failed: (errorReason: string, errorMessage: string, payer?: string) => SettleResult,
+  ): Promise<SettleResult | undefined> {
+    const hasCode = async () => {
+      const code = await withAbort(getCode(client, { address: wallet }), signal).catch((error: unknown) => {
+        if (signal.aborted) throw signal.reason
+        throw rpcFailure('getCode', error)
+      })
+      return code !== undefined && code !== '0x'
+    }
+    if (await hasCode()) return undefined
+    signal.throwIfAborted()
+    let hash: Hash
+    try {
+      hash = await submitInTurn(signal, () => sendTransaction(client, { account: settler, to: deployment.factory, data: deployment.calldata, chain: client.chain ?? null }))
+    } catch (error) {
+      if (signal.aborted) throw signal.reason
+      if (isContractRejection(error)) return failed(REASONS.transactionState, `Deploying the wallet ${wallet} was refused: ${revertReason(error)}`, wallet)
+      throw rpcFailure('the wallet deployment', error)
+    }
+    const receipt = await withAbort(waitForTransactionReceipt(client, { hash, confirmations, timeout: receiptTimeoutMs }), signal)
+    if (receipt.status !== 'success' || !(await hasCode())) {
+      return failed(REASONS.transactionState, `Deploying the wallet ${wallet} with its factory ${deployment.factory} did not work (${hash}).`, wallet)
+    }
+    return undefined
+  }
+
+  async function submitAndWait(
+    payload: ExactEvmPayload,
+    terms: ExactTerms,
+    signal: AbortSignal,
+    failed: (errorReason: string, errorMessage: string, payer?: string, extra?: Record<string, unknown>) => SettleResult,
+  ): Promise<SettleResult> {
+    const payer = payload.authorization.from
+    signal.throwIfAborted()
+    let hash: Hash
+    try {
+      hash = await submitInTurn(signal, () => submitTransfer(client, settler, payload, terms.asset))
+    } catch (error) {
+      if (signal.aborted) throw signal.reason
+      if (isContractRejection(error)) return failed(REASONS.transactionState, `The transfer was refused: ${revertReason(error)}`, payer)
+      throw rpcFailure('the transfer submission', error)
+    }
+
+    const receipt = await receiptOf(client, hash, { confirmations, timeout: receiptTimeoutMs }, signal, 'transfer')
+    if (receipt.status !== 'success') {
+      return failed(REASONS.transactionState, `The transfer ${hash} reverted on chain.`, payer, { revertedTransaction: hash })
+    }
+    return { success: true, transaction: hash, network: terms.network, payer, amount: BigInt(payload.authorization.value).toString() }
+  }
+
+  return { verify: verifyPayment, settle: settlePayment }
+}

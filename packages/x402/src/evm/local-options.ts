@@ -1,0 +1,76 @@
+// localFacilitator's options: what they are, and their validation when the facilitator is made.
+import { createPublicClient, http, type Account, type Address, type Client, type Hex } from 'viem'
+import { privateKeyToAccount } from 'viem/accounts'
+import { TollgateError } from '../errors.js'
+import { ADDRESS } from './scheme.js'
+import { unixNow } from './verify.js'
+
+export interface LocalFacilitatorOptions {
+  /** JSON-RPC endpoint of the chain to verify and settle on (or give `client`). */
+  rpcUrl?: string
+  /** A viem client for the chain (public or wallet); used instead of `rpcUrl`. */
+  client?: Client
+  /** Who submits `transferWithAuthorization` and pays the gas: a viem Account or a private key. */
+  settler: Account | Hex
+  /** Unix seconds for the time-window checks (tests fix it); defaults to the system clock. */
+  now?: () => number
+  /** Blocks to wait for after inclusion before a settlement counts (default 1: the including block). */
+  confirmations?: number
+  /** How long to wait for the receipt, in ms (default 120 000). */
+  receiptTimeoutMs?: number
+  /** How often the client made from `rpcUrl` polls for receipts, in ms (default 1000; `client` keeps its own). */
+  pollingIntervalMs?: number
+  /**
+   * Smart-wallet factories this facilitator will call, paying the gas, to deploy a payer's wallet that does not
+   * exist yet (its ERC-6492 signature carries the call) before settling. Default none: such payments are refused.
+   */
+  erc6492Factories?: readonly Address[]
+}
+
+/** The options checked and with their defaults: what the payment paths are given. */
+export interface LocalSettings {
+  client: Client
+  settler: Account
+  now: () => number
+  confirmations: number
+  receiptTimeoutMs: number
+  erc6492Factories: readonly Address[]
+}
+
+/** Throws `invalid_options` for a missing chain, a settler that is no key, or factories that are no addresses. */
+export function resolveLocalOptions(options: LocalFacilitatorOptions): LocalSettings {
+  if (!options.client && !options.rpcUrl) {
+    throw optionsError('rpcUrl', 'localFacilitator needs a chain: give rpcUrl or client.', 'an RPC URL or a viem client')
+  }
+  return {
+    client: options.client ?? createPublicClient({ transport: http(options.rpcUrl), pollingInterval: options.pollingIntervalMs ?? 1000 }),
+    settler: toAccount(options.settler),
+    now: options.now ?? unixNow,
+    confirmations: options.confirmations ?? 1,
+    receiptTimeoutMs: options.receiptTimeoutMs ?? 120_000,
+    erc6492Factories: checkFactories(options.erc6492Factories),
+  }
+}
+
+const PRIVATE_KEY = /^0x[0-9a-fA-F]{64}$/
+
+function checkFactories(value: unknown): readonly Address[] {
+  if (value === undefined) return []
+  if (!Array.isArray(value) || !value.every((entry) => typeof entry === 'string' && ADDRESS.test(entry))) {
+    throw optionsError('erc6492Factories', 'localFacilitator: erc6492Factories must be a list of contract addresses.', 'an array of 0x-prefixed 20-byte addresses')
+  }
+  return value as Address[]
+}
+
+function optionsError(path: string, message: string, expected: string): TollgateError {
+  return new TollgateError('invalid_options', message, { path: `localFacilitator.${path}`, expected })
+}
+
+function toAccount(settler: Account | Hex): Account {
+  if (typeof settler !== 'string') return settler
+  if (!PRIVATE_KEY.test(settler)) {
+    throw optionsError('settler', 'localFacilitator: settler is not a private key.', 'a viem Account or a 0x-prefixed 32-byte private key')
+  }
+  return privateKeyToAccount(settler)
+}
+
