@@ -158,3 +158,32 @@ export function untilAborted(signal: AbortSignal): Promise<never> {
     signal.addEventListener('abort', () => reject(signal.reason), { once: true })
   })
 }
+
+/** Runs one call under its fault (if any). Faults other than `delay` never reach the ledger. */
+export async function perform<R>(
+  fault: TestFault | undefined,
+  signal: AbortSignal,
+  answer: () => R,
+  refusal: (fault: Extract<TestFault, { type: 'invalid' | 'settle-failure' }>) => R,
+  method: FaultMethod,
+): Promise<R> {
+  if (fault?.type === 'hang' && fault.ignoreSignal === true) return new Promise<never>(() => {})
+  // Like fetch: a call made with an aborted signal fails at once.
+  if (signal.aborted) throw signal.reason
+  switch (fault?.type) {
+    case undefined:
+      return answer()
+    case 'delay':
+      await sleep(fault.ms, signal)
+      return answer()
+    case 'hang':
+      return untilAborted(signal)
+    case 'throw':
+      throw new TypeError(fault.message ?? `fetch failed (test facilitator: injected ${method} error)`)
+    case 'garbage':
+      return ('value' in fault ? fault.value : { hello: 'world' }) as R
+    case 'invalid':
+    case 'settle-failure':
+      return refusal(fault)
+  }
+}
