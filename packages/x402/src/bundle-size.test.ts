@@ -22,11 +22,13 @@ const HONO = fileURLToPath(new URL('../../hono/src/index.ts', import.meta.url))
 // the paid path calling inner functions without the checks of user input that its own values cannot fail
 // (buildPaymentRequired, memoryStore's maxEntries and TTL checks, the decoders' type check, canonicalResourceUrl's
 // path check, parsePrice's decimals check, formatUnits); 18,925, 18,421 and 25,388 bytes measured then (the main
-// entry, which keeps every check, with other work in progress).
+// entry, which keeps every check, with other work in progress). Raised for issue 19's network vocabulary: Solana's
+// two CAIP-2 ids in the one network table (+82 B on the paid path, random base58 does not compress), and on the
+// main entry combineFacilitators' routing by scheme and network (+1.1 kB); 26,537, 18,540 and 19,057 measured then.
 const BUDGETS = {
-  coreMainEntry: 25_500,
-  coreMinimal: 18_500,
-  honoWithExact: 19_000,
+  coreMainEntry: 26_700,
+  coreMinimal: 18_600,
+  honoWithExact: 19_100,
 }
 
 async function bundle(contents: string) {
