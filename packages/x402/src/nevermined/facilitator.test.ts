@@ -257,6 +257,8 @@ describe('nevermined() backends', () => {
     ['live', 'https://api.live.nevermined.app/'],
     ['staging_sandbox', 'https://api.sandbox.nevermined.dev/'],
     ['staging_live', 'https://api.live.nevermined.dev/'],
+    ['sandbox-staging', 'https://api.sandbox.nevermined.dev/'],
+    ['live-staging', 'https://api.live.nevermined.dev/'],
   ])('the %s prefix selects %s', async (prefix, url) => {
     const calls: string[] = []
     const fakeFetch: typeof fetch = async (input) => {
@@ -301,6 +303,8 @@ describe('nevermined() options', () => {
     ['a fetch that is not a function', { apiKey: API_KEY, fetch: 'fetch' }, 'fetch'],
     ['a zero timeout', { apiKey: API_KEY, verifyTimeoutMs: 0 }, 'verifyTimeoutMs'],
     ['a misspelt option', { apiKey: API_KEY, backendURL: 'https://x.example' }, 'backendURL'],
+    ['a staging key against another environment', { apiKey: `sandbox-staging:${JWT}`, environment: 'sandbox' }, 'environment'],
+    ['a staging key with a space in its prefix', { apiKey: `sandbox staging:${JWT}` }, 'apiKey'],
   ]
   it.each(cases)('refuses %s with invalid_options naming the option', (_name, options, path) => {
     vi.stubEnv('NVM_BACKEND_URL', '')

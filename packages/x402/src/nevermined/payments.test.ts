@@ -28,7 +28,7 @@ function fakePayments(verify: () => Promise<unknown> = async () => vector.verify
   return { payments: { facilitator: { verifyPermissions, settlePermissions } }, verifyPermissions, settlePermissions }
 }
 
-/** What the SDK 1.x throws: a PaymentsError with a code (`HTTP <status>`, a backend code, or network_error). */
+/** What the SDK 1.x throws: a PaymentsError with a code (a backend code, `http_<status>` (`HTTP <status>` before 1.4), or network_error). */
 function paymentsError(code: string, message = 'Permission verification failed') {
   return Object.assign(new Error(message), { name: 'PaymentsError', code })
 }
@@ -81,6 +81,9 @@ describe('fromPayments()', () => {
   })
 
   it.each([
+    ['http_402', 'http_402'],
+    ['http_403', 'http_403'],
+    ['http_409', 'http_409'],
     ['HTTP 402', 'http_402'],
     ['HTTP 403', 'http_403'],
     ['BCK.X402.0059', 'BCK.X402.0059'],
@@ -98,7 +101,7 @@ describe('fromPayments()', () => {
     expect(await facilitator.settle(settleRequest(), signal())).toMatchObject({ success: false, errorReason: reason })
   })
 
-  it.each(['HTTP 500', 'HTTP 401', 'network_error'])('rejects with facilitator_error on a thrown %s', async (code) => {
+  it.each(['http_500', 'http_401', 'http_429', 'HTTP 500', 'HTTP 401', 'network_error'])('rejects with facilitator_error on a thrown %s', async (code) => {
     const { payments } = fakePayments(async () => {
       throw paymentsError(code, `failed for ${token}`)
     })

@@ -16,6 +16,9 @@ import {
 } from './answers.js'
 import { redact } from './redact.js'
 
+// A non-2xx answer without a backend code: `http_402` since SDK 1.4, `HTTP 402` before.
+const HTTP_CODE = /^(?:http_|HTTP )(\d{3})$/
+
 /** One plan offer as the SDK types it. */
 export interface NvmOffer {
   scheme: string
@@ -113,8 +116,8 @@ function sdkPaymentRequired(request: VerifyRequest): NvmPaymentRequired {
 }
 
 /**
- * What the SDK threw, sorted. Its PaymentsError carries `code`: `HTTP <status>` for a non-2xx answer, a backend
- * code such as `BCK.X402.0059` in newer versions, or `network_error`.
+ * What the SDK threw, sorted. Its PaymentsError carries `code`: the backend's code (`BCK.X402.0059`) when the answer
+ * had one, else `http_<status>` (SDK 1.4 and later; `HTTP <status>` before), or `network_error`.
  */
 function classifyThrown(step: Step, error: unknown, token: string): Failure {
   if (isTollgateError(error)) return { kind: 'error', error }
@@ -122,7 +125,7 @@ function classifyThrown(step: Step, error: unknown, token: string): Failure {
   const code = typeof fields.code === 'string' ? fields.code : undefined
   const raw = error instanceof Error ? error.message : typeof fields.message === 'string' ? fields.message : String(error)
   const message = redact(raw, [token])
-  const http = code === undefined ? undefined : /^HTTP (\d{3})$/.exec(code)
+  const http = code === undefined ? undefined : HTTP_CODE.exec(code)
   const status = http?.[1] !== undefined ? Number(http[1]) : numeric(fields.status) ?? numeric(fields.statusCode)
   const backendCode = code !== undefined && http === null && code !== 'network_error' ? code : undefined
   if (backendCode !== undefined && backendCode.startsWith('BCK.')) return { kind: 'refused', reason: backendCode, message }
