@@ -75,6 +75,12 @@ describe('fromPayments()', () => {
     expect(result).toEqual(vector.settleResponse)
   })
 
+  it('passes settle options (batch, marginPercent) to settlePermissions verbatim', async () => {
+    const { payments, settlePermissions } = fakePayments()
+    await fromPayments(payments, { settle: { batch: true, marginPercent: 3 } }).settle(settleRequest(), signal())
+    expect(settlePermissions.mock.calls[0]?.[0]).toMatchObject({ batch: true, marginPercent: 3, maxAmount: 1n })
+  })
+
   it('resolves success:false when the SDK answers success:false', async () => {
     const { payments } = fakePayments(undefined, async () => ({ success: false, errorReason: 'insufficient_credits', transaction: '', network: 'eip155:84532' }))
     expect(await fromPayments(payments).settle(settleRequest(), signal())).toMatchObject({ success: false, errorReason: 'insufficient_credits' })

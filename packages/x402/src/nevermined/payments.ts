@@ -14,6 +14,7 @@ import {
   type Failure,
   type Step,
 } from './answers.js'
+import { checkKeys, settleChoice, type NvmSettleChoice } from './options.js'
 import { redact } from './redact.js'
 
 // A non-2xx answer without a backend code: `http_402` since SDK 1.4, `HTTP 402` before.
@@ -49,6 +50,16 @@ export interface NvmPermissionParams {
 /** What `payments.facilitator.settlePermissions` takes: the same, plus the id verify returned. */
 export interface NvmSettleParams extends NvmPermissionParams {
   agentRequestId?: string
+  /** Several LLM calls priced under one agent request. */
+  batch?: boolean
+  /** A margin in percent (0 to 10) on the batch's credits. */
+  marginPercent?: number
+}
+
+/** fromPayments()'s options. */
+export interface FromPaymentsOptions {
+  /** `batch` and `marginPercent` for settlePermissions, fixed or chosen per settle request, as for nevermined(). */
+  settle?: NvmSettleChoice
 }
 
 /** The part of a `Payments` instance (`Payments.getInstance({ nvmApiKey, environment })`) this uses. */
@@ -60,7 +71,9 @@ export interface NvmPaymentsLike {
 }
 
 /** A Facilitator that calls `payments.facilitator.verifyPermissions` / `settlePermissions`. */
-export function fromPayments(payments: NvmPaymentsLike): Facilitator {
+export function fromPayments(payments: NvmPaymentsLike, options: FromPaymentsOptions = {}): Facilitator {
+  checkKeys(options, ['settle'], 'fromPayments()', '{ settle? }')
+  const settleOptions = settleChoice(options.settle, 'fromPayments()')
   const facilitator = (payments as Partial<NvmPaymentsLike> | null | undefined)?.facilitator
   if (typeof facilitator?.verifyPermissions !== 'function' || typeof facilitator.settlePermissions !== 'function') {
     throw new TollgateError(
@@ -99,6 +112,8 @@ export function fromPayments(payments: NvmPaymentsLike): Facilitator {
       }
       const agentRequestId = agentRequestIdOf(request)
       if (agentRequestId !== undefined) params.agentRequestId = agentRequestId
+      const chosen = settleOptions?.(request)
+      if (chosen !== undefined) Object.assign(params, chosen)
       try {
         return toSettleResult(await untilAborted(sdk.settlePermissions(params), signal, 'settle'), request)
       } catch (error) {

@@ -216,3 +216,24 @@ describe('a route that takes a plan or USDC', () => {
     expect(backend.callsTo('settle')[0]?.body).toEqual(atOrigin({ ...vector.settleRequestBody, x402AccessToken: tokenA }))
   })
 })
+
+describe('settle options per route', () => {
+  it('settles the batch route with batch and marginPercent, and the other route without', async () => {
+    const paywall = createPaywall({
+      routes: { 'POST /agent': planA, 'POST /ask': planA },
+      facilitator: nevermined({
+        apiKey: API_KEY,
+        settle: (request) => (new URL(request.paymentRequired.resource.url).pathname === '/agent' ? { batch: true, marginPercent: 5 } : undefined),
+      }),
+      baseUrl: ORIGIN,
+    })
+    const app = paywall.protect(async () => Response.json({ ok: true }))
+    const agent = await app(new Request(`${ORIGIN}/agent`, { method: 'POST', headers: { 'PAYMENT-SIGNATURE': tokenA } }))
+    const plain = await app(ask(tokenA))
+    expect([agent.status, plain.status]).toEqual([200, 200])
+    const [first, second] = backend.callsTo('settle')
+    expect(first?.body).toMatchObject({ batch: true, marginPercent: 5, agentRequestId: 'req_abc123' })
+    expect(first?.body.paymentRequired.resource.url).toBe(`${ORIGIN}/agent`)
+    expect(second?.body).not.toHaveProperty('batch')
+  })
+})

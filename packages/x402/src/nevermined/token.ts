@@ -9,7 +9,7 @@ import type { PlanScheme } from '../requirements/options.js'
 import { toCaip2 } from '../requirements/networks.js'
 import { classifyStatus } from './answers.js'
 import { apiKeyPrefix, defaultPlanNetwork, resolveBackend, type NvmEnvironment } from './environments.js'
-import { resolveFetch } from './facilitator.js'
+import { resolveFetch } from './options.js'
 import { postJson } from './http.js'
 
 /** How the buyer pays: an existing delegation (`delegationId`), as Nevermined's SDK 1.x sends it. */
