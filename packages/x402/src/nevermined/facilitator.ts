@@ -12,6 +12,7 @@ import {
   type Step,
 } from './answers.js'
 import { apiKeyPrefix, resolveBackend, type NvmEnvironment } from './environments.js'
+import { planOffers, type PlanOffers } from './plan-offer.js'
 import { isNetworkFailure, postJson, type BackendReply, type CallHeaders } from './http.js'
 import { checkKeys, optionalApiVersion, optionalOrgId, optionalTimeout, resolveFetch, settleChoice, type NvmSettleChoice } from './options.js'
 
@@ -46,8 +47,15 @@ const OPTION_KEYS = ['apiKey', 'environment', 'backendUrl', 'fetch', 'verifyTime
 const VERIFY_PATH = 'api/v1/x402/verify'
 const SETTLE_PATH = 'api/v1/x402/settle'
 
+/** The facilitator, with plan offers that know its key (`nvm.plan()`, `await nvm.planOffer(planId)`). */
+export interface NeverminedFacilitator extends Facilitator, PlanOffers {
+  readonly name: 'nevermined'
+  /** The environment of the key (or `environment`); undefined for a key of no known environment. */
+  readonly environment: NvmEnvironment | undefined
+}
+
 /** A Facilitator over Nevermined's API, for `plan()` payment options. */
-export function nevermined(options: NeverminedOptions): Facilitator {
+export function nevermined(options: NeverminedOptions): NeverminedFacilitator {
   const who = 'nevermined()'
   checkKeys(options, OPTION_KEYS, who, '{ apiKey }')
   apiKeyPrefix(options.apiKey, who) // required here, even with a backendUrl
@@ -72,6 +80,8 @@ export function nevermined(options: NeverminedOptions): Facilitator {
 
   return {
     name: 'nevermined',
+    environment: backend.environment,
+    ...planOffers({ environment: backend.environment, backendUrl: backend.url, fetch: fetchImpl, apiKey, ...headers }),
     // Verify opens an agent request (agentRequestId) that one settle redeems: never share one between requests.
     perRequestVerification: true,
 

@@ -1,8 +1,10 @@
 // @tollgate/x402/nevermined: Nevermined's facilitator API, plan payment options, and the buyer's access tokens.
 export { nevermined } from './facilitator.js'
-export type { NeverminedOptions } from './facilitator.js'
+export type { NeverminedFacilitator, NeverminedOptions } from './facilitator.js'
+export type { NvmSettleChoice, NvmSettleOptions } from './options.js'
+export type { PlanOfferOptions, PlanOffers } from './plan-offer.js'
 export { fromPayments } from './payments.js'
-export type { NvmOffer, NvmPaymentRequired, NvmPaymentsLike, NvmPermissionParams, NvmSettleParams } from './payments.js'
+export type { FromPaymentsOptions, NvmOffer, NvmPaymentRequired, NvmPaymentsLike, NvmPermissionParams, NvmSettleParams } from './payments.js'
 export { requestAccessToken, decodeAccessToken } from './token.js'
 export type { AccessTokenRequest, NvmDelegationConfig } from './token.js'
 export { nvmBackendUrl, NVM_BACKENDS, NVM_ENVIRONMENTS } from './environments.js'
