@@ -3,6 +3,7 @@ import { rejection } from '../test-support/rejection.js'
 import { TollgateError } from '../errors.js'
 import { API_KEY, BACKEND, encodeToken, fakeNevermined, nvmError, vector } from './test-backend.js'
 import { decodeAccessToken, requestAccessToken } from './token.js'
+import { isSingleUseToken, readAccessToken } from './token-version.js'
 
 const backend = fakeNevermined()
 beforeAll(() => backend.server.listen({ onUnhandledRequest: 'error' }))
@@ -130,5 +131,45 @@ describe('decodeAccessToken()', () => {
     }
     expect(thrown).toBeInstanceOf(TollgateError)
     expect(['malformed_payment', 'unsupported_version']).toContain((thrown as TollgateError).code)
+  })
+})
+
+describe('readAccessToken()', () => {
+  const v3 = {
+    ...vector.accessTokenDecoded,
+    resource: { url: 'https://api.example.com/ask' },
+    accepted: { ...vector.accessTokenDecoded.accepted, extra: { ...vector.accessTokenDecoded.accepted.extra, httpVerb: 'POST' } },
+    payload: {
+      ...vector.accessTokenDecoded.payload,
+      authorization: { ...vector.accessTokenDecoded.payload.authorization, nonce: `0x${'ab'.repeat(32)}` },
+    },
+  }
+
+  it('reads a v2 token (no nonce) as reusable', () => {
+    const info = readAccessToken(vector.accessToken)
+    expect(info).toMatchObject({ version: 2, singleUse: false, planId: PLAN_ID, scheme: 'nvm:erc4337' })
+    expect(info.nonce).toBeUndefined()
+    expect(info.payer).toBe(vector.accessTokenDecoded.payload.authorization.from)
+  })
+
+  it('reads a v3 token (authorization.nonce) as single-use, with what it is bound to', () => {
+    const info = readAccessToken(encodeToken(v3))
+    expect(info).toMatchObject({ version: 3, singleUse: true, nonce: `0x${'ab'.repeat(32)}`, httpVerb: 'POST', resource: 'https://api.example.com/ask' })
+    expect(isSingleUseToken(encodeToken(v3))).toBe(true)
+    // A decoded payload (what a server already holds) reads the same.
+    expect(readAccessToken(v3 as never).version).toBe(3)
+  })
+
+  it.each([
+    ['a blank nonce', '  '],
+    ['a numeric nonce', 12345],
+  ])('reads %s as v2, as Nevermined’s SDKs do', (_name, nonce) => {
+    const token = encodeToken({ ...v3, payload: { ...v3.payload, authorization: { ...v3.payload.authorization, nonce } } })
+    expect(readAccessToken(token)).toMatchObject({ version: 2, singleUse: false })
+  })
+
+  it('throws malformed_payment for a string that is no token; isSingleUseToken says false', () => {
+    expect(() => readAccessToken('not a token')).toThrowError(expect.objectContaining({ code: 'malformed_payment' }))
+    expect(isSingleUseToken('not a token')).toBe(false)
   })
 })
