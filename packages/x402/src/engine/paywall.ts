@@ -43,7 +43,7 @@ export function createPaywall(options: PaywallOptions): Paywall {
   const { facilitator } = options
   const routes = compileRoutes(options.routes).map((route) => ({
     ...route,
-    options: route.options.map((option, i) => withFacilitatorExtra(option, facilitator, `routes["${route.key}"].accepts[${i}]`)),
+    options: route.options.map((option, i) => withFacilitatorExtra(option, facilitator, `routes["${route.key}"].accepts[${i}]`, route.method)),
   }))
   const store = failClosed(settings.store)
   const emit = createEmitter(options.onEvent)

@@ -4,6 +4,7 @@ import type { Facilitator, SettleRequest, SettleResult, VerifyRequest, VerifyRes
 import {
   agentRequestIdOf,
   classifyStatus,
+  planOfferExtra,
   refusedSettle,
   refusedVerify,
   toSettleResult,
@@ -84,6 +85,7 @@ export function nevermined(options: NeverminedOptions): NeverminedFacilitator {
     ...planOffers({ environment: backend.environment, backendUrl: backend.url, fetch: fetchImpl, apiKey, ...headers }),
     // Verify opens an agent request (agentRequestId) that one settle redeems: never share one between requests.
     perRequestVerification: true,
+    offerExtra: planOfferExtra,
 
     async verify(request: VerifyRequest, signal: AbortSignal): Promise<VerifyResult> {
       const body = { paymentRequired: wirePaymentRequired(request), x402AccessToken: request.token, maxAmount: request.amount }

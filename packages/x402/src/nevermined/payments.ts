@@ -6,6 +6,7 @@ import type { Facilitator, SettleRequest, SettleResult, VerifyRequest, VerifyRes
 import {
   agentRequestIdOf,
   classifyStatus,
+  planOfferExtra,
   refusedSettle,
   refusedVerify,
   toSettleResult,
@@ -88,6 +89,7 @@ export function fromPayments(payments: NvmPaymentsLike, options: FromPaymentsOpt
     name: 'nevermined',
     // Verify opens an agent request (agentRequestId) that one settle redeems: never share one between requests.
     perRequestVerification: true,
+    offerExtra: planOfferExtra,
 
     async verify(request: VerifyRequest, signal: AbortSignal): Promise<VerifyResult> {
       const params: NvmPermissionParams = {
