@@ -2,6 +2,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { createPaywall } from '../engine/paywall.js'
 import { combineFacilitators } from '../facilitator/combine.js'
+import type { Facilitator } from '../facilitator/types.js'
 import type { NextHandler, PaywallOptions } from '../engine/types.js'
 import { exact, plan } from '../requirements/options.js'
 import type { RouteSpec } from '../requirements/types.js'
@@ -240,7 +241,7 @@ describe('settle options per route', () => {
 })
 
 describe('httpVerb', () => {
-  const offerOf = async (routes: Record<string, RouteSpec>, request: Request, facilitator = nevermined({ apiKey: API_KEY })) => {
+  const offerOf = async (routes: Record<string, RouteSpec>, request: Request, facilitator: Facilitator = nevermined({ apiKey: API_KEY })) => {
     const paywall = createPaywall({ routes, facilitator, baseUrl: ORIGIN })
     const { v2 } = await readPaymentRequired(await paywall.protect(async () => new Response('paid'))(request))
     return v2?.accepts[0]

@@ -2,8 +2,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { rejection } from '../test-support/rejection.js'
 import { TollgateError } from '../errors.js'
 import { API_KEY, BACKEND, encodeToken, fakeNevermined, nvmError, vector } from './test-backend.js'
-import { decodeAccessToken, requestAccessToken } from './token.js'
-import { isSingleUseToken, readAccessToken } from './token-version.js'
+import { decodeAccessToken, isSingleUseToken, readAccessToken } from './access-token.js'
+import { requestAccessToken } from './token.js'
 
 const backend = fakeNevermined()
 beforeAll(() => backend.server.listen({ onUnhandledRequest: 'error' }))
@@ -56,6 +56,19 @@ describe('requestAccessToken()', () => {
     await requestAccessToken({ apiKey: API_KEY, planId: PLAN_ID, scheme: 'nvm:card-delegation', fetch: fakeFetch })
     await requestAccessToken({ apiKey: API_KEY, planId: PLAN_ID, network: 'base-sepolia', fetch: fakeFetch })
     expect(bodies.map((body) => (body as { accepted: { network: string } }).accepted.network)).toEqual(['eip155:8453', 'stripe', 'eip155:84532'])
+  })
+
+  it.each([
+    ['live-staging', 'https://api.live.nevermined.dev/', 'eip155:8453'],
+    ['sandbox-staging', 'https://api.sandbox.nevermined.dev/', 'eip155:84532'],
+  ])('asks the %s backend with a staging key, on its network', async (prefix, backendUrl, network) => {
+    const seen: Array<{ url: string; body: { accepted: { network: string } } }> = []
+    const fakeFetch: typeof fetch = async (input, init) => {
+      seen.push({ url: String(input), body: JSON.parse(String(init?.body)) })
+      return Response.json({ accessToken: 'tok' })
+    }
+    await requestAccessToken({ apiKey: `${prefix}:${JWT}`, planId: PLAN_ID, fetch: fakeFetch })
+    expect(seen).toEqual([{ url: `${backendUrl}api/v1/x402/permissions`, body: expect.objectContaining({ accepted: expect.objectContaining({ network }) }) }])
   })
 
   it('rejects with facilitator_error carrying the backend code when Nevermined refuses', async () => {

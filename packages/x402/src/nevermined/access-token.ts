@@ -1,8 +1,12 @@
-// What an access token is, read from the token itself: its version (2 reusable, 3 single-use) and what it pays for.
+// Reading an access token: the PaymentPayload it carries, its version (2 reusable, 3 single-use) and what it pays.
+// Free of the backend calls, so a server can read tokens without them.
 // The version is that of the token Nevermined returned, never the one asked for: a backend that predates v3 drops
 // `tokenVersion` from the request silently and mints a v2 token.
+import { decodeBase64Json } from '../codec/base64.js'
+import { PaymentPayloadSchema } from '../codec/schemas.js'
 import type { PaymentPayload } from '../codec/types.js'
-import { decodeAccessToken } from './token.js'
+import { validateWire } from '../codec/validate.js'
+import { TollgateError, isTollgateError } from '../errors.js'
 
 /** Nevermined's access token versions: 2 can be settled many times, 3 once (it carries a nonce). */
 export type NvmTokenVersion = 2 | 3
@@ -25,6 +29,16 @@ export interface AccessTokenInfo {
   resource?: string
   /** The subscriber (`payload.authorization.from`). */
   payer?: string
+}
+
+/** Reads an access token (base64url or base64 JSON) into the PaymentPayload it carries. Throws `malformed_payment`. */
+export function decodeAccessToken(token: string): PaymentPayload {
+  if (typeof token !== 'string' || token.trim() === '') {
+    throw new TollgateError('malformed_payment', 'The access token is empty.', { expected: 'base64url of a JSON PaymentPayload' })
+  }
+  const decoded = validateWire<PaymentPayload>(decodeBase64Json(token.trim()), PaymentPayloadSchema, 2, 'access token')
+  if (isTollgateError(decoded)) throw decoded
+  return decoded
 }
 
 /**
