@@ -30,6 +30,9 @@ const FREE_CONTEXT: PaymentContext = Object.freeze({
   charge() {
     throw new TollgateError('charge_unsupported', 'ctx.charge() was called on a request that is not paid.')
   },
+  settleWith() {
+    throw new TollgateError('charge_unsupported', 'ctx.settleWith() was called on a request that is not paid.')
+  },
 })
 const FREE: Gate = Object.freeze({ kind: 'free', ctx: FREE_CONTEXT })
 // A lock on a single-use payment covers verify, settle and a minute of handler; it is released as soon as the

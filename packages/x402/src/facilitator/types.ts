@@ -35,6 +35,8 @@ export interface VerifyResult extends VerifyResponse {
 export interface SettleRequest extends VerifyRequest {
   /** What verify said, so that per-request state (Nevermined's agentRequestId) reaches settle. */
   verification: VerifyResult
+  /** What the handler asked of this settlement with `ctx.settleWith()` (Nevermined: `{ batch, marginPercent }`). */
+  settleOptions?: Record<string, unknown>
 }
 
 export type SettleResult = SettleResponse

@@ -15,7 +15,7 @@ import {
 import { apiKeyPrefix, resolveBackend, type NvmEnvironment } from './environments.js'
 import { planOffers, type PlanOffers } from './plan-offer.js'
 import { isNetworkFailure, postJson, type BackendReply, type CallHeaders } from './http.js'
-import { checkKeys, optionalApiVersion, optionalOrgId, optionalTimeout, resolveFetch, settleChoice, type NvmSettleChoice } from './options.js'
+import { checkKeys, optionalApiVersion, optionalOrgId, optionalTimeout, resolveFetch, settleChoice, settleFields, type NvmSettleChoice } from './options.js'
 
 export interface NeverminedOptions {
   /** Your Nevermined API key, `<environment>:<JWT>` (e.g. `sandbox:eyJ...`); its prefix picks the backend. */
@@ -112,7 +112,7 @@ export function nevermined(options: NeverminedOptions): NeverminedFacilitator {
       }
       const agentRequestId = agentRequestIdOf(request)
       if (agentRequestId !== undefined) body.agentRequestId = agentRequestId
-      const chosen = settleOptions?.(request)
+      const chosen = settleFields(settleOptions, request, who)
       if (chosen !== undefined) Object.assign(body, chosen)
       // No retry here: a settle that went through but whose answer was lost must not burn twice, and a
       // spent token (BCK.X402.0059) fails the same way forever.

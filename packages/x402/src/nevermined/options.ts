@@ -77,6 +77,20 @@ export function settleChoice(value: unknown, who: string): ((request: SettleRequ
   return () => fixed
 }
 
+/**
+ * The fields to add to one settle: the facilitator's choice, then what the handler asked with `ctx.settleWith()`
+ * (it wins). A key Nevermined does not take throws `invalid_options`: a misspelt `batch` must not pass unnoticed.
+ */
+export function settleFields(
+  choose: ((request: SettleRequest) => NvmSettleOptions | undefined) | undefined,
+  request: SettleRequest,
+  who: string,
+): NvmSettleOptions | undefined {
+  const chosen = choose?.(request)
+  const asked = request.settleOptions === undefined ? undefined : checkSettleOptions(request.settleOptions, who, 'ctx.settleWith()')
+  return asked === undefined ? chosen : { ...chosen, ...asked }
+}
+
 function checkSettleOptions(value: unknown, who: string, path: string): NvmSettleOptions | undefined {
   if (value === undefined) return undefined
   checkKeys(value, SETTLE_KEYS, `${who} ${path}`, '{ batch?, marginPercent? }')

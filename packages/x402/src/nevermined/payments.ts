@@ -15,7 +15,7 @@ import {
   type Failure,
   type Step,
 } from './answers.js'
-import { checkKeys, settleChoice, type NvmSettleChoice } from './options.js'
+import { checkKeys, settleChoice, settleFields, type NvmSettleChoice } from './options.js'
 import { redact } from './redact.js'
 
 // A non-2xx answer without a backend code: `http_402` since SDK 1.4, `HTTP 402` before.
@@ -114,7 +114,7 @@ export function fromPayments(payments: NvmPaymentsLike, options: FromPaymentsOpt
       }
       const agentRequestId = agentRequestIdOf(request)
       if (agentRequestId !== undefined) params.agentRequestId = agentRequestId
-      const chosen = settleOptions?.(request)
+      const chosen = settleFields(settleOptions, request, 'fromPayments()')
       if (chosen !== undefined) Object.assign(params, chosen)
       try {
         return toSettleResult(await untilAborted(sdk.settlePermissions(params), signal, 'settle'), request)

@@ -276,3 +276,29 @@ describe('httpVerb', () => {
     expect(v2?.accepts[1]?.extra).not.toHaveProperty('httpVerb')
   })
 })
+
+describe('settle options per request (ctx.settleWith)', () => {
+  it('sends what the handler asked, over the route’s choice', async () => {
+    const paywall = createPaywall({
+      routes: { 'POST /ask': planA },
+      facilitator: nevermined({ apiKey: API_KEY, settle: { batch: false, marginPercent: 1 } }),
+      baseUrl: ORIGIN,
+    })
+    const app = paywall.protect(async (_request, ctx) => {
+      ctx.settleWith({ batch: true })
+      return Response.json({ ok: true })
+    })
+    expect((await app(ask(tokenA))).status).toBe(200)
+    expect(backend.callsTo('settle')[0]?.body).toMatchObject({ batch: true, marginPercent: 1 })
+  })
+
+  it('refuses a key Nevermined does not take (a programming error: 500), without calling settle', async () => {
+    const { app } = setup(planA, {}, async (_request, ctx) => {
+      ctx.settleWith({ batchh: true })
+      return Response.json({ ok: true })
+    })
+    const response = await app(ask(tokenA))
+    expect(response.status).toBe(500)
+    expect(backend.callsTo('settle')).toHaveLength(0)
+  })
+})
