@@ -1,5 +1,6 @@
-// One POST to Nevermined's backend: the headers it wants, and the answer sorted into a JSON body (2xx), an
-// error body `{ code, message, hint }` (anything else), or a TollgateError when there was no answer at all.
+// One call to Nevermined's backend (a POST, or the GET of a plan): the headers it wants, and the answer sorted
+// into a JSON body (2xx), an error body `{ code, message, hint }` (anything else), or a TollgateError when there was
+// no answer at all.
 import { TollgateError, isTollgateError } from '../errors.js'
 import { redact } from './redact.js'
 
