@@ -1,7 +1,6 @@
 // The optional Nevermined part: with NVM_API_KEY set, `POST /ask` costs one credit of a Nevermined plan, and
 // the buyer pays it with an access token from the Nevermined backend. The module is loaded only then, so
 // the rest of the demo needs neither a key nor a network.
-import { plan } from '@tollgate/x402'
 
 /**
  * @typedef {import('./server-setup.js').NeverminedRoute} NeverminedRoute
@@ -37,7 +36,8 @@ export async function neverminedFromEnv(env) {
 
   const backend = backendUrl ? { backendUrl } : {}
   const facilitator = nevermined({ apiKey, ...backend })
-  const option = plan({ planId, ...(agentId ? { agentId } : {}), credits: 1, httpVerb: 'POST' })
+  // The facilitator's plan(): the offer's network follows the key (live and live-staging keys: Base).
+  const option = facilitator.plan({ planId, ...(agentId ? { agentId } : {}), credits: 1, httpVerb: 'POST' })
 
   const { nvmPayer } = await import('@tollgate/x402/client')
   const payer = nvmPayer({ apiKey, ...backend, planIds: [planId] })

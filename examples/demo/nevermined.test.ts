@@ -43,6 +43,17 @@ describe('neverminedFromEnv', () => {
     })
     expect(result.setup.route.option.amount).toBe('1')
   })
+
+  it.each([
+    ['sandbox-staging', 'eip155:84532'],
+    ['live-staging', 'eip155:8453'],
+    ['live', 'eip155:8453'],
+  ])('starts with a %s key and offers the plan on %s', async (prefix, network) => {
+    const apiKey = `${prefix}:${API_KEY.slice(API_KEY.indexOf(':') + 1)}`
+    const result = await neverminedFromEnv({ NVM_API_KEY: apiKey, NVM_PLAN_ID: PLAN_ID, NVM_BACKEND_URL: 'http://127.0.0.1:3001/' })
+    if (!('setup' in result)) throw new Error(result.skipped)
+    expect(result.setup.route.option.requirements.network).toBe(network)
+  })
 })
 
 interface Call {

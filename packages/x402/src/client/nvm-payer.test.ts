@@ -96,6 +96,31 @@ describe('nvmPayer', () => {
     expect(payer.canPay({ x402Version: 1, requirements: planOffer, raw: planOffer, resource: { url: 'x' }, index: 0 })).toBe(false)
   })
 
+  it('asks Nevermined for the token version given (3: single-use)', async () => {
+    const nvm = fakeNevermined()
+    const response = await wrapFetch(app, { payers: [nvmPayer({ apiKey: API_KEY, fetch: nvm.fetch, tokenVersion: 3 })] })('http://localhost/ask', { method: 'POST' })
+    expect(response.status).toBe(200)
+    expect(nvm.asked[0]?.body).toMatchObject({ tokenVersion: 3, resource: { url: 'http://localhost/ask' } })
+  })
+
+  it('asks for the version the seller’s offer names in extra.tokenVersion, unless told otherwise', async () => {
+    const seen: NvmTokenRequest[] = []
+    const getToken = async (request: NvmTokenRequest) => {
+      seen.push(request)
+      return 'token'
+    }
+    const requirements = { ...plan({ planId: PLAN, network: 'eip155:84532' }).requirements, extra: { version: '1', tokenVersion: 3 } }
+    const offer: Offer = { x402Version: 2, requirements, raw: requirements, resource: { url: 'http://localhost/ask' }, index: 0 }
+    const pay = (payer: ReturnType<typeof nvmPayer>, extra = requirements.extra) =>
+      payer.pay({ offer: { ...offer, requirements: { ...requirements, extra } }, request: new Request('http://localhost/ask', { method: 'POST' }), signal: new AbortController().signal } as never)
+    await pay(nvmPayer({ getToken }))
+    await pay(nvmPayer({ getToken }), { version: '1', tokenVersion: '3' } as never)
+    await pay(nvmPayer({ getToken }), { version: '1' } as never)
+    await pay(nvmPayer({ getToken, tokenVersion: 2 }))
+    await pay(nvmPayer({ getToken, tokenVersion: (o) => (o.requirements.planId === PLAN ? 3 : undefined) }), { version: '1' } as never)
+    expect(seen.map((request) => request.tokenVersion)).toEqual([3, 3, undefined, 2, 3])
+  })
+
   it('needs an API key or getToken', () => {
     expect(() => nvmPayer({})).toThrow(/apiKey/)
   })

@@ -15,6 +15,8 @@ export interface NvmTokenRequest {
   resource: string
   /** The offer's `extra.httpVerb`, else the request's method. */
   httpVerb: string
+  /** The token version to ask for (3: single-use), when the offer or the payer's options name one. */
+  tokenVersion?: number
   signal: AbortSignal
 }
 
@@ -23,8 +25,12 @@ export interface NvmPayerOptions {
   apiKey?: string
   /** Pay only these plans. Default: any plan the server offers (Nevermined issues tokens only for plans you hold). */
   planIds?: string[]
-  /** Ask for this token version (3: single-use, bound to the resource and method). */
-  tokenVersion?: number
+  /**
+   * The token version to ask for (3: single-use, bound to the resource and method): a number for every offer, or
+   * a function of the offer. Default: the version the seller's offer names in `extra.tokenVersion`, else none (the
+   * backend's default). Nevermined may return an older version than asked: `readAccessToken(token).version` tells.
+   */
+  tokenVersion?: number | ((offer: Offer) => number | undefined)
   /** The delegation that pays, as Nevermined's SDK sends it. */
   delegationConfig?: NvmDelegationConfig
   /** Overrides the API key's environment. */
@@ -59,7 +65,7 @@ export function nvmPayer(options: NvmPayerOptions): Payer {
       const { scheme, network, planId, extra } = offer.requirements
       const agentId = extra?.agentId
       const httpVerb = extra?.httpVerb
-      return getToken({
+      const token: NvmTokenRequest = {
         planId: planId as string,
         agentId: typeof agentId === 'string' && agentId !== '' ? agentId : undefined,
         scheme: scheme as NvmTokenRequest['scheme'],
@@ -67,7 +73,10 @@ export function nvmPayer(options: NvmPayerOptions): Payer {
         resource: offer.resource.url,
         httpVerb: typeof httpVerb === 'string' && httpVerb !== '' ? httpVerb : request.method,
         signal,
-      })
+      }
+      const version = tokenVersionFor(offer, options.tokenVersion)
+      if (version !== undefined) token.tokenVersion = version
+      return getToken(token)
     },
   }
 }
@@ -92,11 +101,20 @@ function tokenFromNevermined(options: NvmPayerOptions | undefined): (request: Nv
       signal: token.signal,
     }
     if (token.agentId !== undefined) request.agentId = token.agentId
-    if (options.tokenVersion !== undefined) request.tokenVersion = options.tokenVersion
+    if (token.tokenVersion !== undefined) request.tokenVersion = token.tokenVersion
     if (options.delegationConfig !== undefined) request.delegationConfig = options.delegationConfig
     if (options.environment !== undefined) request.environment = options.environment
     if (options.backendUrl !== undefined) request.backendUrl = options.backendUrl
     if (options.fetch !== undefined) request.fetch = options.fetch
     return requestAccessToken(request)
   }
+}
+
+/** The payer's choice, else the version the seller's offer names (`extra.tokenVersion`, a number or "3"). */
+function tokenVersionFor(offer: Offer, choice: NvmPayerOptions['tokenVersion']): number | undefined {
+  if (typeof choice === 'function') return choice(offer)
+  if (choice !== undefined) return choice
+  const named = offer.requirements.extra?.tokenVersion
+  const version = typeof named === 'string' && /^[1-9]\d*$/.test(named) ? Number(named) : named
+  return typeof version === 'number' && Number.isInteger(version) && version > 0 ? version : undefined
 }

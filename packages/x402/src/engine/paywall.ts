@@ -30,6 +30,9 @@ const FREE_CONTEXT: PaymentContext = Object.freeze({
   charge() {
     throw new TollgateError('charge_unsupported', 'ctx.charge() was called on a request that is not paid.')
   },
+  settleWith() {
+    throw new TollgateError('charge_unsupported', 'ctx.settleWith() was called on a request that is not paid.')
+  },
 })
 const FREE: Gate = Object.freeze({ kind: 'free', ctx: FREE_CONTEXT })
 // A lock on a single-use payment covers verify, settle and a minute of handler; it is released as soon as the
@@ -43,7 +46,7 @@ export function createPaywall(options: PaywallOptions): Paywall {
   const { facilitator } = options
   const routes = compileRoutes(options.routes).map((route) => ({
     ...route,
-    options: route.options.map((option, i) => withFacilitatorExtra(option, facilitator, `routes["${route.key}"].accepts[${i}]`)),
+    options: route.options.map((option, i) => withFacilitatorExtra(option, facilitator, `routes["${route.key}"].accepts[${i}]`, route.method)),
   }))
   const store = failClosed(settings.store)
   const emit = createEmitter(options.onEvent)

@@ -44,6 +44,8 @@ class PaidContext implements PaymentContext {
   // Made only when a handler asks for the signal: an AbortController per request costs.
   #controller: AbortController | undefined
   #refused = false
+  // What the handler passed to settleWith(), for the facilitator's settle; undefined (no cost) until it does.
+  #settleOptions: Record<string, unknown> | undefined
   constructor(readonly payment: PaymentInfo) {
     // upto bills the usage the handler reports, nothing until it does; the other schemes settle what was verified.
     this.#charged = payment.scheme === 'upto' ? '0' : payment.amount
@@ -51,6 +53,15 @@ class PaidContext implements PaymentContext {
 
   get charged(): string {
     return this.#charged
+  }
+
+  get settleOptions(): Record<string, unknown> | undefined {
+    return this.#settleOptions
+  }
+
+  // The facilitator checks the fields it takes (Nevermined refuses the ones it does not).
+  settleWith(options: Record<string, unknown>): void {
+    this.#settleOptions = { ...this.#settleOptions, ...options }
   }
 
   get signal(): AbortSignal {
@@ -89,7 +100,7 @@ class PaidContext implements PaymentContext {
 }
 
 /** verify's request plus what settle needs, written out rather than spread (this runs on every paid request). */
-function settleRequestOf(verify: VerifyRequest, amount: string, verification: VerifyResult): SettleRequest {
+function settleRequestOf(verify: VerifyRequest, amount: string, verification: VerifyResult, settleOptions: Record<string, unknown> | undefined): SettleRequest {
   const request: SettleRequest = {
     x402Version: verify.x402Version,
     token: verify.token,
@@ -101,6 +112,7 @@ function settleRequestOf(verify: VerifyRequest, amount: string, verification: Ve
     verification,
   }
   if (verify.requirementsV1 !== undefined) request.requirementsV1 = verify.requirementsV1
+  if (settleOptions !== undefined) request.settleOptions = settleOptions
   return request
 }
 
@@ -168,7 +180,7 @@ export function createSession(input: SessionInput): PaymentSession {
       if (receipt && payment.payer !== undefined) receipt.payer = payment.payer
       return { ok: true, headers: paidHeaders(receipt, x402Version), ...(receipt ? { receipt } : {}) }
     }
-    const request = settleRequestOf(input.verifyRequest, charged, verification!)
+    const request = settleRequestOf(input.verifyRequest, charged, verification!, ctx.settleOptions)
     const started = Date.now()
     emit?.('settle.start', { ...fields(), amount: charged })
     let result: SettleResponse

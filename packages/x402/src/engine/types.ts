@@ -84,6 +84,12 @@ export interface PaymentContext {
   /** The amount that will be settled: the verified amount, except on upto, where it is '0' until the handler charges. */
   readonly charged: string | undefined
   /**
+   * Fields for this payment's settlement that only its facilitator knows (Nevermined: `{ batch, marginPercent }`),
+   * handed to it as `SettleRequest.settleOptions`; later calls add to earlier ones. Throws `charge_unsupported` on
+   * a request that is not paid.
+   */
+  settleWith(options: Record<string, unknown>): void
+  /**
    * Aborted when the paywall refuses the work the handler is doing: a speculative run whose payment failed
    * verification. A handler that does costly work can stop early. Undefined on routes that are not paid.
    */

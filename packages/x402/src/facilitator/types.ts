@@ -35,6 +35,8 @@ export interface VerifyResult extends VerifyResponse {
 export interface SettleRequest extends VerifyRequest {
   /** What verify said, so that per-request state (Nevermined's agentRequestId) reaches settle. */
   verification: VerifyResult
+  /** What the handler asked of this settlement with `ctx.settleWith()` (Nevermined: `{ batch, marginPercent }`). */
+  settleOptions?: Record<string, unknown>
 }
 
 export type SettleResult = SettleResponse
@@ -65,9 +67,10 @@ export interface Facilitator {
   readonly perRequestVerification?: boolean
   /**
    * Optional: keys this facilitator adds to the `extra` of offers of a kind, known without a network call (upto:
-   * `{ facilitatorAddress }`, the address its permits must name). Read once, when the paywall is created.
+   * `{ facilitatorAddress }`, the address its permits must name; Nevermined: the route's `method` as `httpVerb`).
+   * Read once, when the paywall is created; `method` is the route's, when its key names one.
    */
-  offerExtra?(kind: { scheme: string; network: string }): Record<string, unknown> | undefined
+  offerExtra?(kind: { scheme: string; network: string; method?: string }): Record<string, unknown> | undefined
   /** Optional: the kinds this facilitator supports, for start-up checks. */
   supported?(signal: AbortSignal): Promise<PaymentKind[]>
 }

@@ -123,3 +123,11 @@ function isObject(value: unknown): value is Record<string, unknown> {
 function optionalString(value: unknown): boolean {
   return value === undefined || typeof value === 'string'
 }
+
+/**
+ * What Nevermined's facilitators add to a plan offer: the route's method as `extra.httpVerb`, as the SDK's middleware
+ * always sends the request's method. `plan({ httpVerb })` wins (the option's own extra is kept over this).
+ */
+export function planOfferExtra(kind: { scheme: string; method?: string }): Record<string, unknown> | undefined {
+  return kind.scheme.startsWith('nvm:') && kind.method !== undefined ? { httpVerb: kind.method } : undefined
+}

@@ -1,6 +1,7 @@
 // Which Nevermined backend to talk to: the API key's prefix names the environment, and each environment has
 // one backend. URLs are those of Nevermined's payments SDK (its `Environments` table).
 import { TollgateError } from '../errors.js'
+import { environmentOfPrefix } from './key-environment.js'
 
 export type NvmEnvironment = 'sandbox' | 'live' | 'staging_sandbox' | 'staging_live' | 'custom'
 
@@ -27,7 +28,9 @@ export interface BackendChoice {
   backendUrl?: string
 }
 
-const PREFIX = /^[a-z][a-z0-9_]{0,31}$/
+// `sandbox`, `live`, `sandbox-staging`, `live-staging`, or any other name for a backend of your own.
+const PREFIX = /^[A-Za-z][A-Za-z0-9_-]{0,31}$/
+const KEY_PREFIXES = 'sandbox, live, sandbox-staging, live-staging'
 const JWT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/
 
 /**
@@ -42,7 +45,7 @@ export function nvmBackendUrl(apiKeyOrEnvironment: string): string {
   return resolveBackend(choice, 'nvmBackendUrl', choice.apiKey === undefined ? 'apiKeyOrEnvironment' : 'apiKey').url
 }
 
-/** The environment prefix of an API key, after checking the key is `<prefix>:<JWT>`. Never echoes the key. */
+/** The prefix of an API key, after checking the key is `<prefix>:<JWT>`. Never echoes the key. */
 export function apiKeyPrefix(apiKey: unknown, who: string, path = 'apiKey'): string {
   if (typeof apiKey !== 'string' || apiKey === '') {
     throw invalid(path, `${who}: ${path} is required: a Nevermined API key such as "sandbox:eyJ...".`, '<environment>:<JWT>')
@@ -69,7 +72,7 @@ export function resolveBackend(choice: BackendChoice, who: string, keyPath = 'ap
   if (given !== undefined && !isEnvironment(given)) {
     throw invalid('environment', `${who}: unknown environment ${JSON.stringify(given)}; expected one of ${NVM_ENVIRONMENTS.join(', ')}.`, NVM_ENVIRONMENTS.join(' | '))
   }
-  const keyEnvironment = prefix !== undefined && isEnvironment(prefix) ? prefix : undefined
+  const keyEnvironment = prefix === undefined ? undefined : environmentOfPrefix(prefix)
   if (given !== undefined && given !== 'custom' && keyEnvironment !== undefined && keyEnvironment !== 'custom' && given !== keyEnvironment) {
     throw invalid(
       'environment',
@@ -86,15 +89,12 @@ export function resolveBackend(choice: BackendChoice, who: string, keyPath = 'ap
     environment === 'custom'
       ? 'the "custom" environment needs backendUrl (or NVM_BACKEND_URL)'
       : prefix !== undefined
-        ? `the API key's prefix "${prefix}" is not a known environment (${NVM_ENVIRONMENTS.join(', ')}); give backendUrl (or NVM_BACKEND_URL)`
+        ? `the API key's prefix "${prefix}" is not a known environment (${KEY_PREFIXES}); give backendUrl (or NVM_BACKEND_URL)`
         : 'give an API key, an environment or backendUrl'
   throw invalid('backendUrl', `${who}: no backend to talk to: ${why}.`, 'an absolute http(s) URL')
 }
 
-/** The default network of `nvm:erc4337` plans in an environment: Base for live, Base Sepolia otherwise. */
-export function defaultPlanNetwork(environment: NvmEnvironment | undefined): string {
-  return environment === 'live' || environment === 'staging_live' ? 'eip155:8453' : 'eip155:84532'
-}
+export { defaultPlanNetwork } from './key-environment.js'
 
 function isEnvironment(value: string): value is NvmEnvironment {
   return (NVM_ENVIRONMENTS as readonly string[]).includes(value)

@@ -257,6 +257,8 @@ describe('nevermined() backends', () => {
     ['live', 'https://api.live.nevermined.app/'],
     ['staging_sandbox', 'https://api.sandbox.nevermined.dev/'],
     ['staging_live', 'https://api.live.nevermined.dev/'],
+    ['sandbox-staging', 'https://api.sandbox.nevermined.dev/'],
+    ['live-staging', 'https://api.live.nevermined.dev/'],
   ])('the %s prefix selects %s', async (prefix, url) => {
     const calls: string[] = []
     const fakeFetch: typeof fetch = async (input) => {
@@ -301,6 +303,8 @@ describe('nevermined() options', () => {
     ['a fetch that is not a function', { apiKey: API_KEY, fetch: 'fetch' }, 'fetch'],
     ['a zero timeout', { apiKey: API_KEY, verifyTimeoutMs: 0 }, 'verifyTimeoutMs'],
     ['a misspelt option', { apiKey: API_KEY, backendURL: 'https://x.example' }, 'backendURL'],
+    ['a staging key against another environment', { apiKey: `sandbox-staging:${JWT}`, environment: 'sandbox' }, 'environment'],
+    ['a staging key with a space in its prefix', { apiKey: `sandbox staging:${JWT}` }, 'apiKey'],
   ]
   it.each(cases)('refuses %s with invalid_options naming the option', (_name, options, path) => {
     vi.stubEnv('NVM_BACKEND_URL', '')
@@ -319,5 +323,68 @@ describe('nevermined() options', () => {
   it('accepts an unknown prefix with a backendUrl, and custom with the key of another environment', () => {
     expect(nevermined({ apiKey: `moon:${JWT}`, backendUrl: 'http://localhost:3001' }).name).toBe('nevermined')
     expect(nevermined({ apiKey: API_KEY, environment: 'custom', backendUrl: 'http://localhost:3001' }).name).toBe('nevermined')
+  })
+})
+
+describe('nevermined() settle options, organisation and API version', () => {
+  it('passes batch and marginPercent through to settle, verbatim, and never to verify', async () => {
+    const f = nevermined({ apiKey: API_KEY, settle: { batch: true, marginPercent: 2.5 } })
+    const verification = await f.verify(verifyRequest(), signal())
+    await f.settle({ ...verifyRequest(), verification }, signal())
+    expect(backend.callsTo('verify')[0]?.body).not.toHaveProperty('batch')
+    expect(backend.callsTo('settle')[0]?.body).toEqual({
+      ...vector.settleRequestBody,
+      x402AccessToken: token,
+      batch: true,
+      marginPercent: 2.5,
+    })
+  })
+
+  it('chooses them per settle request with a function (here by route)', async () => {
+    const f = nevermined({
+      apiKey: API_KEY,
+      settle: (request) => (request.paymentRequired.resource.url.endsWith('/agent') ? { batch: true, marginPercent: 5 } : undefined),
+    })
+    const agent = { ...vector.paymentRequired, resource: { ...vector.paymentRequired.resource, url: 'https://api.example.com/agent' } }
+    await f.settle(settleRequest(vector.verifyResponse, { paymentRequired: agent }), signal())
+    await f.settle(settleRequest(), signal())
+    const [first, second] = backend.callsTo('settle')
+    expect(first?.body).toMatchObject({ batch: true, marginPercent: 5 })
+    expect(second?.body).not.toHaveProperty('batch')
+    expect(second?.body).not.toHaveProperty('marginPercent')
+  })
+
+  it('sends X-Current-Org-Id and a pinned Nevermined-Version on verify and settle', async () => {
+    const f = nevermined({ apiKey: API_KEY, orgId: 'org-42', apiVersion: '1.2' })
+    const verification = await f.verify(verifyRequest(), signal())
+    await f.settle({ ...verifyRequest(), verification }, signal())
+    for (const call of backend.calls) {
+      expect(call.headers['x-current-org-id']).toBe('org-42')
+      expect(call.headers['nevermined-version']).toBe('1.2')
+    }
+    expect(backend.calls).toHaveLength(2)
+  })
+
+  it('sends no X-Current-Org-Id without orgId', async () => {
+    await facilitator().verify(verifyRequest(), signal())
+    expect(backend.callsTo('verify')[0]?.headers).not.toHaveProperty('x-current-org-id')
+  })
+
+  it.each<[string, Record<string, unknown>, string]>([
+    ['an SDK package version as apiVersion', { apiVersion: '1.11.0' }, 'apiVersion'],
+    ['an orgId with a line break', { orgId: 'org-1\r\nX-Evil: 1' }, 'orgId'],
+    ['batch that is not a boolean', { settle: { batch: 'yes' } }, 'settle.batch'],
+    ['a negative marginPercent', { settle: { marginPercent: -1 } }, 'settle.marginPercent'],
+    ['an unknown settle option', { settle: { margin: 5 } }, 'margin'],
+  ])('refuses %s', (_name, options, path) => {
+    let thrown: unknown
+    try {
+      nevermined({ apiKey: API_KEY, ...options } as never)
+    } catch (error) {
+      thrown = error
+    }
+    expect((thrown as TollgateError).code).toBe('invalid_options')
+    expect((thrown as TollgateError).details.path).toBe(path)
+    expectNoSecrets(thrown)
   })
 })

@@ -1,10 +1,10 @@
 // nevermined({ apiKey }): a Facilitator that speaks Nevermined's x402 API (POST api/v1/x402/verify and /settle)
 // directly with fetch, so a server needs neither the payments SDK nor Node.
-import { TollgateError } from '../errors.js'
 import type { Facilitator, SettleRequest, SettleResult, VerifyRequest, VerifyResult } from '../facilitator/types.js'
 import {
   agentRequestIdOf,
   classifyStatus,
+  planOfferExtra,
   refusedSettle,
   refusedVerify,
   toSettleResult,
@@ -13,7 +13,9 @@ import {
   type Step,
 } from './answers.js'
 import { apiKeyPrefix, resolveBackend, type NvmEnvironment } from './environments.js'
-import { isNetworkFailure, postJson, type BackendReply } from './http.js'
+import { planOffers, type PlanOffers } from './plan-offer.js'
+import { isNetworkFailure, postJson, type BackendReply, type CallHeaders } from './http.js'
+import { checkKeys, optionalApiVersion, optionalOrgId, optionalTimeout, resolveFetch, settleChoice, settleFields, type NvmSettleChoice } from './options.js'
 
 export interface NeverminedOptions {
   /** Your Nevermined API key, `<environment>:<JWT>` (e.g. `sandbox:eyJ...`); its prefix picks the backend. */
@@ -31,33 +33,59 @@ export interface NeverminedOptions {
   verifyTimeoutMs?: number
   /** The same for one settle call. */
   settleTimeoutMs?: number
+  /**
+   * `batch` and `marginPercent` for settle, passed through verbatim: fixed, or a function of the settle request
+   * (its `paymentRequired.resource.url`, `requirements.planId`, `amount`) to choose them per route.
+   */
+  settle?: NvmSettleChoice
+  /** The organisation the key acts for, sent as `X-Current-Org-Id` (for keys that belong to several). */
+  orgId?: string
+  /** The backend API version to pin, sent as `Nevermined-Version`; default {@link NEVERMINED_API_VERSION}. */
+  apiVersion?: string
 }
 
-const OPTION_KEYS = ['apiKey', 'environment', 'backendUrl', 'fetch', 'verifyTimeoutMs', 'settleTimeoutMs']
+const OPTION_KEYS = ['apiKey', 'environment', 'backendUrl', 'fetch', 'verifyTimeoutMs', 'settleTimeoutMs', 'settle', 'orgId', 'apiVersion']
 const VERIFY_PATH = 'api/v1/x402/verify'
 const SETTLE_PATH = 'api/v1/x402/settle'
 
+/** The facilitator, with plan offers that know its key (`nvm.plan()`, `await nvm.planOffer(planId)`). */
+export interface NeverminedFacilitator extends Facilitator, PlanOffers {
+  readonly name: 'nevermined'
+  /** The environment of the key (or `environment`); undefined for a key of no known environment. */
+  readonly environment: NvmEnvironment | undefined
+}
+
 /** A Facilitator over Nevermined's API, for `plan()` payment options. */
-export function nevermined(options: NeverminedOptions): Facilitator {
+export function nevermined(options: NeverminedOptions): NeverminedFacilitator {
   const who = 'nevermined()'
-  checkKeys(options, who)
+  checkKeys(options, OPTION_KEYS, who, '{ apiKey }')
   apiKeyPrefix(options.apiKey, who) // required here, even with a backendUrl
   const backend = resolveBackend(options, who)
   const fetchImpl = resolveFetch(options.fetch, who)
   const verifyTimeoutMs = optionalTimeout(options.verifyTimeoutMs, 'verifyTimeoutMs', who)
   const settleTimeoutMs = optionalTimeout(options.settleTimeoutMs, 'settleTimeoutMs', who)
+  const settleOptions = settleChoice(options.settle, who)
+  const headers: CallHeaders = {}
+  const orgId = optionalOrgId(options.orgId, who)
+  const apiVersion = optionalApiVersion(options.apiVersion, who)
+  if (orgId !== undefined) headers.orgId = orgId
+  if (apiVersion !== undefined) headers.apiVersion = apiVersion
   const { apiKey } = options
   const verifyUrl = new URL(VERIFY_PATH, backend.url).href
   const settleUrl = new URL(SETTLE_PATH, backend.url).href
 
   function call(step: Step, url: string, body: unknown, token: string, signal: AbortSignal, timeoutMs: number | undefined): Promise<BackendReply> {
-    return postJson({ fetch: fetchImpl, url, apiKey, body, signal, step, secrets: [apiKey, token], ...(timeoutMs === undefined ? {} : { timeoutMs }) })
+    const timeout = timeoutMs === undefined ? {} : { timeoutMs }
+    return postJson({ fetch: fetchImpl, url, apiKey, body, signal, step, secrets: [apiKey, token], ...headers, ...timeout })
   }
 
   return {
     name: 'nevermined',
+    environment: backend.environment,
+    ...planOffers({ environment: backend.environment, backendUrl: backend.url, fetch: fetchImpl, apiKey, ...headers }),
     // Verify opens an agent request (agentRequestId) that one settle redeems: never share one between requests.
     perRequestVerification: true,
+    offerExtra: planOfferExtra,
 
     async verify(request: VerifyRequest, signal: AbortSignal): Promise<VerifyResult> {
       const body = { paymentRequired: wirePaymentRequired(request), x402AccessToken: request.token, maxAmount: request.amount }
@@ -84,6 +112,8 @@ export function nevermined(options: NeverminedOptions): Facilitator {
       }
       const agentRequestId = agentRequestIdOf(request)
       if (agentRequestId !== undefined) body.agentRequestId = agentRequestId
+      const chosen = settleFields(settleOptions, request, who)
+      if (chosen !== undefined) Object.assign(body, chosen)
       // No retry here: a settle that went through but whose answer was lost must not burn twice, and a
       // spent token (BCK.X402.0059) fails the same way forever.
       const reply = await call('settle', settleUrl, body, request.token, signal, settleTimeoutMs)
@@ -93,34 +123,4 @@ export function nevermined(options: NeverminedOptions): Facilitator {
       return refusedSettle(failure, request)
     },
   }
-}
-
-function checkKeys(options: unknown, who: string): void {
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new TollgateError('invalid_options', `${who} needs an options object: { apiKey }.`, { path: '', expected: '{ apiKey, environment?, backendUrl?, fetch? }' })
-  }
-  for (const key of Object.keys(options)) {
-    if (!OPTION_KEYS.includes(key)) {
-      throw new TollgateError('invalid_options', `${who}: unknown option ${JSON.stringify(key)}; expected one of ${OPTION_KEYS.join(', ')}.`, {
-        path: key,
-        expected: OPTION_KEYS.join(' | '),
-      })
-    }
-  }
-}
-
-export function resolveFetch(value: unknown, who: string): typeof fetch {
-  const chosen = value ?? globalThis.fetch
-  if (typeof chosen !== 'function') {
-    throw new TollgateError('invalid_options', `${who}: fetch must be a function (no global fetch was found).`, { path: 'fetch', expected: 'a fetch function' })
-  }
-  return chosen as typeof fetch
-}
-
-function optionalTimeout(value: unknown, path: string, who: string): number | undefined {
-  if (value === undefined) return undefined
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    throw new TollgateError('invalid_options', `${who}: ${path} must be a positive number of milliseconds.`, { path, expected: 'a positive finite number' })
-  }
-  return value
 }

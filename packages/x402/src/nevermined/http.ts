@@ -1,5 +1,6 @@
-// One POST to Nevermined's backend: the headers it wants, and the answer sorted into a JSON body (2xx), an
-// error body `{ code, message, hint }` (anything else), or a TollgateError when there was no answer at all.
+// One call to Nevermined's backend (a POST, or the GET of a plan): the headers it wants, and the answer sorted
+// into a JSON body (2xx), an error body `{ code, message, hint }` (anything else), or a TollgateError when there was
+// no answer at all.
 import { TollgateError, isTollgateError } from '../errors.js'
 import { redact } from './redact.js'
 
@@ -15,11 +16,23 @@ export interface NvmErrorBody {
 
 export type BackendReply = { ok: true; status: number; json: unknown } | { ok: false; status: number; error: NvmErrorBody }
 
-export interface PostOptions {
+/** Headers sent on every call besides the key: the API version pinned, and the organisation acted for. */
+export interface CallHeaders {
+  /** `Nevermined-Version`; default {@link NEVERMINED_API_VERSION}. */
+  apiVersion?: string
+  /** `X-Current-Org-Id`: the organisation the key acts for, when it belongs to several. */
+  orgId?: string
+}
+
+export interface PostOptions extends CallHeaders {
   fetch: typeof fetch
   url: string
-  apiKey: string
-  body: unknown
+  /** Sent as `Authorization: Bearer <apiKey>`; left out for public reads (GET of a plan). */
+  apiKey: string | undefined
+  /** JSON body; a GET has none. */
+  body?: unknown
+  /** Default POST. */
+  method?: 'POST' | 'GET'
   signal: AbortSignal
   /** For messages: `verify`, `settle`, `access token`. */
   step: string
@@ -42,15 +55,11 @@ export async function postJson(options: PostOptions): Promise<BackendReply> {
   let response: Response
   let text: string
   try {
+    const method = options.method ?? 'POST'
     response = await options.fetch(options.url, {
-      method: 'POST',
-      headers: {
-        Authorization: `Bearer ${options.apiKey}`,
-        'Content-Type': 'application/json',
-        Accept: 'application/json',
-        'Nevermined-Version': NEVERMINED_API_VERSION,
-      },
-      body: JSON.stringify(options.body),
+      method,
+      headers: headersFor(options),
+      ...(method === 'POST' ? { body: JSON.stringify(options.body) } : {}),
       signal,
       // A backend that redirects is misconfigured; following it could send the key elsewhere.
       redirect: 'error',
@@ -80,6 +89,14 @@ export async function postJson(options: PostOptions): Promise<BackendReply> {
     return { ok: true, status: response.status, json }
   }
   return { ok: false, status: response.status, error: errorBody(text, secrets) }
+}
+
+function headersFor(options: PostOptions): Record<string, string> {
+  const headers: Record<string, string> = { Accept: 'application/json', 'Nevermined-Version': options.apiVersion ?? NEVERMINED_API_VERSION }
+  if (options.apiKey !== undefined) headers.Authorization = `Bearer ${options.apiKey}`
+  if (options.method !== 'GET') headers['Content-Type'] = 'application/json'
+  if (options.orgId !== undefined) headers['X-Current-Org-Id'] = options.orgId
+  return headers
 }
 
 function errorBody(text: string, secrets: readonly string[]): NvmErrorBody {

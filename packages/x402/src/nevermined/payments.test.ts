@@ -28,7 +28,7 @@ function fakePayments(verify: () => Promise<unknown> = async () => vector.verify
   return { payments: { facilitator: { verifyPermissions, settlePermissions } }, verifyPermissions, settlePermissions }
 }
 
-/** What the SDK 1.x throws: a PaymentsError with a code (`HTTP <status>`, a backend code, or network_error). */
+/** What the SDK 1.x throws: a PaymentsError with a code (a backend code, `http_<status>` (`HTTP <status>` before 1.4), or network_error). */
 function paymentsError(code: string, message = 'Permission verification failed') {
   return Object.assign(new Error(message), { name: 'PaymentsError', code })
 }
@@ -75,12 +75,21 @@ describe('fromPayments()', () => {
     expect(result).toEqual(vector.settleResponse)
   })
 
+  it('passes settle options (batch, marginPercent) to settlePermissions verbatim', async () => {
+    const { payments, settlePermissions } = fakePayments()
+    await fromPayments(payments, { settle: { batch: true, marginPercent: 3 } }).settle(settleRequest(), signal())
+    expect(settlePermissions.mock.calls[0]?.[0]).toMatchObject({ batch: true, marginPercent: 3, maxAmount: 1n })
+  })
+
   it('resolves success:false when the SDK answers success:false', async () => {
     const { payments } = fakePayments(undefined, async () => ({ success: false, errorReason: 'insufficient_credits', transaction: '', network: 'eip155:84532' }))
     expect(await fromPayments(payments).settle(settleRequest(), signal())).toMatchObject({ success: false, errorReason: 'insufficient_credits' })
   })
 
   it.each([
+    ['http_402', 'http_402'],
+    ['http_403', 'http_403'],
+    ['http_409', 'http_409'],
     ['HTTP 402', 'http_402'],
     ['HTTP 403', 'http_403'],
     ['BCK.X402.0059', 'BCK.X402.0059'],
@@ -98,7 +107,7 @@ describe('fromPayments()', () => {
     expect(await facilitator.settle(settleRequest(), signal())).toMatchObject({ success: false, errorReason: reason })
   })
 
-  it.each(['HTTP 500', 'HTTP 401', 'network_error'])('rejects with facilitator_error on a thrown %s', async (code) => {
+  it.each(['http_500', 'http_401', 'http_429', 'HTTP 500', 'HTTP 401', 'network_error'])('rejects with facilitator_error on a thrown %s', async (code) => {
     const { payments } = fakePayments(async () => {
       throw paymentsError(code, `failed for ${token}`)
     })

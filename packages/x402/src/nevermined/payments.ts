@@ -6,6 +6,7 @@ import type { Facilitator, SettleRequest, SettleResult, VerifyRequest, VerifyRes
 import {
   agentRequestIdOf,
   classifyStatus,
+  planOfferExtra,
   refusedSettle,
   refusedVerify,
   toSettleResult,
@@ -14,7 +15,11 @@ import {
   type Failure,
   type Step,
 } from './answers.js'
+import { checkKeys, settleChoice, settleFields, type NvmSettleChoice } from './options.js'
 import { redact } from './redact.js'
+
+// A non-2xx answer without a backend code: `http_402` since SDK 1.4, `HTTP 402` before.
+const HTTP_CODE = /^(?:http_|HTTP )(\d{3})$/
 
 /** One plan offer as the SDK types it. */
 export interface NvmOffer {
@@ -46,6 +51,16 @@ export interface NvmPermissionParams {
 /** What `payments.facilitator.settlePermissions` takes: the same, plus the id verify returned. */
 export interface NvmSettleParams extends NvmPermissionParams {
   agentRequestId?: string
+  /** Several LLM calls priced under one agent request. */
+  batch?: boolean
+  /** A margin in percent (0 to 10) on the batch's credits. */
+  marginPercent?: number
+}
+
+/** fromPayments()'s options. */
+export interface FromPaymentsOptions {
+  /** `batch` and `marginPercent` for settlePermissions, fixed or chosen per settle request, as for nevermined(). */
+  settle?: NvmSettleChoice
 }
 
 /** The part of a `Payments` instance (`Payments.getInstance({ nvmApiKey, environment })`) this uses. */
@@ -57,7 +72,9 @@ export interface NvmPaymentsLike {
 }
 
 /** A Facilitator that calls `payments.facilitator.verifyPermissions` / `settlePermissions`. */
-export function fromPayments(payments: NvmPaymentsLike): Facilitator {
+export function fromPayments(payments: NvmPaymentsLike, options: FromPaymentsOptions = {}): Facilitator {
+  checkKeys(options, ['settle'], 'fromPayments()', '{ settle? }')
+  const settleOptions = settleChoice(options.settle, 'fromPayments()')
   const facilitator = (payments as Partial<NvmPaymentsLike> | null | undefined)?.facilitator
   if (typeof facilitator?.verifyPermissions !== 'function' || typeof facilitator.settlePermissions !== 'function') {
     throw new TollgateError(
@@ -72,6 +89,7 @@ export function fromPayments(payments: NvmPaymentsLike): Facilitator {
     name: 'nevermined',
     // Verify opens an agent request (agentRequestId) that one settle redeems: never share one between requests.
     perRequestVerification: true,
+    offerExtra: planOfferExtra,
 
     async verify(request: VerifyRequest, signal: AbortSignal): Promise<VerifyResult> {
       const params: NvmPermissionParams = {
@@ -96,6 +114,8 @@ export function fromPayments(payments: NvmPaymentsLike): Facilitator {
       }
       const agentRequestId = agentRequestIdOf(request)
       if (agentRequestId !== undefined) params.agentRequestId = agentRequestId
+      const chosen = settleFields(settleOptions, request, 'fromPayments()')
+      if (chosen !== undefined) Object.assign(params, chosen)
       try {
         return toSettleResult(await untilAborted(sdk.settlePermissions(params), signal, 'settle'), request)
       } catch (error) {
@@ -113,8 +133,8 @@ function sdkPaymentRequired(request: VerifyRequest): NvmPaymentRequired {
 }
 
 /**
- * What the SDK threw, sorted. Its PaymentsError carries `code`: `HTTP <status>` for a non-2xx answer, a backend
- * code such as `BCK.X402.0059` in newer versions, or `network_error`.
+ * What the SDK threw, sorted. Its PaymentsError carries `code`: the backend's code (`BCK.X402.0059`) when the answer
+ * had one, else `http_<status>` (SDK 1.4 and later; `HTTP <status>` before), or `network_error`.
  */
 function classifyThrown(step: Step, error: unknown, token: string): Failure {
   if (isTollgateError(error)) return { kind: 'error', error }
@@ -122,7 +142,7 @@ function classifyThrown(step: Step, error: unknown, token: string): Failure {
   const code = typeof fields.code === 'string' ? fields.code : undefined
   const raw = error instanceof Error ? error.message : typeof fields.message === 'string' ? fields.message : String(error)
   const message = redact(raw, [token])
-  const http = code === undefined ? undefined : /^HTTP (\d{3})$/.exec(code)
+  const http = code === undefined ? undefined : HTTP_CODE.exec(code)
   const status = http?.[1] !== undefined ? Number(http[1]) : numeric(fields.status) ?? numeric(fields.statusCode)
   const backendCode = code !== undefined && http === null && code !== 'network_error' ? code : undefined
   if (backendCode !== undefined && backendCode.startsWith('BCK.')) return { kind: 'refused', reason: backendCode, message }

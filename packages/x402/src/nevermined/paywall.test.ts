@@ -2,12 +2,14 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { createPaywall } from '../engine/paywall.js'
 import { combineFacilitators } from '../facilitator/combine.js'
+import type { Facilitator } from '../facilitator/types.js'
 import type { NextHandler, PaywallOptions } from '../engine/types.js'
 import { exact, plan } from '../requirements/options.js'
 import type { RouteSpec } from '../requirements/types.js'
 import { createTestFacilitator } from '../testing/facilitator.js'
 import { readPaymentRequired, readReceipt } from '../testing/requests.js'
 import { nevermined } from './facilitator.js'
+import { fromPayments } from './payments.js'
 import { API_KEY, encodeToken, fakeNevermined, nvmError, vector, type RecordedCall } from './test-backend.js'
 
 const backend = fakeNevermined()
@@ -214,5 +216,89 @@ describe('a route that takes a plan or USDC', () => {
     expect(paid.status).toBe(200)
     expect(backend.callsTo('verify')[0]?.body).toEqual(atOrigin({ ...vector.verifyRequestBody, x402AccessToken: tokenA }))
     expect(backend.callsTo('settle')[0]?.body).toEqual(atOrigin({ ...vector.settleRequestBody, x402AccessToken: tokenA }))
+  })
+})
+
+describe('settle options per route', () => {
+  it('settles the batch route with batch and marginPercent, and the other route without', async () => {
+    const paywall = createPaywall({
+      routes: { 'POST /agent': planA, 'POST /ask': planA },
+      facilitator: nevermined({
+        apiKey: API_KEY,
+        settle: (request) => (new URL(request.paymentRequired.resource.url).pathname === '/agent' ? { batch: true, marginPercent: 5 } : undefined),
+      }),
+      baseUrl: ORIGIN,
+    })
+    const app = paywall.protect(async () => Response.json({ ok: true }))
+    const agent = await app(new Request(`${ORIGIN}/agent`, { method: 'POST', headers: { 'PAYMENT-SIGNATURE': tokenA } }))
+    const plain = await app(ask(tokenA))
+    expect([agent.status, plain.status]).toEqual([200, 200])
+    const [first, second] = backend.callsTo('settle')
+    expect(first?.body).toMatchObject({ batch: true, marginPercent: 5, agentRequestId: 'req_abc123' })
+    expect(first?.body.paymentRequired.resource.url).toBe(`${ORIGIN}/agent`)
+    expect(second?.body).not.toHaveProperty('batch')
+  })
+})
+
+describe('httpVerb', () => {
+  const offerOf = async (routes: Record<string, RouteSpec>, request: Request, facilitator: Facilitator = nevermined({ apiKey: API_KEY })) => {
+    const paywall = createPaywall({ routes, facilitator, baseUrl: ORIGIN })
+    const { v2 } = await readPaymentRequired(await paywall.protect(async () => new Response('paid'))(request))
+    return v2?.accepts[0]
+  }
+
+  it('defaults to the route’s method, as the SDK’s middleware sends the request’s, and reaches verify', async () => {
+    const offer = await offerOf({ 'POST /ask': plan({ planId: PLAN_A, agentId: AGENT_ID, network: 'eip155:84532' }) }, ask())
+    expect(offer?.extra).toEqual({ version: '1', agentId: AGENT_ID, httpVerb: 'POST' })
+    const paywall = createPaywall({ routes: { 'POST /ask': plan({ planId: PLAN_A, network: 'eip155:84532' }) }, facilitator: nevermined({ apiKey: API_KEY }), baseUrl: ORIGIN })
+    await paywall.protect(async () => new Response('paid'))(ask(tokenA))
+    expect(backend.callsTo('verify')[0]?.body.paymentRequired.accepts[0].extra.httpVerb).toBe('POST')
+  })
+
+  it('keeps plan({ httpVerb }), and adds none for a route of any method', async () => {
+    const given = await offerOf({ 'POST /ask': plan({ planId: PLAN_A, httpVerb: 'put', network: 'eip155:84532' }) }, ask())
+    expect(given?.extra?.httpVerb).toBe('PUT')
+    const anyMethod = await offerOf({ '/ask': plan({ planId: PLAN_A, network: 'eip155:84532' }) }, ask())
+    expect(anyMethod?.extra).not.toHaveProperty('httpVerb')
+  })
+
+  it('is added by fromPayments() too, and only to plan offers of a combined facilitator', async () => {
+    const sdk = { facilitator: { verifyPermissions: async () => vector.verifyResponse, settlePermissions: async () => vector.settleResponse } }
+    const fromSdk = await offerOf({ 'GET /ask': plan({ planId: PLAN_A, network: 'eip155:84532' }) }, new Request(`${ORIGIN}/ask`), fromPayments(sdk))
+    expect(fromSdk?.extra?.httpVerb).toBe('GET')
+    const paywall = createPaywall({
+      routes: { 'POST /ask': [plan({ planId: PLAN_A, network: 'eip155:84532' }), exact({ price: '$0.01', network: 'base-sepolia', payTo: '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC' })] },
+      facilitator: combineFacilitators({ exact: createTestFacilitator(), 'nvm:erc4337': nevermined({ apiKey: API_KEY }) }),
+      baseUrl: ORIGIN,
+    })
+    const { v2 } = await readPaymentRequired(await paywall.protect(async () => new Response('paid'))(ask()))
+    expect(v2?.accepts[0]?.extra?.httpVerb).toBe('POST')
+    expect(v2?.accepts[1]?.extra).not.toHaveProperty('httpVerb')
+  })
+})
+
+describe('settle options per request (ctx.settleWith)', () => {
+  it('sends what the handler asked, over the route’s choice', async () => {
+    const paywall = createPaywall({
+      routes: { 'POST /ask': planA },
+      facilitator: nevermined({ apiKey: API_KEY, settle: { batch: false, marginPercent: 1 } }),
+      baseUrl: ORIGIN,
+    })
+    const app = paywall.protect(async (_request, ctx) => {
+      ctx.settleWith({ batch: true })
+      return Response.json({ ok: true })
+    })
+    expect((await app(ask(tokenA))).status).toBe(200)
+    expect(backend.callsTo('settle')[0]?.body).toMatchObject({ batch: true, marginPercent: 1 })
+  })
+
+  it('refuses a key Nevermined does not take (a programming error: 500), without calling settle', async () => {
+    const { app } = setup(planA, {}, async (_request, ctx) => {
+      ctx.settleWith({ batchh: true })
+      return Response.json({ ok: true })
+    })
+    const response = await app(ask(tokenA))
+    expect(response.status).toBe(500)
+    expect(backend.callsTo('settle')).toHaveLength(0)
   })
 })

@@ -11,7 +11,7 @@ export const API_KEY =
   'sandbox:eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJ0ZXN0LXNlbGxlciIsImlhdCI6MTcwMDAwMDAwMH0.c2lnbmF0dXJlLW5vdC1yZWFs'
 export const BACKEND = 'https://api.sandbox.nevermined.app/'
 
-export type Endpoint = 'verify' | 'settle' | 'permissions'
+export type Endpoint = 'verify' | 'settle' | 'permissions' | 'plan'
 
 export interface RecordedCall {
   endpoint: Endpoint
@@ -33,15 +33,19 @@ const DEFAULT_ANSWERS: Record<Endpoint, Answer> = {
   verify: { json: vector.verifyResponse },
   settle: { json: vector.settleResponse },
   permissions: { status: 201, json: { accessToken: vector.accessToken } },
+  // GET api/v1/protocol/plans/:planId, as the SDK's own tests mock getPlan: a crypto plan.
+  plan: { json: { registry: { price: { isCrypto: true } } } },
 }
 
 export function fakeNevermined(backend = BACKEND) {
   const calls: RecordedCall[] = []
-  const queued: Record<Endpoint, Answer[]> = { verify: [], settle: [], permissions: [] }
+  const queued: Record<Endpoint, Answer[]> = { verify: [], settle: [], permissions: [], plan: [] }
   const fallback: Record<Endpoint, Answer> = { ...DEFAULT_ANSWERS }
 
-  const handler = (endpoint: Endpoint) =>
-    http.post(new URL(`api/v1/x402/${endpoint}`, backend).href, async ({ request }) => {
+  const handler = (endpoint: Endpoint) => {
+    const route = endpoint === 'plan' ? http.get : http.post
+    const path = endpoint === 'plan' ? 'api/v1/protocol/plans/:planId' : `api/v1/x402/${endpoint}`
+    return route(new URL(path, backend).href, async ({ request }) => {
       const text = await request.text()
       let body: unknown
       try {
@@ -59,8 +63,9 @@ export function fakeNevermined(backend = BACKEND) {
       calls.push(call)
       return respond(queued[endpoint].shift() ?? fallback[endpoint], call)
     })
+  }
 
-  const server = setupServer(handler('verify'), handler('settle'), handler('permissions'))
+  const server = setupServer(handler('verify'), handler('settle'), handler('permissions'), handler('plan'))
 
   return {
     server,

@@ -2,7 +2,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { rejection } from '../test-support/rejection.js'
 import { TollgateError } from '../errors.js'
 import { API_KEY, BACKEND, encodeToken, fakeNevermined, nvmError, vector } from './test-backend.js'
-import { decodeAccessToken, requestAccessToken } from './token.js'
+import { decodeAccessToken, isSingleUseToken, readAccessToken } from './access-token.js'
+import { requestAccessToken } from './token.js'
 
 const backend = fakeNevermined()
 beforeAll(() => backend.server.listen({ onUnhandledRequest: 'error' }))
@@ -55,6 +56,19 @@ describe('requestAccessToken()', () => {
     await requestAccessToken({ apiKey: API_KEY, planId: PLAN_ID, scheme: 'nvm:card-delegation', fetch: fakeFetch })
     await requestAccessToken({ apiKey: API_KEY, planId: PLAN_ID, network: 'base-sepolia', fetch: fakeFetch })
     expect(bodies.map((body) => (body as { accepted: { network: string } }).accepted.network)).toEqual(['eip155:8453', 'stripe', 'eip155:84532'])
+  })
+
+  it.each([
+    ['live-staging', 'https://api.live.nevermined.dev/', 'eip155:8453'],
+    ['sandbox-staging', 'https://api.sandbox.nevermined.dev/', 'eip155:84532'],
+  ])('asks the %s backend with a staging key, on its network', async (prefix, backendUrl, network) => {
+    const seen: Array<{ url: string; body: { accepted: { network: string } } }> = []
+    const fakeFetch: typeof fetch = async (input, init) => {
+      seen.push({ url: String(input), body: JSON.parse(String(init?.body)) })
+      return Response.json({ accessToken: 'tok' })
+    }
+    await requestAccessToken({ apiKey: `${prefix}:${JWT}`, planId: PLAN_ID, fetch: fakeFetch })
+    expect(seen).toEqual([{ url: `${backendUrl}api/v1/x402/permissions`, body: expect.objectContaining({ accepted: expect.objectContaining({ network }) }) }])
   })
 
   it('rejects with facilitator_error carrying the backend code when Nevermined refuses', async () => {
@@ -130,5 +144,45 @@ describe('decodeAccessToken()', () => {
     }
     expect(thrown).toBeInstanceOf(TollgateError)
     expect(['malformed_payment', 'unsupported_version']).toContain((thrown as TollgateError).code)
+  })
+})
+
+describe('readAccessToken()', () => {
+  const v3 = {
+    ...vector.accessTokenDecoded,
+    resource: { url: 'https://api.example.com/ask' },
+    accepted: { ...vector.accessTokenDecoded.accepted, extra: { ...vector.accessTokenDecoded.accepted.extra, httpVerb: 'POST' } },
+    payload: {
+      ...vector.accessTokenDecoded.payload,
+      authorization: { ...vector.accessTokenDecoded.payload.authorization, nonce: `0x${'ab'.repeat(32)}` },
+    },
+  }
+
+  it('reads a v2 token (no nonce) as reusable', () => {
+    const info = readAccessToken(vector.accessToken)
+    expect(info).toMatchObject({ version: 2, singleUse: false, planId: PLAN_ID, scheme: 'nvm:erc4337' })
+    expect(info.nonce).toBeUndefined()
+    expect(info.payer).toBe(vector.accessTokenDecoded.payload.authorization.from)
+  })
+
+  it('reads a v3 token (authorization.nonce) as single-use, with what it is bound to', () => {
+    const info = readAccessToken(encodeToken(v3))
+    expect(info).toMatchObject({ version: 3, singleUse: true, nonce: `0x${'ab'.repeat(32)}`, httpVerb: 'POST', resource: 'https://api.example.com/ask' })
+    expect(isSingleUseToken(encodeToken(v3))).toBe(true)
+    // A decoded payload (what a server already holds) reads the same.
+    expect(readAccessToken(v3 as never).version).toBe(3)
+  })
+
+  it.each([
+    ['a blank nonce', '  '],
+    ['a numeric nonce', 12345],
+  ])('reads %s as v2, as Nevermined’s SDKs do', (_name, nonce) => {
+    const token = encodeToken({ ...v3, payload: { ...v3.payload, authorization: { ...v3.payload.authorization, nonce } } })
+    expect(readAccessToken(token)).toMatchObject({ version: 2, singleUse: false })
+  })
+
+  it('throws malformed_payment for a string that is no token; isSingleUseToken says false', () => {
+    expect(() => readAccessToken('not a token')).toThrowError(expect.objectContaining({ code: 'malformed_payment' }))
+    expect(isSingleUseToken('not a token')).toBe(false)
   })
 })

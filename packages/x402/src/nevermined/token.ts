@@ -1,15 +1,12 @@
-// The buyer's side: ask Nevermined for an x402 access token (POST api/v1/x402/permissions), and read one.
+// The buyer's side: ask Nevermined for an x402 access token (POST api/v1/x402/permissions). access-token.ts reads one.
 // The token is what a client sends in PAYMENT-SIGNATURE; a server passes it to verify and settle verbatim.
-import { decodeBase64Json } from '../codec/base64.js'
-import { PaymentPayloadSchema } from '../codec/schemas.js'
-import type { PaymentPayload, ResourceInfo } from '../codec/types.js'
-import { validateWire } from '../codec/validate.js'
-import { TollgateError, isTollgateError } from '../errors.js'
+import type { ResourceInfo } from '../codec/types.js'
+import { TollgateError } from '../errors.js'
 import type { PlanScheme } from '../requirements/options.js'
 import { toCaip2 } from '../requirements/networks.js'
 import { classifyStatus } from './answers.js'
 import { apiKeyPrefix, defaultPlanNetwork, resolveBackend, type NvmEnvironment } from './environments.js'
-import { resolveFetch } from './facilitator.js'
+import { resolveFetch } from './options.js'
 import { postJson } from './http.js'
 
 /** How the buyer pays: an existing delegation (`delegationId`), as Nevermined's SDK 1.x sends it. */
@@ -116,16 +113,6 @@ export async function requestAccessToken(request: AccessTokenRequest): Promise<s
     })
   }
   return token
-}
-
-/** Reads an access token (base64url or base64 JSON) into the PaymentPayload it carries. Throws `malformed_payment`. */
-export function decodeAccessToken(token: string): PaymentPayload {
-  if (typeof token !== 'string' || token.trim() === '') {
-    throw new TollgateError('malformed_payment', 'The access token is empty.', { expected: 'base64url of a JSON PaymentPayload' })
-  }
-  const decoded = validateWire<PaymentPayload>(decodeBase64Json(token.trim()), PaymentPayloadSchema, 2, 'access token')
-  if (isTollgateError(decoded)) throw decoded
-  return decoded
 }
 
 /** `{ accepted: { scheme, network, planId, extra }, resource?, tokenVersion?, delegationConfig? }` */

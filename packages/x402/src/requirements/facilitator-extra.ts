@@ -5,9 +5,9 @@ import type { Facilitator } from '../facilitator/types.js'
 import type { PaymentOption } from './types.js'
 
 /** The option with the facilitator's keys merged under its own `extra` (the option's own keys win). */
-export function withFacilitatorExtra(option: PaymentOption, facilitator: Facilitator, path: string): PaymentOption {
+export function withFacilitatorExtra(option: PaymentOption, facilitator: Facilitator, path: string, method?: string): PaymentOption {
   const { requirements } = option
-  const added = facilitator.offerExtra?.({ scheme: requirements.scheme, network: requirements.network })
+  const added = facilitator.offerExtra?.({ scheme: requirements.scheme, network: requirements.network, ...(method === undefined ? {} : { method }) })
   const bound = added ? { ...option, requirements: Object.freeze({ ...requirements, extra: Object.freeze({ ...added, ...requirements.extra }) }) } : option
   if (requirements.scheme === 'upto' && typeof bound.requirements.extra?.facilitatorAddress !== 'string') {
     throw new TollgateError(

@@ -5,6 +5,7 @@ import { TollgateError } from '../errors.js'
 import type { PaymentRequirements } from '../codec/types.js'
 import { defaultAsset } from './assets.js'
 import { parseAtomic, priceToAtomic } from './money.js'
+import { planNetworkFromEnv } from '../nevermined/key-environment.js'
 import { toCaip2 } from './networks.js'
 import type { AmountFunction, AmountValue, PaymentOption } from './types.js'
 
@@ -82,8 +83,9 @@ export interface PlanOptions {
   /** `nvm:erc4337` (crypto plans, default) or `nvm:card-delegation` (fiat plans). */
   scheme?: PlanScheme
   /**
-   * For `nvm:erc4337`: CAIP-2 or a known name; default from NVM_ENVIRONMENT (`live` -> eip155:8453, else
-   * eip155:84532). For `nvm:card-delegation`: the card provider's name; default `stripe`.
+   * For `nvm:erc4337`: CAIP-2 or a known name; default from NVM_ENVIRONMENT, else NVM_API_KEY's prefix (`live`,
+   * `staging_live` -> eip155:8453, else eip155:84532); `nevermined({ apiKey }).plan()` takes the key's environment.
+   * For `nvm:card-delegation`: the card provider's name; default `stripe`.
    */
   network?: string
   /** The HTTP method the token is bound to (upper-cased). */
@@ -98,8 +100,6 @@ const DECIMAL_ID = /^(0|[1-9]\d*)$/
 const HTTP_METHOD = /^[A-Za-z]+$/
 const PROVIDER_NAME = /^[a-z0-9][a-z0-9_-]{0,63}$/
 const PLAN_SCHEMES: readonly string[] = ['nvm:erc4337', 'nvm:card-delegation']
-const SANDBOX_NETWORK = 'eip155:84532'
-const LIVE_NETWORK = 'eip155:8453'
 
 const EXACT_KEYS = ['price', 'amount', 'network', 'payTo', 'asset', 'decimals', 'maxTimeoutSeconds', 'extra', 'assetTransferMethod']
 const UPTO_KEYS = ['maxPrice', 'maxAmount', 'network', 'payTo', 'asset', 'decimals', 'maxTimeoutSeconds', 'facilitatorAddress', 'extra']
@@ -196,20 +196,9 @@ export function plan(options: PlanOptions): PaymentOption {
   return Object.freeze({ requirements: Object.freeze(requirements), amount: credits, amountOnWire: false, singleUse: false })
 }
 
-/** The Nevermined environment from NVM_ENVIRONMENT, read without importing Node: edge runtimes have no `process`. */
-function nvmEnvironment(): string | undefined {
-  try {
-    const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env
-    return env?.NVM_ENVIRONMENT?.trim().toLowerCase()
-  } catch {
-    // Deno without --allow-env throws on access.
-    return undefined
-  }
-}
-
 function planNetwork(network: string | undefined): string {
   if (network !== undefined) return toCaip2(network, 'network')
-  return nvmEnvironment() === 'live' ? LIVE_NETWORK : SANDBOX_NETWORK
+  return planNetworkFromEnv()
 }
 
 function providerNetwork(network: string | undefined): string {
