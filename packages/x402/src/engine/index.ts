@@ -1,2 +1,3 @@
 export { createPaywall } from './paywall.js'
 export type * from './types.js'
+export type * from './structured-types.js'

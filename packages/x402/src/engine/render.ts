@@ -1,0 +1,35 @@
+// How the engine's answers are rendered: HTTP Responses for check()/handle(), objects for the structured entry.
+// The state machine decides what to answer (a refusal, a failure, a kept answer); a Renderer only writes it.
+import type { PaymentRequired, SettleResponse, X402Version } from '../codec/types.js'
+import type { TollgateError } from '../errors.js'
+import { replayResponse, type StoredResponse } from './idempotency.js'
+import { paidHeaders, render402, send402, sendError } from './responses.js'
+
+/** A settlement receipt, in the generation the client paid with. */
+export interface ReceiptOf {
+  response: SettleResponse
+  x402Version: X402Version
+}
+
+export interface Renderer<A> {
+  /** A refusal the client can pay past (402): what to pay again, with the reason. */
+  refuse(error: TollgateError, paymentRequired: PaymentRequired, receipt?: ReceiptOf): A
+  /** A failure with the error's own status (499, 500, 502, 503, 504); `paymentRequired` when the route was priced. */
+  fail(error: TollgateError, paymentRequired: PaymentRequired | undefined, receipt?: ReceiptOf): A
+  /** An answer kept for idempotent retries, served again. */
+  replay(stored: StoredResponse): A
+  /** Headers a paid answer gets (the receipt, caching). */
+  paid(receipt: SettleResponse | undefined, x402Version: X402Version): Readonly<Record<string, string>>
+}
+
+/** Marks a verdict that refuses: what verification decided is a verified payment or one of these. */
+export class Refused<A> {
+  constructor(readonly answer: A) {}
+}
+
+export const httpRenderer: Renderer<Response> = {
+  refuse: (error, paymentRequired, receipt) => send402(render402(paymentRequired, error.reason), paymentRequired, receipt ? { receipt } : {}),
+  fail: (error, _paymentRequired, receipt) => sendError(error, receipt),
+  replay: replayResponse,
+  paid: paidHeaders,
+}

@@ -1,0 +1,109 @@
+// Settling a paid answer exactly once: the facilitator's settle call under its deadline, the replay guard's
+// record, the 'deliver' policy's outbox, and the instruction that says what goes out.
+import type { SettleResponse } from '../codec/types.js'
+import { TollgateError } from '../errors.js'
+import type { SettleRequest } from '../facilitator/types.js'
+import { withDeadline } from './deadline.js'
+import type { SessionInput } from './session.js'
+import type { Instruction, PaymentInfo, PaywallEvent } from './types.js'
+import { assertSettleResult } from './verifier.js'
+
+/** What settlement needs of its session. */
+export interface SettlementState<A> {
+  input: SessionInput<A>
+  payment: PaymentInfo
+  /** The amount to settle, as the handler left it. */
+  charged: () => string
+  /** The facilitator's settle request for that amount (once verification decided). */
+  settleRequest: (charged: string) => SettleRequest
+  fields: () => Omit<PaywallEvent, 'type' | 'at'>
+  /** Ends the payment's hold (releases its lock) once; false when it had ended already. */
+  release: () => boolean
+  /** Marks the session settled: its answer may be kept for idempotent retries. */
+  settled: () => void
+}
+
+export async function runSettlement<A>(state: SettlementState<A>): Promise<Instruction<A>> {
+  const { input, payment, fields, release } = state
+  const { emit, render } = input
+  const x402Version = payment.x402Version
+  if (input.isAborted()) {
+    release()
+    emit?.('client.aborted', { ...fields(), status: 499 })
+    const aborted = new TollgateError('client_aborted', 'The client went away before the response; nothing was charged.')
+    return { kind: 'replace', response: render.fail(aborted, input.prepared.paymentRequired) }
+  }
+  const charged = state.charged()
+  if (charged === '0') {
+    release()
+    emit?.('settle.success', { ...fields(), amount: '0', status: 200 })
+    // Nothing to move, so no facilitator call; an upto payer still gets a receipt saying 0 was charged.
+    const receipt: SettleResponse | undefined =
+      payment.scheme === 'upto' ? { success: true, transaction: '', network: payment.network, amount: '0' } : undefined
+    if (receipt && payment.payer !== undefined) receipt.payer = payment.payer
+    return sendPaid(render.paid(receipt, x402Version), receipt)
+  }
+  const request = state.settleRequest(charged)
+  const started = Date.now()
+  emit?.('settle.start', { ...fields(), amount: charged })
+  let result: SettleResponse
+  try {
+    result = await withDeadline('settle', input.settleTimeoutMs, (signal) => input.facilitator.settle(request, signal))
+    assertSettleResult(result)
+  } catch (error) {
+    release()
+    const failure = error instanceof TollgateError ? error : new TollgateError('facilitator_error', String(error))
+    const receipt = failureReceipt(payment, failure.code)
+    emit?.('settle.error', { ...fields(), amount: charged, reason: failure.code, status: failure.status, durationMs: Date.now() - started })
+    if (input.onSettleFailure === 'deliver') {
+      // The content goes out unpaid for now: the payment is spent on it, and the outbox collects it later.
+      await input.consume?.().catch(() => {})
+      await input.enqueue(request).catch((error: unknown) => {
+        // The content went out and the retry could not be queued: the one place a payment can be lost. Say so.
+        emit?.('store.error', { ...fields(), amount: charged, reason: error instanceof TollgateError ? error.code : 'outbox_unavailable' })
+      })
+      return sendPaid(render.paid(receipt, x402Version), receipt)
+    }
+    return { kind: 'replace', response: render.fail(failure, input.prepared.paymentRequired, { response: receipt, x402Version }), receipt }
+  }
+  if (!result.success) {
+    release()
+    const reason = result.errorReason ?? 'settlement_failed'
+    const receipt: SettleResponse = { ...result, transaction: result.transaction ?? '', network: result.network ?? payment.network }
+    emit?.('settle.failure', { ...fields(), amount: charged, reason, status: 402, durationMs: Date.now() - started })
+    if (input.onSettleFailure === 'deliver') {
+      await input.consume?.().catch(() => {})
+      return sendPaid(render.paid(receipt, x402Version), receipt)
+    }
+    const refusal = new TollgateError('settlement_failed', `The settlement failed: ${reason}.`, { reason })
+    return { kind: 'replace', response: render.refuse(refusal, input.prepared.paymentRequired, { response: receipt, x402Version }), receipt }
+  }
+  // The money moved: deliver even if the replay guard cannot record it (the facilitator's own nonce check
+  // still stands behind it), but say so.
+  if (input.consume) {
+    await input.consume().catch((error: unknown) => {
+      emit?.('store.error', { ...fields(), reason: error instanceof TollgateError ? error.code : 'store_unavailable' })
+    })
+  }
+  release()
+  state.settled()
+  emit?.('settle.success', {
+    ...fields(),
+    payer: result.payer ?? payment.payer,
+    amount: charged,
+    transaction: result.transaction,
+    status: 200,
+    durationMs: Date.now() - started,
+  })
+  return sendPaid(render.paid(result, x402Version), result)
+}
+
+function sendPaid<A>(headers: Readonly<Record<string, string>>, receipt: SettleResponse | undefined): Instruction<A> {
+  return receipt ? { kind: 'send', headers, receipt } : { kind: 'send', headers }
+}
+
+function failureReceipt(payment: PaymentInfo, reason: string): SettleResponse {
+  const receipt: SettleResponse = { success: false, errorReason: reason, transaction: '', network: payment.network }
+  if (payment.payer !== undefined) receipt.payer = payment.payer
+  return receipt
+}
