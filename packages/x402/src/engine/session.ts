@@ -222,7 +222,7 @@ export function createSession<A>(input: SessionInput<A>): SessionOf<A> {
     speculative: verdict !== undefined,
     finish(outcome) {
       if (instruction) {
-        if (!headGiven || outcome.kind === 'head') return instruction
+        if (!headGiven || outcome.kind === 'head' || outcome.kind === 'delivered') return instruction
         // The answer is on its way: a throw or a departure now can only cut it short.
         if (outcome.kind === 'left') abort()
         return CUT
@@ -231,6 +231,9 @@ export function createSession<A>(input: SessionInput<A>): SessionOf<A> {
         case 'head':
           headGiven = true
           return (instruction = settleFor(outcome.status))
+        case 'delivered':
+          headGiven = true
+          return (instruction = settleFor(200))
         case 'undelivered':
           return (instruction = verdict ? verdict.then((decided) => (decided instanceof Refused ? replace(decided.answer) : decide(undefined))) : decide(undefined))
         case 'threw':

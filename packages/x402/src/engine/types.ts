@@ -145,6 +145,7 @@ export interface PaywallEvent {
  * What an adapter tells `session.finish()` once the handler is done (phase two). One outcome per request:
  * - `head`: the handler's answer is decided (its status; its headers are the adapter's). A 2xx is settled; any
  *   other status passes through, settled nothing.
+ * - `delivered`: the handler's answer is the paid result, for transports without statuses: as a `head` with a 2xx.
  * - `undelivered`: the handler answered, but not with the paid result (a tool result that is an error, an answer a
  *   schema refuses): nothing is settled, the answer goes out as it is. For transports without statuses.
  * - `threw`: the handler threw. Nothing is settled. `answered: true` when the framework or transport sends its own
@@ -154,6 +155,7 @@ export interface PaywallEvent {
  */
 export type Outcome =
   | { kind: 'head'; status: number }
+  | { kind: 'delivered' }
   | { kind: 'undelivered' }
   | { kind: 'threw'; error: unknown; answered?: boolean }
   | { kind: 'left' }
@@ -186,7 +188,7 @@ export interface PaymentSession {
    * Phase two, once: the handler's outcome in, what to send out. Settles a 2xx exactly once (after
    * verification, on a speculative run), releases the payment otherwise, and answers a speculative run's refusal
    * (402, 502, 504) instead of the handler's answer or its throw. Called again it returns the first instruction,
-   * except that a throw or a departure after a `head` gets `cut` (the answer is already on its way).
+   * except that a throw or a departure after a `head` (or `delivered`) gets `cut` (the answer is already on its way).
    */
   finish(outcome: Outcome): Promise<Instruction>
   /**
