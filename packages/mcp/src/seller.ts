@@ -6,6 +6,7 @@ import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/proto
 import type { CallToolResult, ServerNotification, ServerRequest, ToolAnnotations } from '@modelcontextprotocol/sdk/types.js'
 import { normalizeObjectSchema, safeParseAsync, type AnySchema, type ZodRawShapeCompat } from '@modelcontextprotocol/sdk/server/zod-compat.js'
 import {
+  checkPayment,
   createPaywall,
   memoryStore,
   toPaywallOptions,
@@ -102,12 +103,12 @@ async function callPaid(call: PaidCall, run: (payment: PaymentContext) => CallTo
   const raw = extra._meta?.[PAYMENT_META_KEY]
   const elsewhere = boundElsewhere(raw, resource)
   if (elsewhere) {
-    const unpaid = await paywall.checkPayment({ resource, request: request() })
+    const unpaid = await checkPayment(paywall, { resource, request: request() })
     if (unpaid.kind !== 'payment-required') throw new TollgateError('handler_error', 'The paywall did not ask an unpaid call to pay.')
     return paymentRequiredResult({ ...unpaid.paymentRequired, error: `payment_for_another_resource: ${elsewhere}` })
   }
   const isAborted = () => extra.signal?.aborted === true
-  const check = await paywall.checkPayment({ resource, method: 'POST', payment: raw, isAborted, request: request() })
+  const check = await checkPayment(paywall, { resource, method: 'POST', payment: raw, isAborted, request: request() })
   switch (check.kind) {
     case 'payment-required':
       return paymentRequiredResult(check.paymentRequired)
@@ -117,7 +118,7 @@ async function callPaid(call: PaidCall, run: (payment: PaymentContext) => CallTo
       return keptResult(check)
     case 'free':
       return run(check.ctx)
-    case 'paid':
+    default:
       return deliver(check.session, call, run)
   }
 }

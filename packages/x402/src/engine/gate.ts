@@ -16,7 +16,7 @@ import type { OutboxWorker } from './outbox-worker.js'
 import { authorizationExpiresAt, paymentId } from './payment-id.js'
 import { buildVerifyRequest, consumedTtlMs, DEFAULT_CONSUMED_TTL_MS, findOffer } from './offer-match.js'
 import type { Prepared, PreparedOffer } from './prepare.js'
-import { Refused, type Renderer } from './render.js'
+import { isRefusal, type Renderer } from './render.js'
 import type { CompiledRoute } from './routes.js'
 import { createSession, type SessionOf } from './session.js'
 import type { PaymentContext, PaywallEvent } from './types.js'
@@ -129,20 +129,20 @@ export function createGate(deps: GateDeps) {
     const verifyRequest = buildVerifyRequest(prepared, offer, proof)
     const started = Date.now()
     // What verification decided: the verified payment, or the answer that refuses it (402, 499, 502, 504).
-    const failed = (error: unknown): Refused<A> => {
+    const failed = (error: unknown): A => {
       release()
       const failure = isTollgateError(error) ? error : new TollgateError('facilitator_error', String(error))
       emit?.('verify.error', { ...fields(), reason: failure.code, status: failure.status, durationMs: Date.now() - started })
-      return new Refused(render.fail(failure, prepared.paymentRequired))
+      return render.fail(failure, prepared.paymentRequired)
     }
     let requestKey: string | undefined
-    const admit = (verification: VerifyResult): VerifyResult | Refused<A> => {
+    const admit = (verification: VerifyResult): VerifyResult | A => {
       if (!isAborted()) return verification
       release()
       emit?.('client.aborted', { ...fields(), status: 499 })
-      return new Refused(render.fail(new TollgateError('client_aborted', 'The client went away before the handler ran; nothing was charged.'), prepared.paymentRequired))
+      return render.fail(new TollgateError('client_aborted', 'The client went away before the handler ran; nothing was charged.'), prepared.paymentRequired)
     }
-    const judge = (outcome: VerifyOutcome): VerifyResult | Refused<A> | Promise<VerifyResult | Refused<A>> => {
+    const judge = (outcome: VerifyOutcome): VerifyResult | A | Promise<VerifyResult | A> => {
       const verification = outcome.result
       if (outcome.shared) emit?.('verify.cached', fields())
       if (!verification.isValid) {
@@ -151,7 +151,7 @@ export function createGate(deps: GateDeps) {
         const message = verification.invalidMessage ?? `The facilitator refused the payment: ${reason}.`
         const eventBase = speculative ? { ...base, speculative } : base
         const refused = reject(render, prepared, new TollgateError('payment_invalid', message, { reason }), eventBase, proof, tokenHash, Date.now() - started)
-        return new Refused((refused as { response: A }).response)
+        return (refused as { response: A }).response
       }
       emit?.('verify.valid', { ...fields(), payer: verification.payer, amount: offer.amount, durationMs: Date.now() - started })
       requestKey = clientKey && verification.payer ? `tg:idem:key:${verification.payer.toLowerCase()}|${prepared.resource.url}|${clientKey}` : undefined
@@ -161,7 +161,7 @@ export function createGate(deps: GateDeps) {
           if (!stored) return admit(verification)
           release()
           emit?.('replay.served', { ...fields(), payer: verification.payer, status: stored.status })
-          return new Refused(render.replay(stored))
+          return render.replay(stored)
         },
         (error: unknown) => {
           release() // nothing was charged: the payment must stay usable once the Store is back
@@ -177,20 +177,20 @@ export function createGate(deps: GateDeps) {
     speculative = singleUse && pending instanceof Promise && speculativeRoute(route, method) && !clientKey
     emit?.('verify.start', { ...fields(), amount: offer.amount })
     let verification: VerifyResult | undefined
-    let verdict: Promise<VerifyResult | Refused<A>> | undefined
+    let verdict: Promise<VerifyResult | A> | undefined
     if (speculative) {
-      const unexpected = (error: unknown) => new Refused(render.fail(unexpectedError(error), prepared.paymentRequired))
+      const unexpected = (error: unknown) => render.fail(unexpectedError(error), prepared.paymentRequired)
       verdict = (pending as Promise<VerifyOutcome>).then(judge, failed).catch(unexpected)
     } else {
       let outcome: VerifyOutcome
       try {
         outcome = pending instanceof Promise ? await pending : pending
       } catch (error) {
-        return respond(failed(error).answer)
+        return respond(failed(error))
       }
       const judged = judge(outcome) // a Store that fails here throws: check() answers 503
       const decided = judged instanceof Promise ? await judged : judged
-      if (decided instanceof Refused) return respond(decided.answer)
+      if (isRefusal(decided)) return respond(decided)
       verification = decided
     }
 

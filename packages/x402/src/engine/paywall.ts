@@ -1,11 +1,9 @@
 // createPaywall: the verify -> handle -> settle state machine, once, for every adapter and transport. Phase one
 // is check() (gate.ts for a request that pays), phase two is session.finish() (session.ts); handle() runs both
-// around a fetch-style handler, and checkPayment() (structured.ts) is the same path with objects in and out.
-import type { DecodedProof } from '../codec/types.js'
-import type { Decoded, HeaderReader } from '../codec/headers.js'
+// around a fetch-style handler, and checkPayment(paywall, ...) (structured.ts) is the same path with objects.
 import { TollgateError } from '../errors.js'
 import { createEmitter } from './events.js'
-import { createGate, unexpectedError, type Base } from './gate.js'
+import { createGate, unexpectedError } from './gate.js'
 import { resolveOptions } from './options.js'
 import { createPreparer, type Prepared } from './prepare.js'
 import { httpRenderer } from './render.js'
@@ -19,7 +17,7 @@ import { failClosed, failOpen } from './guarded-store.js'
 import { createOutboxWorker } from './outbox-worker.js'
 import { createUrlMemo } from './url-memo.js'
 import { memoryOutbox } from '../store/memory-outbox.js'
-import { createStructuredEntry } from './structured.js'
+import { registerEntry } from './entry.js'
 
 const FREE_CONTEXT: PaymentContext = Object.freeze({
   payment: undefined,
@@ -56,7 +54,6 @@ export function createPaywall(options: PaywallOptions): Paywall {
     worker,
     outboxGiven: options.outbox !== undefined,
   })
-  const checkPayment = createStructuredEntry({ routeFor, prepare, gate, emit, maxHeaderBytes: settings.maxHeaderBytes, free: FREE_CONTEXT })
 
   async function check(request: Request, options?: CheckOptions): Promise<Gate> {
     return decide(request, options)
@@ -74,7 +71,14 @@ export function createPaywall(options: PaywallOptions): Paywall {
     const open = (prepared: Prepared): Gate | Promise<Gate> => {
       const head = method === 'HEAD'
       const found = readProof(headers)
-      if (found !== null && !head) return paid(request, headers, method, route, base, options?.isAborted, prepared, found).catch(unexpectedGate)
+      if (found !== null && !head) {
+        // Read the signal now: some servers (@hono/node-server) only start watching the connection once it is
+        // read, and a client that leaves during verification must not be charged. Only a request that pays needs
+        // it, and reading it costs a full Request on those servers, so free and unpaid requests skip it; an
+        // adapter that can tell more cheaply passes `isAborted` instead.
+        const isAborted = found.ok ? (options?.isAborted ?? signalProbe(request.signal)) : never
+        return (gate({ headers, method, route, base, isAborted, prepared, found }, httpRenderer) as Promise<Gate>).catch(unexpectedGate)
+      }
       // HEAD only discovers the price: it never runs a paid handler, so it never pays.
       emit?.('payment.required', { ...base, status: 402 })
       const html = !head && settings.htmlPaywall && wantsHtml(headers)
@@ -87,24 +91,6 @@ export function createPaywall(options: PaywallOptions): Paywall {
     } catch (error) {
       return unexpectedGate(error)
     }
-  }
-
-  function paid(
-    request: Request,
-    headers: HeaderReader,
-    method: string,
-    route: CompiledRoute,
-    base: Base,
-    probe: (() => boolean) | undefined,
-    prepared: Prepared,
-    found: Decoded<DecodedProof>,
-  ): Promise<Gate> {
-    // Read the signal now: some servers (@hono/node-server) only start watching the connection once it is read,
-    // and a client that leaves during verification must not be charged. Only a request that pays needs it, and
-    // reading it costs a full Request on those servers, so free and unpaid requests skip it; an adapter that can
-    // tell more cheaply passes `isAborted` instead.
-    const isAborted = found.ok ? (probe ?? signalProbe(request.signal)) : never
-    return gate({ headers, method, route, base, isAborted, prepared, found }, httpRenderer) as Promise<Gate>
   }
 
   /** Route matching normalises the path: done once per method and distinct path. */
@@ -140,18 +126,20 @@ export function createPaywall(options: PaywallOptions): Paywall {
     if (instruction.kind === 'send') return session.keep(withHeaders(response!, instruction.headers))
     // The paid body must not go out: drop the handler's stream unread.
     response?.body?.cancel().catch(() => {})
-    if (instruction.kind === 'replace') return instruction.response
-    return sendError(new TollgateError('client_aborted', 'The client went away before the response; nothing was charged.'))
+    // A cut: nobody is left to answer (handle() never reports a departure itself).
+    return instruction.kind === 'replace' ? instruction.response : new Response(null, { status: 499 })
   }
 
-  return {
+  const paywall: Paywall = {
     check,
     handle,
     protect: (handler) => (request) => handle(request, handler),
-    checkPayment,
     outbox: worker,
     close: () => worker.stop(),
   }
+  // What the structured entry (checkPayment) needs of this paywall; only an app that imports it carries its code.
+  registerEntry(paywall, { routeFor, prepare, gate, emit, maxHeaderBytes: settings.maxHeaderBytes, free: FREE_CONTEXT })
+  return paywall
 }
 
 function unexpectedGate(error: unknown): Gate {

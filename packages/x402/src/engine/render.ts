@@ -2,8 +2,9 @@
 // The state machine decides what to answer (a refusal, a failure, a kept answer); a Renderer only writes it.
 import type { PaymentRequired, SettleResponse, X402Version } from '../codec/types.js'
 import type { TollgateError } from '../errors.js'
+import type { VerifyResult } from '../facilitator/types.js'
 import { replayResponse, type StoredResponse } from './idempotency.js'
-import { paidHeaders, render402, send402, sendError } from './responses.js'
+import { render402, send402, sendError } from './responses.js'
 
 /** A settlement receipt, in the generation the client paid with. */
 export interface ReceiptOf {
@@ -18,18 +19,15 @@ export interface Renderer<A> {
   fail(error: TollgateError, paymentRequired: PaymentRequired | undefined, receipt?: ReceiptOf): A
   /** An answer kept for idempotent retries, served again. */
   replay(stored: StoredResponse): A
-  /** Headers a paid answer gets (the receipt, caching). */
-  paid(receipt: SettleResponse | undefined, x402Version: X402Version): Readonly<Record<string, string>>
 }
 
-/** Marks a verdict that refuses: what verification decided is a verified payment or one of these. */
-export class Refused<A> {
-  constructor(readonly answer: A) {}
+/** What verification decided is a verified payment or the answer that refuses it (never a valid VerifyResult). */
+export function isRefusal<A>(decided: VerifyResult | A): decided is A {
+  return (decided as VerifyResult).isValid !== true
 }
 
 export const httpRenderer: Renderer<Response> = {
   refuse: (error, paymentRequired, receipt) => send402(render402(paymentRequired, error.reason), paymentRequired, receipt ? { receipt } : {}),
   fail: (error, _paymentRequired, receipt) => sendError(error, receipt),
   replay: replayResponse,
-  paid: paidHeaders,
 }

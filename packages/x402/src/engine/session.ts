@@ -6,7 +6,7 @@ import { parseAtomic } from '../requirements/money.js'
 import type { Emit } from './events.js'
 import { withDeadline } from './deadline.js'
 import type { Prepared, PreparedOffer } from './prepare.js'
-import { Refused, type Renderer } from './render.js'
+import { isRefusal, type Renderer } from './render.js'
 import { runSettlement, type SettlementState } from './settlement.js'
 import type { Instruction, Outcome, PaymentContext, PaymentInfo, PaymentSession, PaywallEvent, SettleOutcome } from './types.js'
 import { assertSettleResult } from './verifier.js'
@@ -22,7 +22,7 @@ export interface SessionInput<A> {
   /** The verified payment; undefined while a speculative run waits for `verdict`. */
   verification: VerifyResult | undefined
   /** Speculative handling: what verification will decide, the verified payment or the answer that refuses it. */
-  verdict?: Promise<VerifyResult | Refused<A>>
+  verdict?: Promise<VerifyResult | A>
   /** Writes the session's answers: Responses for HTTP, objects for the structured entry. */
   render: Renderer<A>
   facilitator: Facilitator
@@ -173,9 +173,10 @@ export function createSession<A>(input: SessionInput<A>): SessionOf<A> {
     settled: () => void (settled = true),
   }
 
-  function settleFor(status: number): Promise<Instruction<A>> {
+  /** Settles a 2xx status once (`undefined`: an answer that is not the paid result, settled nothing). */
+  function settleFor(status: number | undefined): Promise<Instruction<A>> {
     // A speculative run's answer waits for verification, whatever its status: a refusal replaces it.
-    settlement ??= verdict ? verdict.then((decided) => (decided instanceof Refused ? replace(decided.answer) : decide(status))) : decide(status)
+    settlement ??= verdict ? verdict.then((decided) => (isRefusal(decided) ? replace(decided) : decide(status))) : decide(status)
     return settlement
   }
 
@@ -202,12 +203,12 @@ export function createSession<A>(input: SessionInput<A>): SessionOf<A> {
     }
     // A speculative run that threw while its payment was being refused answers the refusal (402, 502, 504).
     if (!verdict) return Promise.resolve(failed())
-    return verdict.then((decided) => (decided instanceof Refused ? replace(decided.answer) : failed()))
+    return verdict.then((decided) => (isRefusal(decided) ? replace(decided) : failed()))
   }
 
   // Verification decides while the handler runs: a refusal releases the payment and tells the handler at once.
   verdict?.then((decided) => {
-    if (decided instanceof Refused) {
+    if (isRefusal(decided)) {
       release()
       PaidContext.refuse(ctx)
       return
@@ -229,20 +230,16 @@ export function createSession<A>(input: SessionInput<A>): SessionOf<A> {
       }
       switch (outcome.kind) {
         case 'head':
-          headGiven = true
-          return (instruction = settleFor(outcome.status))
         case 'delivered':
           headGiven = true
-          return (instruction = settleFor(200))
+          return (instruction = settleFor(outcome.kind === 'head' ? outcome.status : 200))
         case 'undelivered':
-          return (instruction = verdict ? verdict.then((decided) => (decided instanceof Refused ? replace(decided.answer) : decide(undefined))) : decide(undefined))
+          return (instruction = settleFor(undefined))
         case 'threw':
           return (instruction = threw(outcome.error, outcome.answered))
-        case 'left':
-          abort()
-          return (instruction = CUT)
         default:
-          throw new TollgateError('invalid_options', `session.finish: unknown outcome ${JSON.stringify((outcome as { kind?: unknown }).kind)}.`, { path: 'outcome.kind' })
+          abort() // left
+          return (instruction = CUT)
       }
     },
     settle(status) {
@@ -251,7 +248,7 @@ export function createSession<A>(input: SessionInput<A>): SessionOf<A> {
     settleBefore: () => settleFor(200),
     refusal() {
       if (!verdict) return Promise.resolve(undefined)
-      return verdict.then((decided) => (decided instanceof Refused ? decided.answer : undefined))
+      return verdict.then((decided) => (isRefusal(decided) ? decided : undefined))
     },
     keep(response) {
       return settled ? input.keep(response) : response
@@ -268,8 +265,8 @@ function replace<A>(response: A): Instruction<A> {
   return { kind: 'replace', response }
 }
 
+/** settle() never cuts: a send or a replace. */
 function toSettleOutcome<A>(instruction: Instruction<A>): SettleOutcome {
-  if (instruction.kind === 'send') return { ok: true, headers: { ...instruction.headers }, ...(instruction.receipt ? { receipt: instruction.receipt } : {}) }
-  if (instruction.kind === 'replace') return { ok: false, response: instruction.response as Response, ...(instruction.receipt ? { receipt: instruction.receipt } : {}) }
-  return { ok: false, response: new Response(null, { status: 499 }) }
+  const { receipt } = instruction as { receipt?: SettleResponse }
+  return instruction.kind === 'send' ? { ok: true, headers: instruction.headers, receipt } : { ok: false, response: (instruction as { response: Response }).response, receipt }
 }

@@ -4,6 +4,7 @@ import type { SettleResponse } from '../codec/types.js'
 import { TollgateError } from '../errors.js'
 import type { SettleRequest } from '../facilitator/types.js'
 import { withDeadline } from './deadline.js'
+import { paidHeaders } from './responses.js'
 import type { SessionInput } from './session.js'
 import type { Instruction, PaymentInfo, PaywallEvent } from './types.js'
 import { assertSettleResult } from './verifier.js'
@@ -41,7 +42,7 @@ export async function runSettlement<A>(state: SettlementState<A>): Promise<Instr
     const receipt: SettleResponse | undefined =
       payment.scheme === 'upto' ? { success: true, transaction: '', network: payment.network, amount: '0' } : undefined
     if (receipt && payment.payer !== undefined) receipt.payer = payment.payer
-    return sendPaid(render.paid(receipt, x402Version), receipt)
+    return sendPaid(paidHeaders(receipt, x402Version), receipt)
   }
   const request = state.settleRequest(charged)
   const started = Date.now()
@@ -62,7 +63,7 @@ export async function runSettlement<A>(state: SettlementState<A>): Promise<Instr
         // The content went out and the retry could not be queued: the one place a payment can be lost. Say so.
         emit?.('store.error', { ...fields(), amount: charged, reason: error instanceof TollgateError ? error.code : 'outbox_unavailable' })
       })
-      return sendPaid(render.paid(receipt, x402Version), receipt)
+      return sendPaid(paidHeaders(receipt, x402Version), receipt)
     }
     return { kind: 'replace', response: render.fail(failure, input.prepared.paymentRequired, { response: receipt, x402Version }), receipt }
   }
@@ -73,7 +74,7 @@ export async function runSettlement<A>(state: SettlementState<A>): Promise<Instr
     emit?.('settle.failure', { ...fields(), amount: charged, reason, status: 402, durationMs: Date.now() - started })
     if (input.onSettleFailure === 'deliver') {
       await input.consume?.().catch(() => {})
-      return sendPaid(render.paid(receipt, x402Version), receipt)
+      return sendPaid(paidHeaders(receipt, x402Version), receipt)
     }
     const refusal = new TollgateError('settlement_failed', `The settlement failed: ${reason}.`, { reason })
     return { kind: 'replace', response: render.refuse(refusal, input.prepared.paymentRequired, { response: receipt, x402Version }), receipt }
@@ -95,7 +96,7 @@ export async function runSettlement<A>(state: SettlementState<A>): Promise<Instr
     status: 200,
     durationMs: Date.now() - started,
   })
-  return sendPaid(render.paid(result, x402Version), result)
+  return sendPaid(paidHeaders(result, x402Version), result)
 }
 
 function sendPaid<A>(headers: Readonly<Record<string, string>>, receipt: SettleResponse | undefined): Instruction<A> {

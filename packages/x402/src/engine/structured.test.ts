@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { decodePaymentSignature } from '../codec/headers.js'
 import { BUYER, ORIGIN, setup, usdcOption } from './test-setup.js'
 import type { PaymentCheck } from './structured-types.js'
+import { checkPayment } from './structured.js'
 
 // '/both' takes any method: a POST is verified before the work starts (no speculative run).
 const PREMIUM = `${ORIGIN}/both`
@@ -14,7 +15,7 @@ function fixture() {
     if (!decoded.ok) throw decoded.error
     return decoded.value as unknown as Record<string, unknown>
   }
-  const check = (payment: unknown) => base.paywall.checkPayment({ resource: PREMIUM, method: 'POST', payment })
+  const check = (payment: unknown) => checkPayment(base.paywall, { resource: PREMIUM, method: 'POST', payment })
   return { ...base, mint, check }
 }
 
@@ -23,7 +24,7 @@ function expectRefused(check: PaymentCheck) {
   return check
 }
 
-describe('paywall.checkPayment', () => {
+describe('checkPayment', () => {
   it('no payment: the PaymentRequired object, as the 402 header carries it', async () => {
     const { check } = fixture()
     const result = await check(undefined)
@@ -34,7 +35,7 @@ describe('paywall.checkPayment', () => {
 
   it('a route that is not priced is free', async () => {
     const { paywall } = fixture()
-    expect((await paywall.checkPayment({ resource: `${ORIGIN}/free`, payment: undefined })).kind).toBe('free')
+    expect((await checkPayment(paywall, { resource: `${ORIGIN}/free`, payment: undefined })).kind).toBe('free')
   })
 
   it.each([

@@ -1,4 +1,4 @@
-// The structured (transport-neutral) entry: `paywall.checkPayment({ resource, method, payment })`. The payment
+// The structured (transport-neutral) entry: `checkPayment(paywall, { resource, method, payment })`. The payment
 // comes in as an object and every answer goes out as one; between the two it is the HTTP path (the same gate,
 // session and events). Only reading the proof and rendering the answers differ.
 import { base64ToBytes } from '../codec/base64.js'
@@ -8,27 +8,22 @@ import { PaymentPayloadSchema, PaymentPayloadV1Schema } from '../codec/schemas.j
 import type { DecodedProof, PaymentRequired } from '../codec/types.js'
 import { validateWire } from '../codec/validate.js'
 import { TollgateError, isTollgateError } from '../errors.js'
-import type { Emit } from './events.js'
+import { entryOf } from './entry.js'
 import type { Base, GateOf, PaidAttempt } from './gate.js'
 import { unexpectedError } from './gate.js'
 import type { Prepared } from './prepare.js'
 import type { Renderer } from './render.js'
 import { withReason } from './responses.js'
-import type { CompiledRoute } from './routes.js'
 import type { SessionOf } from './session.js'
 import type { PaymentCheck, PaymentCheckInput, PaymentKept, PaymentRefusal, StructuredInstruction, StructuredSession } from './structured-types.js'
-import type { Instruction, PaymentContext } from './types.js'
+import type { Instruction, Paywall } from './types.js'
 
 type Answer = PaymentRefusal | PaymentKept
-
-const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({})
 
 const structuredRenderer: Renderer<Answer> = {
   refuse: (error, paymentRequired, receipt) => refusalOf(error, paymentRequired, receipt?.response),
   fail: (error, paymentRequired, receipt) => refusalOf(error, paymentRequired, receipt?.response),
   replay: (stored) => ({ kind: 'kept', status: stored.status, headers: stored.headers, body: base64ToBytes(stored.body) }),
-  // No headers off HTTP: the receipt travels as an object in the instruction.
-  paid: () => NO_HEADERS,
 }
 
 function refusalOf(error: TollgateError, paymentRequired: PaymentRequired | undefined, receipt: PaymentRefusal['receipt']): PaymentRefusal {
@@ -67,47 +62,43 @@ export function proofOf(payment: unknown, maxBytes: number): Decoded<DecodedProo
   return { ok: true, value: { x402Version: v1 ? 1 : 2, header, raw, payload: checked } as DecodedProof }
 }
 
-export interface StructuredDeps {
-  routeFor(method: string, pathname: string): CompiledRoute | undefined
-  prepare(route: CompiledRoute, request: Request, pathname: string): Prepared | Promise<Prepared>
-  gate(attempt: PaidAttempt, render: Renderer<Answer>): Promise<GateOf<Answer>>
-  emit: Emit | undefined
-  maxHeaderBytes: number
-  free: PaymentContext
-}
-
-export function createStructuredEntry(deps: StructuredDeps): (input: PaymentCheckInput) => Promise<PaymentCheck> {
-  return async function checkPayment(input) {
-    if (!input || typeof input.resource !== 'string') {
-      throw new TollgateError('invalid_options', 'checkPayment: resource must be the resource URL, a string.', { path: 'resource', expected: 'an absolute URL' })
-    }
-    const method = (input.method ?? 'POST').toUpperCase()
-    const pathname = new URL(input.resource).pathname
-    const route = method === 'OPTIONS' ? undefined : deps.routeFor(method, pathname)
-    if (!route) return { kind: 'free', ctx: deps.free }
-    const base: Base = { route: route.key, method, path: pathname }
-    let prepared: Prepared
-    try {
-      prepared = await deps.prepare(route, input.request ?? new Request(input.resource, { method }), pathname)
-    } catch (error) {
-      return structuredRenderer.fail(unexpectedError(error), undefined) as PaymentRefusal
-    }
-    if (input.payment === undefined) {
-      deps.emit?.('payment.required', { ...base, status: 402 })
-      return { kind: 'payment-required', paymentRequired: withReason(prepared.paymentRequired) }
-    }
-    const found = proofOf(input.payment, deps.maxHeaderBytes)
-    const attempt: PaidAttempt = { headers: undefined, method, route, base, isAborted: input.isAborted ?? never, prepared, found }
-    let gate: GateOf<Answer>
-    try {
-      gate = await deps.gate(attempt, structuredRenderer)
-    } catch (error) {
-      return structuredRenderer.fail(unexpectedError(error), prepared.paymentRequired) as PaymentRefusal
-    }
-    if (gate.kind === 'respond') return gate.response
-    if (gate.kind === 'free') return gate
-    return { kind: 'paid', session: structuredSession(gate.session) }
+/**
+ * The structured entry, for transports that are not HTTP (MCP): the payment as an object in; the PaymentRequired,
+ * a refusal, a kept answer or a session out, as objects. The same path as `paywall.check()`: the same validation
+ * with the same reasons, size limit, replay guard, deadlines, events and speculative rules.
+ */
+export async function checkPayment(paywall: Paywall, input: PaymentCheckInput): Promise<PaymentCheck> {
+  const deps = entryOf(paywall)
+  if (!deps) throw new TollgateError('invalid_options', 'checkPayment: expected a Paywall from createPaywall().', { path: 'paywall', expected: 'a Paywall' })
+  if (!input || typeof input.resource !== 'string') {
+    throw new TollgateError('invalid_options', 'checkPayment: resource must be the resource URL, a string.', { path: 'resource', expected: 'an absolute URL' })
   }
+  const method = (input.method ?? 'POST').toUpperCase()
+  const pathname = new URL(input.resource).pathname
+  const route = method === 'OPTIONS' ? undefined : deps.routeFor(method, pathname)
+  if (!route) return { kind: 'free', ctx: deps.free }
+  const base: Base = { route: route.key, method, path: pathname }
+  let prepared: Prepared
+  try {
+    prepared = await deps.prepare(route, input.request ?? new Request(input.resource, { method }), pathname)
+  } catch (error) {
+    return structuredRenderer.fail(unexpectedError(error), undefined) as PaymentRefusal
+  }
+  if (input.payment === undefined) {
+    deps.emit?.('payment.required', { ...base, status: 402 })
+    return { kind: 'payment-required', paymentRequired: withReason(prepared.paymentRequired) }
+  }
+  const found = proofOf(input.payment, deps.maxHeaderBytes)
+  const attempt: PaidAttempt = { headers: undefined, method, route, base, isAborted: input.isAborted ?? never, prepared, found }
+  let gate: GateOf<Answer>
+  try {
+    gate = await deps.gate(attempt, structuredRenderer)
+  } catch (error) {
+    return structuredRenderer.fail(unexpectedError(error), prepared.paymentRequired) as PaymentRefusal
+  }
+  if (gate.kind === 'respond') return gate.response
+  if (gate.kind === 'free') return gate
+  return { kind: 'paid', session: structuredSession(gate.session) }
 }
 
 function structuredSession(session: SessionOf<Answer>): StructuredSession {

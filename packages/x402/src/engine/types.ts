@@ -5,7 +5,6 @@ import type { Facilitator } from '../facilitator/types.js'
 import type { Routes } from '../requirements/types.js'
 import type { Outbox, Store } from '../store/types.js'
 import type { OutboxWorker, OutboxWorkerOptions } from './outbox-worker.js'
-import type { PaymentCheck, PaymentCheckInput } from './structured-types.js'
 
 export interface PaywallOptions {
   /** `'METHOD /path'` (`:param` and `*` allowed; a bare path means any method) -> what the route accepts. */
@@ -239,11 +238,6 @@ export interface Paywall {
   protect(handler: NextHandler): (request: Request) => Promise<Response>
   /** Phase one for frameworks that are not fetch-shaped: a Response to send now, a free pass, or a session. */
   check(request: Request, options?: CheckOptions): Promise<Gate>
-  /**
-   * The structured entry, for transports that are not HTTP (MCP): the payment as an object in; the
-   * PaymentRequired, a refusal, a kept answer or a session out, as objects. The same path as `check()`.
-   */
-  checkPayment(input: PaymentCheckInput): Promise<PaymentCheck>
   /** The settlement outbox's worker: `drain()` settles what is due now; `start()`/`stop()` run it on a timer. */
   readonly outbox: OutboxWorker
   /** Stops background work (the outbox worker). */
