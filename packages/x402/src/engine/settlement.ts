@@ -5,7 +5,7 @@ import { TollgateError } from '../errors.js'
 import type { SettleRequest } from '../facilitator/types.js'
 import { withDeadline } from './deadline.js'
 import { paidHeaders } from './responses.js'
-import type { SessionInput } from './session.js'
+import type { SessionInput } from './session-input.js'
 import type { Instruction, PaymentInfo, PaywallEvent } from './types.js'
 import { assertSettleResult } from './verifier.js'
 
