@@ -1,16 +1,15 @@
 // A paywall's engine parts, for entries that live outside createPaywall (the structured entry): kept here so that
 // an app that never imports such an entry does not carry its code.
 import type { Emit } from './events.js'
-import type { GateOf, PaidAttempt } from './gate.js'
+import type { Gate } from './gate.js'
 import type { Prepared } from './prepare.js'
-import type { Renderer } from './render.js'
 import type { CompiledRoute } from './routes.js'
 import type { PaymentContext, Paywall } from './types.js'
 
 export interface PaywallEntry {
   routeFor(method: string, pathname: string): CompiledRoute | undefined
   prepare(route: CompiledRoute, request: Request, pathname: string): Prepared | Promise<Prepared>
-  gate<A>(attempt: PaidAttempt, render: Renderer<A>): Promise<GateOf<A>>
+  gate: Gate
   emit: Emit | undefined
   maxHeaderBytes: number
   free: PaymentContext

@@ -27,18 +27,6 @@ export type GateOf<A> = { kind: 'respond'; response: A } | { kind: 'free'; ctx: 
 
 export type Base = Pick<PaywallEvent, 'route' | 'method' | 'path'>
 
-/** One request that carries a proof (read from a header, or given as an object), on a priced route. */
-export interface PaidAttempt {
-  /** The request's headers (the Idempotency-Key); none for the structured entry. */
-  headers: HeaderReader | undefined
-  method: string
-  route: CompiledRoute
-  base: Base
-  isAborted: () => boolean
-  prepared: Prepared
-  found: Decoded<DecodedProof>
-}
-
 export interface GateDeps {
   settings: ResolvedOptions
   facilitator: Facilitator
@@ -56,16 +44,29 @@ export interface GateDeps {
 // and a copy that slips in after a very long handler still cannot be settled twice (the nonce is spent on chain).
 const LOCK_MARGIN_MS = 60_000
 
-export function createGate(deps: GateDeps) {
-  const { settings, facilitator, store, verifier, emit, outbox, worker } = deps
+export type Gate = ReturnType<typeof createGate>
+
+export function createGate({ settings, facilitator, store, verifier, emit, outbox, worker, outboxGiven }: GateDeps) {
   // What a remembered proof (createProofReader) pays for on a prepared route, and its verification cache key.
   const perProof = new WeakMap<DecodedProof, { prepared: Prepared; offer: PreparedOffer; key: string | undefined }>()
   // Lock values: unique among instances (the random part) and among this instance's requests (the count).
   const lockOwner = Array.from(crypto.getRandomValues(new Uint32Array(2)), (n) => n.toString(36)).join('') + ':'
   let lockCount = 0
 
-  async function gate<A>(attempt: PaidAttempt, render: Renderer<A>): Promise<GateOf<A>> {
-    const { headers, method, route, base, isAborted, prepared, found } = attempt
+  /**
+   * One request that carries a proof (read from a header, or given as an object) on a priced route. `headers` are
+   * the request's (its Idempotency-Key); none for the structured entry.
+   */
+  async function gate<A>(
+    render: Renderer<A>,
+    headers: HeaderReader | undefined,
+    method: string,
+    route: CompiledRoute,
+    base: Base,
+    isAborted: () => boolean,
+    prepared: Prepared,
+    found: Decoded<DecodedProof>,
+  ): Promise<GateOf<A>> {
     if (!found.ok) return reject(render, prepared, found.error, base)
     const proof = found.value
     const offer = offerFor(prepared, proof)
@@ -133,14 +134,14 @@ export function createGate(deps: GateDeps) {
       release()
       const failure = isTollgateError(error) ? error : new TollgateError('facilitator_error', String(error))
       emit?.('verify.error', { ...fields(), reason: failure.code, status: failure.status, durationMs: Date.now() - started })
-      return render.fail(failure, prepared.paymentRequired)
+      return render.fail(failure)
     }
     let requestKey: string | undefined
     const admit = (verification: VerifyResult): VerifyResult | A => {
       if (!isAborted()) return verification
       release()
       emit?.('client.aborted', { ...fields(), status: 499 })
-      return render.fail(new TollgateError('client_aborted', 'The client went away before the handler ran; nothing was charged.'), prepared.paymentRequired)
+      return render.fail(new TollgateError('client_aborted', 'The client went away before the handler ran; nothing was charged.'))
     }
     const judge = (outcome: VerifyOutcome): VerifyResult | A | Promise<VerifyResult | A> => {
       const verification = outcome.result
@@ -179,7 +180,7 @@ export function createGate(deps: GateDeps) {
     let verification: VerifyResult | undefined
     let verdict: Promise<VerifyResult | A> | undefined
     if (speculative) {
-      const unexpected = (error: unknown) => render.fail(unexpectedError(error), prepared.paymentRequired)
+      const unexpected = (error: unknown) => render.fail(unexpectedError(error))
       verdict = (pending as Promise<VerifyOutcome>).then(judge, failed).catch(unexpected)
     } else {
       let outcome: VerifyOutcome
@@ -223,7 +224,7 @@ export function createGate(deps: GateDeps) {
           origin: { ...base, tokenHash },
         })
         emit?.('outbox.enqueued', { ...fields(), payer: settleRequest.verification?.payer, amount: settleRequest.amount })
-        if (!deps.outboxGiven) worker.start()
+        if (!outboxGiven) worker.start()
       },
       keep: (response) => {
         if (!idempotency || (!singleUse && !requestKey)) return response
@@ -254,7 +255,7 @@ export function createGate(deps: GateDeps) {
       if (durationMs !== undefined) event.durationMs = durationMs
       emit(error.code === 'payment_invalid' ? 'verify.invalid' : 'payment.rejected', event)
     }
-    if (error.status !== 402) return respond(render.fail(error, prepared.paymentRequired))
+    if (error.status !== 402) return respond(render.fail(error))
     return respond(render.refuse(error, prepared.paymentRequired))
   }
 

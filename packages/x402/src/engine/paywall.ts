@@ -77,7 +77,7 @@ export function createPaywall(options: PaywallOptions): Paywall {
         // it, and reading it costs a full Request on those servers, so free and unpaid requests skip it; an
         // adapter that can tell more cheaply passes `isAborted` instead.
         const isAborted = found.ok ? (options?.isAborted ?? signalProbe(request.signal)) : never
-        return (gate({ headers, method, route, base, isAborted, prepared, found }, httpRenderer) as Promise<Gate>).catch(unexpectedGate)
+        return (gate(httpRenderer, headers, method, route, base, isAborted, prepared, found) as Promise<Gate>).catch(unexpectedGate)
       }
       // HEAD only discovers the price: it never runs a paid handler, so it never pays.
       emit?.('payment.required', { ...base, status: 402 })

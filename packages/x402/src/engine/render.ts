@@ -15,8 +15,8 @@ export interface ReceiptOf {
 export interface Renderer<A> {
   /** A refusal the client can pay past (402): what to pay again, with the reason. */
   refuse(error: TollgateError, paymentRequired: PaymentRequired, receipt?: ReceiptOf): A
-  /** A failure with the error's own status (499, 500, 502, 503, 504); `paymentRequired` when the route was priced. */
-  fail(error: TollgateError, paymentRequired: PaymentRequired | undefined, receipt?: ReceiptOf): A
+  /** A failure with the error's own status (499, 500, 502, 503, 504). */
+  fail(error: TollgateError, receipt?: ReceiptOf): A
   /** An answer kept for idempotent retries, served again. */
   replay(stored: StoredResponse): A
 }
@@ -28,6 +28,6 @@ export function isRefusal<A>(decided: VerifyResult | A): decided is A {
 
 export const httpRenderer: Renderer<Response> = {
   refuse: (error, paymentRequired, receipt) => send402(render402(paymentRequired, error.reason), paymentRequired, receipt ? { receipt } : {}),
-  fail: (error, _paymentRequired, receipt) => sendError(error, receipt),
+  fail: sendError,
   replay: replayResponse,
 }

@@ -4,7 +4,7 @@ import { TollgateError } from '../errors.js'
 import type { SettleRequest, VerifyRequest, VerifyResult } from '../facilitator/types.js'
 import { parseAtomic } from '../requirements/money.js'
 import { isRefusal } from './render.js'
-import { runSettlement, type SettlementState } from './settlement.js'
+import { runSettlement, type SettlementHooks } from './settlement.js'
 import type { SessionInput } from './session-input.js'
 
 export type { SessionInput } from './session-input.js'
@@ -132,10 +132,7 @@ export function createSession<A>(input: SessionInput<A>): SessionOf<A> {
     return true
   }
 
-  const state: SettlementState<A> = {
-    input,
-    payment,
-    charged: () => ctx.charged,
+  const hooks: SettlementHooks = {
     settleRequest: (charged) => settleRequestOf(input.verifyRequest, charged, verification!),
     fields,
     release,
@@ -150,7 +147,7 @@ export function createSession<A>(input: SessionInput<A>): SessionOf<A> {
   }
 
   function decide(status: number | undefined): Promise<Instruction<A>> {
-    if (status !== undefined && status >= 200 && status <= 299) return runSettlement(state)
+    if (status !== undefined && status >= 200 && status <= 299) return runSettlement(input, payment, ctx.charged, hooks)
     release()
     emit?.('handler.passthrough', status === undefined ? fields() : { ...fields(), status })
     return Promise.resolve(SEND_UNSETTLED)
@@ -158,7 +155,7 @@ export function createSession<A>(input: SessionInput<A>): SessionOf<A> {
 
   function fail(error: unknown): A {
     if (release()) emit?.('handler.error', { ...fields(), reason: error instanceof Error ? error.name : 'thrown', status: 500 })
-    return render.fail(new TollgateError('handler_error', 'The handler failed; nothing was charged.', {}, { cause: error }), input.prepared.paymentRequired)
+    return render.fail(new TollgateError('handler_error', 'The handler failed; nothing was charged.', {}, { cause: error }))
   }
 
   function abort(): void {

@@ -9,13 +9,9 @@ import type { SessionInput } from './session-input.js'
 import type { Instruction, PaymentInfo, PaywallEvent } from './types.js'
 import { assertSettleResult } from './verifier.js'
 
-/** What settlement needs of its session. */
-export interface SettlementState<A> {
-  input: SessionInput<A>
-  payment: PaymentInfo
-  /** The amount to settle, as the handler left it. */
-  charged: () => string
-  /** The facilitator's settle request for that amount (once verification decided). */
+/** What settlement needs of its session, beyond its input and payment. */
+export interface SettlementHooks {
+  /** The facilitator's settle request for an amount (once verification decided). */
   settleRequest: (charged: string) => SettleRequest
   fields: () => Omit<PaywallEvent, 'type' | 'at'>
   /** Ends the payment's hold (releases its lock) once; false when it had ended already. */
@@ -24,17 +20,17 @@ export interface SettlementState<A> {
   settled: () => void
 }
 
-export async function runSettlement<A>(state: SettlementState<A>): Promise<Instruction<A>> {
-  const { input, payment, fields, release } = state
+/** Settles `charged` (the amount the handler left) for the session's payment. */
+export async function runSettlement<A>(input: SessionInput<A>, payment: PaymentInfo, charged: string, hooks: SettlementHooks): Promise<Instruction<A>> {
+  const { fields, release } = hooks
   const { emit, render } = input
   const x402Version = payment.x402Version
   if (input.isAborted()) {
     release()
     emit?.('client.aborted', { ...fields(), status: 499 })
     const aborted = new TollgateError('client_aborted', 'The client went away before the response; nothing was charged.')
-    return { kind: 'replace', response: render.fail(aborted, input.prepared.paymentRequired) }
+    return { kind: 'replace', response: render.fail(aborted) }
   }
-  const charged = state.charged()
   if (charged === '0') {
     release()
     emit?.('settle.success', { ...fields(), amount: '0', status: 200 })
@@ -44,7 +40,7 @@ export async function runSettlement<A>(state: SettlementState<A>): Promise<Instr
     if (receipt && payment.payer !== undefined) receipt.payer = payment.payer
     return sendPaid(paidHeaders(receipt, x402Version), receipt)
   }
-  const request = state.settleRequest(charged)
+  const request = hooks.settleRequest(charged)
   const started = Date.now()
   emit?.('settle.start', { ...fields(), amount: charged })
   let result: SettleResponse
@@ -65,7 +61,7 @@ export async function runSettlement<A>(state: SettlementState<A>): Promise<Instr
       })
       return sendPaid(paidHeaders(receipt, x402Version), receipt)
     }
-    return { kind: 'replace', response: render.fail(failure, input.prepared.paymentRequired, { response: receipt, x402Version }), receipt }
+    return { kind: 'replace', response: render.fail(failure, { response: receipt, x402Version }), receipt }
   }
   if (!result.success) {
     release()
@@ -87,7 +83,7 @@ export async function runSettlement<A>(state: SettlementState<A>): Promise<Instr
     })
   }
   release()
-  state.settled()
+  hooks.settled()
   emit?.('settle.success', {
     ...fields(),
     payer: result.payer ?? payment.payer,

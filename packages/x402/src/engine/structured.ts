@@ -9,7 +9,7 @@ import type { DecodedProof, PaymentRequired } from '../codec/types.js'
 import { validateWire } from '../codec/validate.js'
 import { TollgateError, isTollgateError } from '../errors.js'
 import { entryOf } from './entry.js'
-import type { Base, GateOf, PaidAttempt } from './gate.js'
+import type { Base, GateOf } from './gate.js'
 import { unexpectedError } from './gate.js'
 import type { Prepared } from './prepare.js'
 import type { Renderer } from './render.js'
@@ -20,10 +20,13 @@ import type { Instruction, Paywall } from './types.js'
 
 type Answer = PaymentRefusal | PaymentKept
 
-const structuredRenderer: Renderer<Answer> = {
-  refuse: (error, paymentRequired, receipt) => refusalOf(error, paymentRequired, receipt?.response),
-  fail: (error, paymentRequired, receipt) => refusalOf(error, paymentRequired, receipt?.response),
-  replay: (stored) => ({ kind: 'kept', status: stored.status, headers: stored.headers, body: base64ToBytes(stored.body) }),
+/** Answers as objects; a failure carries what to pay again on the route the call was priced for. */
+function structuredRenderer(priced: Prepared | undefined): Renderer<Answer> {
+  return {
+    refuse: (error, paymentRequired, receipt) => refusalOf(error, paymentRequired, receipt?.response),
+    fail: (error, receipt) => refusalOf(error, priced?.paymentRequired, receipt?.response),
+    replay: (stored) => ({ kind: 'kept', status: stored.status, headers: stored.headers, body: base64ToBytes(stored.body) }),
+  }
 }
 
 function refusalOf(error: TollgateError, paymentRequired: PaymentRequired | undefined, receipt: PaymentRefusal['receipt']): PaymentRefusal {
@@ -82,19 +85,19 @@ export async function checkPayment(paywall: Paywall, input: PaymentCheckInput): 
   try {
     prepared = await deps.prepare(route, input.request ?? new Request(input.resource, { method }), pathname)
   } catch (error) {
-    return structuredRenderer.fail(unexpectedError(error), undefined) as PaymentRefusal
+    return structuredRenderer(undefined).fail(unexpectedError(error)) as PaymentRefusal
   }
   if (input.payment === undefined) {
     deps.emit?.('payment.required', { ...base, status: 402 })
     return { kind: 'payment-required', paymentRequired: withReason(prepared.paymentRequired) }
   }
   const found = proofOf(input.payment, deps.maxHeaderBytes)
-  const attempt: PaidAttempt = { headers: undefined, method, route, base, isAborted: input.isAborted ?? never, prepared, found }
+  const render = structuredRenderer(prepared)
   let gate: GateOf<Answer>
   try {
-    gate = await deps.gate(attempt, structuredRenderer)
+    gate = await deps.gate(render, undefined, method, route, base, input.isAborted ?? never, prepared, found)
   } catch (error) {
-    return structuredRenderer.fail(unexpectedError(error), prepared.paymentRequired) as PaymentRefusal
+    return render.fail(unexpectedError(error)) as PaymentRefusal
   }
   if (gate.kind === 'respond') return gate.response
   if (gate.kind === 'free') return gate
