@@ -1,6 +1,6 @@
 // @tollgate/fastify: the paywall as a Fastify plugin. The core's two phases run across Fastify's hooks:
-// check() in preHandler, session.settle() in onSend (before any byte goes out; a stream payload is not read
-// before the client reads it).
+// check() in preHandler, session.finish() in onSend (before any byte goes out; a stream payload is not read
+// before the client reads it) or in onError, and on the connection's close.
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import {
@@ -8,11 +8,12 @@ import {
   createPaywall,
   memoryStore,
   toPaywallOptions,
+  type Instruction,
   type Paywall,
   type PaymentContext,
   type PaymentSession,
   type PaywallOptions,
-  type RoutePaywallOptions,
+  type RouteConfig,
 } from '@tollgate/x402'
 import { keep } from './keep.js'
 import { toFetchRequest } from './request.js'
@@ -20,10 +21,7 @@ import { toFetchRequest } from './request.js'
 export * from '@tollgate/x402'
 
 /** One route's payment config, given as `config: { paywall: { accepts } }` in the route's options. */
-export type FastifyRoutePaywall = Pick<
-  RoutePaywallOptions,
-  'accepts' | 'description' | 'mimeType' | 'verifyTimeoutMs' | 'settleTimeoutMs' | 'settle' | 'onSettleFailure' | 'speculative'
->
+export type FastifyRoutePaywall = RouteConfig
 
 /** The plugin's options: the paywall's (facilitator, policies), with or without a routes map. */
 export type FastifyPaywallOptions = Omit<PaywallOptions, 'routes'> & { routes?: PaywallOptions['routes'] }
@@ -38,8 +36,8 @@ declare module 'fastify' {
   }
 }
 
-// `thrown`: a speculative run's handler error, decided in onSend once verification has (the refusal or the 500).
-const sessions = new WeakMap<FastifyRequest, { session: PaymentSession; done: boolean; thrown?: { error: unknown } }>()
+// `thrown`: phase two's answer to a handler error, applied in onSend (Fastify's own error answer, or a refusal).
+const sessions = new WeakMap<FastifyRequest, { session: PaymentSession; done: boolean; thrown?: Promise<Instruction> }>()
 
 const plugin: FastifyPluginAsync<FastifyPaywallOptions> = async (fastify, options) => {
   const facilitator = options?.facilitator as Partial<PaywallOptions['facilitator']> | undefined
@@ -74,37 +72,33 @@ const plugin: FastifyPluginAsync<FastifyPaywallOptions> = async (fastify, option
     request.payment = gate.session.ctx
     // A hijacked reply or a client that left never reaches onSend: release the payment, settle nothing.
     reply.raw.once('close', () => {
-      if (!entry.done) (entry.done = true), entry.session.abort()
+      if (!entry.done) (entry.done = true), void entry.session.finish({ kind: 'left' })
     })
   })
 
   fastify.addHook('onError', async (request, _reply, error) => {
     const entry = sessions.get(request)
-    if (!entry || entry.done) return
-    if (entry.session.speculative) entry.thrown = { error }
-    else (entry.done = true), entry.session.fail(error)
+    if (!entry || entry.done || entry.thrown) return
+    // Fastify answers the error itself (its error handler): the core says whether a refusal replaces that answer.
+    entry.thrown = entry.session.finish({ kind: 'threw', error, answered: true })
   })
 
   fastify.addHook('onSend', async (request, reply, payload) => {
     const entry = sessions.get(request)
     if (!entry || entry.done) return payload
     entry.done = true
-    if (entry.thrown) {
-      // The handler threw while its payment was being verified: a refusal (402, 502, 504) replaces Fastify's 500.
-      const refused = await entry.session.refusal()
-      if (!refused) return entry.session.fail(entry.thrown.error), payload
-      destroy(payload)
-      return replaceReply(reply, refused)
-    }
-    if (payload instanceof Response) payload = unwrap(reply, payload)
-    const outcome = await entry.session.settle(reply.statusCode)
-    if (outcome.ok) {
-      reply.headers(outcome.headers)
+    if (!entry.thrown && payload instanceof Response) payload = unwrap(reply, payload)
+    const instruction = await (entry.thrown ?? entry.session.finish({ kind: 'head', status: reply.statusCode }))
+    if (instruction.kind === 'send') {
+      if (entry.thrown) return payload
+      reply.headers(instruction.headers)
       return keep(entry.session, reply, payload)
     }
     // Fail closed: the handler's body is dropped unread and the paywall's answer goes out instead.
     destroy(payload)
-    return replaceReply(reply, outcome.response)
+    if (instruction.kind === 'replace') return replaceReply(reply, instruction.response)
+    reply.raw.destroy()
+    return null
   })
 }
 

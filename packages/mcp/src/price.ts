@@ -1,7 +1,7 @@
 // What a paid tool accepts, for its definition in tools/list: fixed amounts as they will be asked, per-call
 // amounts marked as such. Display only: the payment-required result is the offer that counts.
 import { toPaywallOptions, type PaymentOption, type RouteSpec } from '@tollgate/x402'
-import type { PaidToolOptions } from './seller.js'
+import type { PaidToolOptions } from './options.js'
 
 export interface ListedOffer {
   scheme: string

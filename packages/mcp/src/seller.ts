@@ -1,36 +1,29 @@
-// Paid MCP tools. A tools/call becomes a synthetic `POST <resource>` Request with its `_meta["x402/payment"]` in
-// the PAYMENT-SIGNATURE header; the core's paywall decides (verify, replay guard, deadlines); the tool runs;
-// `session.settle` charges once for a delivered result. The engine's Responses are turned back into tool results.
+// Paid MCP tools. A tools/call hands its `_meta["x402/payment"]` object to the core's structured entry
+// (`paywall.checkPayment`), which decides as for HTTP (verify, replay guard, deadlines); the tool runs;
+// `session.finish` charges once for a delivered result. The core's answers are objects, turned into tool results.
 import type { BaseToolCallback, McpServer, RegisteredTool, ToolCallback } from '@modelcontextprotocol/sdk/server/mcp.js'
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js'
 import type { CallToolResult, ServerNotification, ServerRequest, ToolAnnotations } from '@modelcontextprotocol/sdk/types.js'
 import { normalizeObjectSchema, safeParseAsync, type AnySchema, type ZodRawShapeCompat } from '@modelcontextprotocol/sdk/server/zod-compat.js'
 import {
+  checkPayment,
   createPaywall,
   memoryStore,
   toPaywallOptions,
   TollgateError,
   type Facilitator,
-  type Gate,
   type PaymentContext,
-  type PaymentSession,
   type Paywall,
-  type RoutePaywallOptions,
   type Store,
+  type StructuredInstruction,
+  type StructuredSession,
 } from '@tollgate/x402'
-import { fromEngineResponse, type UnpaidProbe } from './convert.js'
-import { paymentHeaders } from './payment-header.js'
+import { keptResult, refusalResult } from './convert.js'
+import type { PaidToolOptions } from './options.js'
 import { priceOf } from './price.js'
-import { PAYMENT_META_KEY, PAYMENT_RESPONSE_META_KEY, PRICE_META_KEY, isObject, toolError } from './wire.js'
+import { PAYMENT_META_KEY, PAYMENT_RESPONSE_META_KEY, PRICE_META_KEY, isObject, paymentRequiredResult, toolError } from './wire.js'
 
-/** What a paid tool accepts and the paywall's policies: the same names as the HTTP adapters' inline options. */
-export interface PaidToolOptions extends Omit<RoutePaywallOptions, 'routes' | 'baseUrl' | 'trustProxy' | 'htmlPaywall'> {
-  /**
-   * The URL payments for this tool are bound to and the payment-required result names, e.g.
-   * `https://api.example.com/tools/search`. Default `mcp://tool/<name>`, as the x402 MCP transport writes it.
-   */
-  resource?: string
-}
+export type { PaidToolOptions } from './options.js'
 
 /** The handler's `extra`: the SDK's request context plus `payment` (who paid, `charge(n)` for usage prices). */
 export type PaidToolExtra = RequestHandlerExtra<ServerRequest, ServerNotification> & { payment: PaymentContext }
@@ -105,47 +98,61 @@ interface PaidCall {
 
 async function callPaid(call: PaidCall, run: (payment: PaymentContext) => CallToolResult | Promise<CallToolResult>): Promise<CallToolResult> {
   const { paywall, resource, extra } = call
-  const body = JSON.stringify(call.args ?? {})
-  const request = (headers?: Headers) => new Request(resource, { method: 'POST', headers, body })
-  const isAborted = () => extra.signal?.aborted === true
-  const probe: UnpaidProbe = () => paywall.check(request())
+  // What per-call price functions read: the tool's arguments as a JSON body.
+  const request = () => new Request(resource, { method: 'POST', body: JSON.stringify(call.args ?? {}) })
   const raw = extra._meta?.[PAYMENT_META_KEY]
   const elsewhere = boundElsewhere(raw, resource)
-  if (elsewhere) return fromEngineResponse(await paywallResponse(await probe()), probe, `payment_for_another_resource: ${elsewhere}`)
-
-  const gate = await paywall.check(request(raw === undefined ? undefined : paymentHeaders(raw)), { isAborted })
-  if (gate.kind === 'respond') return fromEngineResponse(gate.response, probe)
-  if (gate.kind === 'free') return run(gate.ctx)
-  return deliver(gate.session, call, run, probe)
+  if (elsewhere) {
+    const unpaid = await checkPayment(paywall, { resource, request: request() })
+    if (unpaid.kind !== 'payment-required') throw new TollgateError('handler_error', 'The paywall did not ask an unpaid call to pay.')
+    return paymentRequiredResult({ ...unpaid.paymentRequired, error: `payment_for_another_resource: ${elsewhere}` })
+  }
+  const isAborted = () => extra.signal?.aborted === true
+  const check = await checkPayment(paywall, { resource, method: 'POST', payment: raw, isAborted, request: request() })
+  switch (check.kind) {
+    case 'payment-required':
+      return paymentRequiredResult(check.paymentRequired)
+    case 'refused':
+      return refusalResult(check)
+    case 'kept':
+      return keptResult(check)
+    case 'free':
+      return run(check.ctx)
+    default:
+      return deliver(check.session, call, run)
+  }
 }
 
 /** Runs the tool, then settles a delivered result exactly once; anything else is not charged. */
-async function deliver(session: PaymentSession, call: PaidCall, run: (payment: PaymentContext) => CallToolResult | Promise<CallToolResult>, probe: UnpaidProbe): Promise<CallToolResult> {
+async function deliver(session: StructuredSession, call: PaidCall, run: (payment: PaymentContext) => CallToolResult | Promise<CallToolResult>): Promise<CallToolResult> {
   let result: CallToolResult
   try {
     result = await run(session.ctx)
     if (!isObject(result)) throw new TypeError('The tool did not return a CallToolResult.')
   } catch (error) {
-    session.fail(error)
-    return toolError(`${error instanceof Error ? error.message : String(error)} (nothing was charged)`)
+    // The tool error below is our answer, unless the core refuses the payment instead.
+    const instruction = await session.finish({ kind: 'threw', error, answered: true })
+    return refusedOr(instruction, () => toolError(`${error instanceof Error ? error.message : String(error)} (nothing was charged)`))
   }
   const refused = result.isError === true ? undefined : await outputProblem(call.outputSchema, result)
   if (result.isError === true || refused) {
     // Not a delivered result: nothing is settled, and the payment stays usable.
-    await session.settle(500)
-    return refused ? toolError(`${refused} (nothing was charged)`) : result
+    const instruction = await session.finish({ kind: 'undelivered' })
+    return refusedOr(instruction, () => (refused ? toolError(`${refused} (nothing was charged)`) : result))
   }
-  const outcome = await session.settle(200)
-  if (!outcome.ok) return fromEngineResponse(outcome.response, probe)
-  const delivered: CallToolResult = outcome.receipt ? { ...result, _meta: { ...result._meta, [PAYMENT_RESPONSE_META_KEY]: outcome.receipt } } : result
-  if (call.keeps) keepForReplay(session, delivered)
+  const instruction = await session.finish({ kind: 'delivered' })
+  if (instruction.kind !== 'send') return refusedOr(instruction, () => result)
+  const delivered: CallToolResult = instruction.receipt ? { ...result, _meta: { ...result._meta, [PAYMENT_RESPONSE_META_KEY]: instruction.receipt } } : result
+  // The engine keeps paid answers for idempotent retries: hand it ours.
+  if (call.keeps) session.keep({ body: JSON.stringify(delivered) })
   return delivered
 }
 
-/** The engine keeps paid answers for idempotent retries: hand it ours, as the Response it stores. */
-function keepForReplay(session: PaymentSession, result: CallToolResult): void {
-  const kept = session.keep(new Response(JSON.stringify(result), { status: 200, headers: { 'Content-Type': 'application/json' } }))
-  kept.body?.cancel().catch(() => {})
+/** The core's refusal as a tool result when it replaced the answer; else the answer. */
+function refusedOr(instruction: StructuredInstruction, answer: () => CallToolResult): CallToolResult {
+  if (instruction.kind === 'replace') return refusalResult(instruction.refusal)
+  if (instruction.kind === 'cut') return toolError('The call was cancelled; nothing was charged. (client_aborted)')
+  return answer()
 }
 
 /** The SDK checks structuredContent against outputSchema after the tool returns: do it first, so a refused result is not paid. */
@@ -162,12 +169,6 @@ async function outputProblem(schema: ZodRawShapeCompat | AnySchema | undefined, 
 function boundElsewhere(raw: unknown, resource: string): string | undefined {
   if (!isObject(raw) || !isObject(raw.resource) || typeof raw.resource.url !== 'string') return undefined
   return raw.resource.url === resource ? undefined : `the payment was made for ${raw.resource.url}, not ${resource}`
-}
-
-async function paywallResponse(gate: Gate): Promise<Response> {
-  if (gate.kind === 'respond') return gate.response
-  if (gate.kind === 'paid') gate.session.abort()
-  throw new TollgateError('handler_error', 'The paywall did not ask an unpaid call to pay.')
 }
 
 // One paywall per options object: tools sharing a price share it, and servers made per session reuse it.

@@ -1,8 +1,8 @@
-// One request through the core's two phases on Node: check() before the handler, session.settle() when the
-// handler's head is decided (head.ts), never a state machine of our own.
+// One request through the core's two phases on Node: check() before the handler, session.finish() when the
+// handler's head is decided (head.ts), when it threw, or when the client left; never a state machine of our own.
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import type { PaymentContext, Paywall } from '@tollgate/x402'
-import { holdHead } from './head.js'
+import type { Instruction, Outcome, PaymentContext, Paywall } from '@tollgate/x402'
+import { holdHead, type Decision } from './head.js'
 import { keepTap } from './keep.js'
 import { clientGone, toFetchRequest } from './request.js'
 import { sendResponse } from './send.js'
@@ -15,6 +15,8 @@ export type NodeGate =
   | { kind: 'pass'; payment: PaymentContext; fail(error: unknown): void }
 
 const ANSWERED: NodeGate = Object.freeze({ kind: 'answered' })
+const LEFT: Outcome = Object.freeze({ kind: 'left' })
+const CUT: Decision = Object.freeze({ cut: true as const })
 
 /**
  * Runs phase one for `req`, and on a paid request watches `res` so that settlement happens once the handler's
@@ -30,23 +32,26 @@ export async function gateRequest(paywall: Paywall, req: IncomingMessage, res: S
   if (gate.kind === 'free') return { kind: 'pass', payment: gate.ctx, fail: (error) => failFree(res, error) }
   const { session } = gate
   const held = holdHead(res, async () => {
-    // Gone already (its 'close' may not have been emitted yet): release the payment; nothing to settle or send.
-    if (clientGone(res)) return session.abort(), { cut: true as const }
-    const outcome = await session.settle(res.statusCode)
-    if (!outcome.ok) return { replace: outcome.response }
-    for (const [name, value] of Object.entries(outcome.headers)) res.setHeader(name, value)
+    // Gone already (its 'close' may not have been emitted yet): the core releases the payment; nothing goes out.
+    const instruction = await session.finish(clientGone(res) ? LEFT : { kind: 'head', status: res.statusCode })
+    if (instruction.kind === 'cut') return CUT
+    if (instruction.kind === 'replace') return { replace: instruction.response }
+    for (const name in instruction.headers) res.setHeader(name, instruction.headers[name]!)
     return { pass: keepTap(session, res) }
   })
-  // A client that leaves before the head was decided is never charged (settle() also looks, when it starts).
-  res.once('close', () => held.decided || session.abort())
+  // A client that leaves before the head was decided is never charged (the core also looks, when it settles).
+  res.once('close', () => held.decided || void session.finish(LEFT))
+  const apply = (instruction: Instruction) => {
+    if (held.decided) return
+    if (instruction.kind === 'replace') held.replace(instruction.response)
+    else res.destroy()
+  }
   return {
     kind: 'pass',
     payment: session.ctx,
     fail(error) {
       if (held.decided) return void res.destroy() // the head is out: all that is left is cutting the answer short
-      if (!session.speculative) return held.replace(session.fail(error))
-      // A speculative run that threw while its payment was being refused answers the refusal (402, 502, 504).
-      void session.refusal().then((refused) => held.decided || held.replace(refused ?? session.fail(error)))
+      void session.finish({ kind: 'threw', error }).then(apply)
     },
   }
 }

@@ -1,6 +1,6 @@
 // @tollgate/node: the paywall for plain node:http servers (`toNodeHandler`) and for Connect-style `(req, res, next)`
 // middleware stacks. The request is converted without reading its body, the core decides (check, then
-// session.settle once the handler's head is decided), and the handler writes to `res` as usual, streams too.
+// session.finish once the handler's head is decided), and the handler writes to `res` as usual, streams too.
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { TollgateError, createPaywall, toPaywallOptions, type AdapterOptions, type PaymentContext, type Paywall } from '@tollgate/x402'
 import { gateRequest } from './gate.js'

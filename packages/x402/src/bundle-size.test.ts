@@ -25,10 +25,15 @@ const HONO = fileURLToPath(new URL('../../hono/src/index.ts', import.meta.url))
 // entry, which keeps every check, with other work in progress). Raised for issue 19's network vocabulary: Solana's
 // two CAIP-2 ids in the one network table (+82 B on the paid path, random base58 does not compress), and on the
 // main entry combineFacilitators' routing by scheme and network (+1.1 kB); 26,537, 18,540 and 19,057 measured then.
+// Raised by 0.6 kB (core minimal, Hono + exact) for
+// phase two once in the core (session.finish: one outcome in, one instruction out, with the old session methods
+// kept as deprecated for a release) and the Renderer that lets the structured entry share the HTTP path; by 1.4 kB
+// for the main entry, which also carries the structured entry (checkPayment) that HTTP apps never import
+// (19,068, 19,561 and 26,764 bytes measured then). Both merged: budgets are being brought back down (issue 19).
 const BUDGETS = {
-  coreMainEntry: 26_700,
-  coreMinimal: 18_600,
-  honoWithExact: 19_100,
+  coreMainEntry: 26_900,
+  coreMinimal: 19_200,
+  honoWithExact: 19_600,
 }
 
 async function bundle(contents: string) {

@@ -25,6 +25,11 @@ export function render402(paymentRequired: PaymentRequired, reason?: string): Re
   return { header: encodePaymentRequired(reorderError(v2)), body, contentType: 'application/json' }
 }
 
+/** The PaymentRequired as the 402 header carries it: `error` (the reason, else "Payment required") after the version. */
+export function withReason(paymentRequired: PaymentRequired, reason?: string): PaymentRequired {
+  return reorderError({ ...paymentRequired, error: reason ?? UNPAID_V2 })
+}
+
 /** Keep `error` right after `x402Version`, as the reference implementation writes it. */
 function reorderError(value: PaymentRequired): PaymentRequired {
   const { x402Version, error, ...rest } = value

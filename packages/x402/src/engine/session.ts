@@ -1,42 +1,14 @@
 // One paid request after a successful verification: the handler's context, and settlement exactly once.
 import type { DecodedProof, SettleResponse } from '../codec/types.js'
 import { TollgateError } from '../errors.js'
-import type { Facilitator, SettleRequest, VerifyRequest, VerifyResult } from '../facilitator/types.js'
+import type { SettleRequest, VerifyRequest, VerifyResult } from '../facilitator/types.js'
 import { parseAtomic } from '../requirements/money.js'
-import type { Emit } from './events.js'
-import { withDeadline } from './deadline.js'
-import type { Prepared, PreparedOffer } from './prepare.js'
-import { paidHeaders, render402, send402, sendError } from './responses.js'
-import type { PaymentContext, PaymentInfo, PaymentSession, PaywallEvent, SettleOutcome } from './types.js'
-import { assertSettleResult } from './verifier.js'
+import { isRefusal } from './render.js'
+import { runSettlement, type SettlementHooks } from './settlement.js'
+import type { SessionInput } from './session-input.js'
 
-export interface SessionInput {
-  /** Whether the client has gone away (its connection closed). */
-  isAborted: () => boolean
-  prepared: Prepared
-  offer: PreparedOffer
-  proof: DecodedProof
-  tokenHash: string
-  verifyRequest: VerifyRequest
-  /** The verified payment; undefined while a speculative run waits for `verdict`. */
-  verification: VerifyResult | undefined
-  /** Speculative handling: what verification will decide, the verified payment or the Response that refuses it. */
-  verdict?: Promise<VerifyResult | Response>
-  facilitator: Facilitator
-  settleTimeoutMs: number
-  onSettleFailure: 'fail' | 'deliver'
-  emit: Emit | undefined
-  /** The request's event fields (route, token hash, kind, speculative); the session adds the payer. */
-  fields: () => Omit<PaywallEvent, 'type' | 'at'>
-  /** Marks a single-use payment consumed (after a successful settlement); undefined for a reusable one. */
-  consume: (() => Promise<void>) | undefined
-  /** Releases the lock on a single-use payment so that it can be used again (nothing was charged). */
-  release: () => void
-  /** Queues a settlement that failed for a transient reason, for the outbox worker to retry ('deliver' only). */
-  enqueue: (request: SettleRequest) => Promise<void>
-  /** Keeps a paid response for idempotent retries; returns the Response to send. */
-  keep: (response: Response) => Response
-}
+export type { SessionInput } from './session-input.js'
+import type { Instruction, Outcome, PaymentContext, PaymentInfo, PaymentSession, SettleOutcome } from './types.js'
 
 /** The handler's ctx: a class, because an object literal with a getter is slow to create on every request. */
 class PaidContext implements PaymentContext {
@@ -130,8 +102,18 @@ function claimedPayer(proof: DecodedProof): string | undefined {
   return typeof from === 'string' ? from : undefined
 }
 
-export function createSession(input: SessionInput): PaymentSession {
-  const { offer, proof, emit, verdict } = input
+/** A paid request's session; `A` is what its answers are (a Response for HTTP, an object for the structured entry). */
+export interface SessionOf<A> extends Omit<PaymentSession, 'finish' | 'refusal' | 'fail' | 'settle'> {
+  finish(outcome: Outcome): Promise<Instruction<A>>
+  settle(status: number): Promise<SettleOutcome>
+  /** `settle: 'before'`: settles before the handler runs; phase two then answers with this settlement. */
+  settleBefore(): Promise<Instruction<A>>
+  refusal(): Promise<A | undefined>
+  fail(error: unknown): A
+}
+
+export function createSession<A>(input: SessionInput<A>): SessionOf<A> {
+  const { offer, proof, emit, verdict, render } = input
   let verification = input.verification
   const x402Version = proof.x402Version
   const payment: PaymentInfo = {
@@ -148,105 +130,64 @@ export function createSession(input: SessionInput): PaymentSession {
 
   const ctx = new PaidContext(payment)
   const fields = () => ({ ...input.fields(), payer: payment.payer })
-  let outcome: Promise<SettleOutcome> | undefined
+  let settlement: Promise<Instruction<A>> | undefined
+  let instruction: Promise<Instruction<A>> | undefined
+  let settleOutcome: Promise<SettleOutcome> | undefined
+  let headGiven = false
   let settled = false
   let finished = false
-  const finish = () => {
+  // Ends the payment's hold once, whatever ends it: the lock is released (a consumed payment stays marked used).
+  const release = () => {
     if (finished) return false
     finished = true
     input.release()
     return true
   }
 
-  const failureReceipt = (reason: string): SettleResponse => {
-    const receipt: SettleResponse = { success: false, errorReason: reason, transaction: '', network: payment.network }
-    if (payment.payer !== undefined) receipt.payer = payment.payer
-    return receipt
+  const hooks: SettlementHooks = {
+    settleRequest: (charged) => settleRequestOf(input.verifyRequest, charged, verification!, ctx.settleOptions),
+    fields,
+    release,
+    settled: () => void (settled = true),
   }
 
-  async function runSettlement(): Promise<SettleOutcome> {
-    if (input.isAborted()) {
-      finish()
-      emit?.('client.aborted', { ...fields(), status: 499 })
-      return { ok: false, response: sendError(new TollgateError('client_aborted', 'The client went away before the response; nothing was charged.')) }
-    }
-    const charged = ctx.charged
-    if (charged === '0') {
-      finish()
-      emit?.('settle.success', { ...fields(), amount: '0', status: 200 })
-      // Nothing to move, so no facilitator call; an upto payer still gets a receipt saying 0 was charged.
-      const receipt: SettleResponse | undefined =
-        payment.scheme === 'upto' ? { success: true, transaction: '', network: payment.network, amount: '0' } : undefined
-      if (receipt && payment.payer !== undefined) receipt.payer = payment.payer
-      return { ok: true, headers: paidHeaders(receipt, x402Version), ...(receipt ? { receipt } : {}) }
-    }
-    const request = settleRequestOf(input.verifyRequest, charged, verification!, ctx.settleOptions)
-    const started = Date.now()
-    emit?.('settle.start', { ...fields(), amount: charged })
-    let result: SettleResponse
-    try {
-      result = await withDeadline('settle', input.settleTimeoutMs, (signal) => input.facilitator.settle(request, signal))
-      assertSettleResult(result)
-    } catch (error) {
-      finish()
-      const failure = error instanceof TollgateError ? error : new TollgateError('facilitator_error', String(error))
-      const receipt = failureReceipt(failure.code)
-      emit?.('settle.error', { ...fields(), amount: charged, reason: failure.code, status: failure.status, durationMs: Date.now() - started })
-      if (input.onSettleFailure === 'deliver') {
-        // The content goes out unpaid for now: the payment is spent on it, and the outbox collects it later.
-        await input.consume?.().catch(() => {})
-        await input.enqueue(request).catch((error: unknown) => {
-          // The content went out and the retry could not be queued: the one place a payment can be lost. Say so.
-          emit?.('store.error', { ...fields(), amount: charged, reason: error instanceof TollgateError ? error.code : 'outbox_unavailable' })
-        })
-        return { ok: true, headers: paidHeaders(receipt, x402Version), receipt }
-      }
-      return { ok: false, response: sendError(failure, { response: receipt, x402Version }), receipt }
-    }
-    if (!result.success) {
-      finish()
-      const reason = result.errorReason ?? 'settlement_failed'
-      const receipt: SettleResponse = { ...result, transaction: result.transaction ?? '', network: result.network ?? payment.network }
-      emit?.('settle.failure', { ...fields(), amount: charged, reason, status: 402, durationMs: Date.now() - started })
-      if (input.onSettleFailure === 'deliver') {
-        await input.consume?.().catch(() => {})
-        return { ok: true, headers: paidHeaders(receipt, x402Version), receipt }
-      }
-      const { paymentRequired } = input.prepared
-      const response = send402(render402(paymentRequired, reason), paymentRequired, { receipt: { response: receipt, x402Version } })
-      return { ok: false, response, receipt }
-    }
-    // The money moved: deliver even if the replay guard cannot record it (the facilitator's own nonce check
-    // still stands behind it), but say so.
-    if (input.consume) {
-      await input.consume().catch((error: unknown) => {
-        emit?.('store.error', { ...fields(), reason: error instanceof TollgateError ? error.code : 'store_unavailable' })
-      })
-    }
-    finish()
-    settled = true
-    emit?.('settle.success', {
-      ...fields(),
-      payer: result.payer ?? payment.payer,
-      amount: charged,
-      transaction: result.transaction,
-      status: 200,
-      durationMs: Date.now() - started,
-    })
-    return { ok: true, headers: paidHeaders(result, x402Version), receipt: result }
+  /** Settles a 2xx status once (`undefined`: an answer that is not the paid result, settled nothing). */
+  function settleFor(status: number | undefined): Promise<Instruction<A>> {
+    // A speculative run's answer waits for verification, whatever its status: a refusal replaces it.
+    settlement ??= verdict ? verdict.then((decided) => (isRefusal(decided) ? replace(decided) : decide(status))) : decide(status)
+    return settlement
   }
 
-  function decide(status: number): Promise<SettleOutcome> {
-    if (status >= 200 && status <= 299) return runSettlement()
-    finish()
-    emit?.('handler.passthrough', { ...fields(), status })
-    return Promise.resolve({ ok: true, headers: {} })
+  function decide(status: number | undefined): Promise<Instruction<A>> {
+    if (status !== undefined && status >= 200 && status <= 299) return runSettlement(input, payment, ctx.charged, hooks)
+    release()
+    emit?.('handler.passthrough', status === undefined ? fields() : { ...fields(), status })
+    return Promise.resolve(SEND_UNSETTLED)
+  }
+
+  function fail(error: unknown): A {
+    if (release()) emit?.('handler.error', { ...fields(), reason: error instanceof Error ? error.name : 'thrown', status: 500 })
+    return render.fail(new TollgateError('handler_error', 'The handler failed; nothing was charged.', {}, { cause: error }))
+  }
+
+  function abort(): void {
+    if (release()) emit?.('client.aborted', { ...fields(), status: 499 })
+  }
+
+  function threw(error: unknown, answered: boolean | undefined): Promise<Instruction<A>> {
+    const failed = (): Instruction<A> => {
+      const response = fail(error)
+      return answered ? SEND_UNSETTLED : replace(response)
+    }
+    // A speculative run that threw while its payment was being refused answers the refusal (402, 502, 504).
+    if (!verdict) return Promise.resolve(failed())
+    return verdict.then((decided) => (isRefusal(decided) ? replace(decided) : failed()))
   }
 
   // Verification decides while the handler runs: a refusal releases the payment and tells the handler at once.
   verdict?.then((decided) => {
-    if (decided instanceof Response) {
-      finish()
+    if (isRefusal(decided)) {
+      release()
       PaidContext.refuse(ctx)
       return
     }
@@ -258,25 +199,52 @@ export function createSession(input: SessionInput): PaymentSession {
     ctx,
     payment,
     speculative: verdict !== undefined,
-    settle(status) {
-      if (outcome) return outcome
-      // A speculative run's answer waits for verification, whatever its status: a refusal replaces it.
-      outcome = verdict ? verdict.then((decided) => (decided instanceof Response ? { ok: false, response: decided } : decide(status))) : decide(status)
-      return outcome
+    finish(outcome) {
+      if (instruction) {
+        if (!headGiven || outcome.kind === 'head' || outcome.kind === 'delivered') return instruction
+        // The answer is on its way: a throw or a departure now can only cut it short.
+        if (outcome.kind === 'left') abort()
+        return CUT
+      }
+      switch (outcome.kind) {
+        case 'head':
+        case 'delivered':
+          headGiven = true
+          return (instruction = settleFor(outcome.kind === 'head' ? outcome.status : 200))
+        case 'undelivered':
+          return (instruction = settleFor(undefined))
+        case 'threw':
+          return (instruction = threw(outcome.error, outcome.answered))
+        default:
+          abort() // left
+          return (instruction = CUT)
+      }
     },
+    settle(status) {
+      return (settleOutcome ??= settleFor(status).then(toSettleOutcome))
+    },
+    settleBefore: () => settleFor(200),
     refusal() {
       if (!verdict) return Promise.resolve(undefined)
-      return verdict.then((decided) => (decided instanceof Response ? decided : undefined))
+      return verdict.then((decided) => (isRefusal(decided) ? decided : undefined))
     },
     keep(response) {
       return settled ? input.keep(response) : response
     },
-    fail(error) {
-      if (finish()) emit?.('handler.error', { ...fields(), reason: error instanceof Error ? error.name : 'thrown', status: 500 })
-      return sendError(new TollgateError('handler_error', 'The handler failed; nothing was charged.', {}, { cause: error }))
-    },
-    abort() {
-      if (finish()) emit?.('client.aborted', { ...fields(), status: 499 })
-    },
+    fail,
+    abort,
   }
+}
+
+const SEND_UNSETTLED = Object.freeze({ kind: 'send', headers: Object.freeze({}) }) as Instruction<never>
+const CUT = Promise.resolve(Object.freeze({ kind: 'cut' }) as Instruction<never>)
+
+function replace<A>(response: A): Instruction<A> {
+  return { kind: 'replace', response }
+}
+
+/** settle() never cuts: a send or a replace. */
+function toSettleOutcome<A>(instruction: Instruction<A>): SettleOutcome {
+  const { receipt } = instruction as { receipt?: SettleResponse }
+  return instruction.kind === 'send' ? { ok: true, headers: instruction.headers, receipt } : { ok: false, response: (instruction as { response: Response }).response, receipt }
 }

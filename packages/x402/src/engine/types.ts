@@ -146,7 +146,40 @@ export interface PaywallEvent {
   at: number
 }
 
-/** The outcome of `session.settle(status, headers)`. */
+/**
+ * What an adapter tells `session.finish()` once the handler is done (phase two). One outcome per request:
+ * - `head`: the handler's answer is decided (its status; its headers are the adapter's). A 2xx is settled; any
+ *   other status passes through, settled nothing.
+ * - `delivered`: the handler's answer is the paid result, for transports without statuses: as a `head` with a 2xx.
+ * - `undelivered`: the handler answered, but not with the paid result (a tool result that is an error, an answer a
+ *   schema refuses): nothing is settled, the answer goes out as it is. For transports without statuses.
+ * - `threw`: the handler threw. Nothing is settled. `answered: true` when the framework or transport sends its own
+ *   error answer (Fastify's error handler, an MCP tool error): that answer then goes out (`send`), unless a
+ *   refusal of the payment replaces it. Without it the core answers 500.
+ * - `left`: the client went away before the answer was decided: nothing is settled, the payment is released.
+ */
+export type Outcome =
+  | { kind: 'head'; status: number }
+  | { kind: 'delivered' }
+  | { kind: 'undelivered' }
+  | { kind: 'threw'; error: unknown; answered?: boolean }
+  | { kind: 'left' }
+
+/**
+ * What `session.finish()` tells the adapter to do (phase two's one answer). `A` is the answer type: a Response
+ * for HTTP, a `PaymentRefusal` for the structured entry.
+ * - `send`: send the handler's answer, with these headers added (the receipt, caching headers; empty when
+ *   nothing was settled). `receipt` is the settlement receipt as an object, when there is one.
+ * - `replace`: drop the handler's answer unread and send this one instead (402 after a refused or failed
+ *   payment, 499, 500, 502, 504); `receipt` when a settlement was tried and failed.
+ * - `cut`: cut the connection (the client is gone, or the handler threw after its head went out).
+ */
+export type Instruction<A = Response> =
+  | { kind: 'send'; headers: Readonly<Record<string, string>>; receipt?: SettleResponse }
+  | { kind: 'replace'; response: A; receipt?: SettleResponse }
+  | { kind: 'cut' }
+
+/** @deprecated use `Instruction` (what `session.finish()` answers). The outcome of `session.settle(status)`. */
 export type SettleOutcome =
   /** Send the handler's response, with these headers added (the receipt, caching headers). */
   | { ok: true; headers: Record<string, string>; receipt?: SettleResponse }
@@ -157,31 +190,28 @@ export interface PaymentSession {
   readonly ctx: PaymentContext
   readonly payment: PaymentInfo
   /**
-   * True when verification is still in flight and the handler runs speculatively: `settle()` then waits for it
-   * first, and answers the refusal (402, 502, 504) with `ok: false` when the payment did not verify.
+   * Phase two, once: the handler's outcome in, what to send out. Settles a 2xx exactly once (after
+   * verification, on a speculative run), releases the payment otherwise, and answers a speculative run's refusal
+   * (402, 502, 504) instead of the handler's answer or its throw. Called again it returns the first instruction,
+   * except that a throw or a departure after a `head` (or `delivered`) gets `cut` (the answer is already on its way).
    */
-  readonly speculative: boolean
+  finish(outcome: Outcome): Promise<Instruction>
   /**
-   * After the handler: settles a 2xx exactly once and tells what to send. A non-2xx status settles nothing
-   * and passes through. Calling it again returns the first outcome.
-   */
-  settle(status: number, headers?: HeadersInit): Promise<SettleOutcome>
-  /**
-   * A speculative run's verdict: resolves once verification decided, to the refusal (402, 502, 504) when the
-   * payment did not verify, else undefined (at once for a session that was verified first). A handler that
-   * threw while its payment was being refused answers the refusal, not a 500: see `handle()`.
-   */
-  refusal(): Promise<Response | undefined>
-  /** The handler threw: release the payment, nothing is settled. Returns the 500 response to send. */
-  fail(error: unknown): Response
-  /** The client went away: release the payment, nothing is settled. */
-  abort(): void
-  /**
-   * After a successful settlement: keeps the response (bounded, with a TTL) so that a retry with the same payment
+   * After a `send` that settled: keeps the response (bounded, with a TTL) so that a retry with the same payment
    * or Idempotency-Key gets it again without paying twice. Returns the Response to send (same body, streamed).
    * Optional for adapters that cannot hand over a Response; `handle()` does it.
    */
   keep(response: Response): Response
+  /** @deprecated read nothing from it: `finish()` applies the speculative rules. Whether verification runs alongside the handler. */
+  readonly speculative: boolean
+  /** @deprecated use `finish({ kind: 'head', status })`. Settles a 2xx exactly once and tells what to send. */
+  settle(status: number, headers?: HeadersInit): Promise<SettleOutcome>
+  /** @deprecated use `finish({ kind: 'threw', error })`, which answers the refusal itself. A speculative run's refusal, if any. */
+  refusal(): Promise<Response | undefined>
+  /** @deprecated use `finish({ kind: 'threw', error })`. Releases the payment; returns the 500 to send. */
+  fail(error: unknown): Response
+  /** @deprecated use `finish({ kind: 'left' })`. Releases the payment, nothing is settled. */
+  abort(): void
 }
 
 /** What `paywall.check(request)` decided. */
