@@ -1,12 +1,15 @@
 // The payment option factories: exact() for token payments (EIP-3009, or Permit2 for any ERC-20), upto() for
-// usage-based token payments (Permit2), plan() for Nevermined plans.
+// usage-based token payments (Permit2); plan() for Nevermined plans lives in schemes/nvm-plan/.
 // Both validate everything when called, so a bad route fails at start-up with the field it is about.
-import { TollgateError } from '../errors.js'
 import type { PaymentRequirements } from '../codec/types.js'
 import { defaultAsset } from './assets.js'
 import { parseAtomic, priceToAtomic } from './money.js'
 import { toCaip2 } from './networks.js'
 import type { AmountFunction, AmountValue, PaymentOption } from './types.js'
+import { checkAddress, checkKeys, invalidOption, plainObject, positiveInteger, show } from '../schemes/option-checks.js'
+
+export { plan } from '../schemes/nvm-plan/options.js'
+export type { PlanOptions, PlanScheme } from '../schemes/nvm-plan/options.js'
 
 /** A token given in full: address and the EIP-712 domain its signatures use. */
 export interface ExactAsset {
@@ -70,41 +73,13 @@ export interface UptoOptions {
   extra?: Record<string, unknown>
 }
 
-export type PlanScheme = 'nvm:erc4337' | 'nvm:card-delegation'
-
-export interface PlanOptions {
-  /** The Nevermined plan id, a decimal string (or bigint). */
-  planId: string | bigint
-  /** The agent the plan pays for. */
-  agentId?: string | bigint
-  /** Credits to burn per request (positive integer), or a function of the request; default 1. */
-  credits?: AmountValue | AmountFunction
-  /** `nvm:erc4337` (crypto plans, default) or `nvm:card-delegation` (fiat plans). */
-  scheme?: PlanScheme
-  /**
-   * For `nvm:erc4337`: CAIP-2 or a known name; default from NVM_ENVIRONMENT (`live` -> eip155:8453, else
-   * eip155:84532). For `nvm:card-delegation`: the card provider's name; default `stripe`.
-   */
-  network?: string
-  /** The HTTP method the token is bound to (upper-cased). */
-  httpVerb?: string
-}
-
 const DEFAULT_MAX_TIMEOUT_SECONDS = 300
 const DEFAULT_TOKEN_DECIMALS = 6
-const ADDRESS = /^0x[0-9a-fA-F]{40}$/
 const ZERO_ADDRESS = /^0x0{40}$/
-const DECIMAL_ID = /^(0|[1-9]\d*)$/
-const HTTP_METHOD = /^[A-Za-z]+$/
-const PROVIDER_NAME = /^[a-z0-9][a-z0-9_-]{0,63}$/
-const PLAN_SCHEMES: readonly string[] = ['nvm:erc4337', 'nvm:card-delegation']
-const SANDBOX_NETWORK = 'eip155:84532'
-const LIVE_NETWORK = 'eip155:8453'
 
 const EXACT_KEYS = ['price', 'amount', 'network', 'payTo', 'asset', 'decimals', 'maxTimeoutSeconds', 'extra', 'assetTransferMethod']
 const UPTO_KEYS = ['maxPrice', 'maxAmount', 'network', 'payTo', 'asset', 'decimals', 'maxTimeoutSeconds', 'facilitatorAddress', 'extra']
 const TRANSFER_METHODS: readonly string[] = ['eip3009', 'permit2']
-const PLAN_KEYS = ['planId', 'agentId', 'credits', 'scheme', 'network', 'httpVerb']
 const ASSET_KEYS = ['address', 'name', 'version', 'decimals']
 
 /**
@@ -178,48 +153,6 @@ function checkPayTo(value: unknown): string {
   return payTo
 }
 
-/** Burn `credits` of a Nevermined plan per request; the facilitator checks the payer holds them. */
-export function plan(options: PlanOptions): PaymentOption {
-  checkKeys('plan', options, PLAN_KEYS)
-  const planId = decimalId(options.planId, 'planId')
-  const scheme = options.scheme ?? 'nvm:erc4337'
-  if (!PLAN_SCHEMES.includes(scheme)) {
-    throw invalidOption('scheme', `scheme must be one of ${PLAN_SCHEMES.join(', ')}, got ${JSON.stringify(scheme)}`, PLAN_SCHEMES.join(' | '))
-  }
-  const network = scheme === 'nvm:card-delegation' ? providerNetwork(options.network) : planNetwork(options.network)
-  const credits = resolveCredits(options.credits)
-
-  const extra: Record<string, unknown> = { version: '1' }
-  if (options.agentId !== undefined && options.agentId !== '') extra.agentId = identifier(options.agentId, 'agentId')
-  if (options.httpVerb !== undefined && options.httpVerb !== '') extra.httpVerb = httpVerb(options.httpVerb)
-  const requirements: PaymentRequirements = { scheme, network, planId, extra: Object.freeze(extra) }
-  return Object.freeze({ requirements: Object.freeze(requirements), amount: credits, amountOnWire: false, singleUse: false })
-}
-
-/** The Nevermined environment from NVM_ENVIRONMENT, read without importing Node: edge runtimes have no `process`. */
-function nvmEnvironment(): string | undefined {
-  try {
-    const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env
-    return env?.NVM_ENVIRONMENT?.trim().toLowerCase()
-  } catch {
-    // Deno without --allow-env throws on access.
-    return undefined
-  }
-}
-
-function planNetwork(network: string | undefined): string {
-  if (network !== undefined) return toCaip2(network, 'network')
-  return nvmEnvironment() === 'live' ? LIVE_NETWORK : SANDBOX_NETWORK
-}
-
-function providerNetwork(network: string | undefined): string {
-  if (network === undefined) return 'stripe'
-  if (typeof network !== 'string' || !PROVIDER_NAME.test(network)) {
-    throw invalidOption('network', `network for nvm:card-delegation must be a card provider name such as "stripe", got ${show(network)}`, 'a provider name')
-  }
-  return network
-}
-
 function resolveAsset(options: Pick<ExactOptions, 'asset'>, network: string): { address: string; name: unknown; version: unknown; decimals: number | undefined } {
   const { asset } = options
   if (asset === undefined) {
@@ -267,18 +200,6 @@ function resolveExactAmount(options: ExactOptions, decimals: number): string | A
   return typeof amount === 'function' ? amount : parseAtomic(amount, 'amount').toString()
 }
 
-function resolveCredits(credits: AmountValue | AmountFunction | undefined): string | AmountFunction {
-  if (credits === undefined) return '1'
-  return typeof credits === 'function' ? credits : parseAtomic(credits, 'credits').toString()
-}
-
-function checkAddress(value: unknown, path: string): string {
-  if (typeof value !== 'string' || !ADDRESS.test(value)) {
-    throw invalidOption(path, `${path} must be an address (0x and 40 hex digits), got ${show(value)}`, '0x and 40 hex digits')
-  }
-  return value
-}
-
 function checkDomainField(value: unknown, field: 'name' | 'version', path = `extra.${field}`): string {
   if (typeof value !== 'string' || value === '') {
     throw invalidOption(
@@ -288,66 +209,4 @@ function checkDomainField(value: unknown, field: 'name' | 'version', path = `ext
     )
   }
   return value
-}
-
-function plainObject(value: unknown, path: string): Record<string, unknown> | undefined {
-  if (value === undefined) return undefined
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw invalidOption(path, `${path} must be an object, got ${show(value)}`, 'an object')
-  }
-  return value as Record<string, unknown>
-}
-
-function positiveInteger(value: unknown, path: string): number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0) {
-    throw invalidOption(path, `${path} must be a positive integer, got ${show(value)}`, 'a positive integer')
-  }
-  return value
-}
-
-function decimalId(value: unknown, path: string): string {
-  const text = typeof value === 'bigint' && value >= 0n ? value.toString() : value
-  if (typeof text !== 'string' || !DECIMAL_ID.test(text)) {
-    throw invalidOption(path, `${path} must be a decimal string such as "1234567890123456789" (or a bigint), got ${show(value)}`, 'a decimal string')
-  }
-  return text
-}
-
-function identifier(value: unknown, path: string): string {
-  const text = typeof value === 'bigint' && value >= 0n ? value.toString() : value
-  if (typeof text !== 'string' || text.trim() !== text || text === '') {
-    throw invalidOption(path, `${path} must be a non-empty string without surrounding spaces (or a bigint), got ${show(value)}`, 'a string')
-  }
-  return text
-}
-
-function httpVerb(value: unknown): string {
-  if (typeof value !== 'string' || !HTTP_METHOD.test(value)) {
-    throw invalidOption('httpVerb', `httpVerb must be an HTTP method such as "POST", got ${show(value)}`, 'an HTTP method')
-  }
-  return value.toUpperCase()
-}
-
-/** Refuse unknown keys: a misspelt `maxTimeoutSecond` would otherwise be ignored without a word. */
-function checkKeys(factory: string, options: unknown, allowed: readonly string[], path?: string): void {
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw invalidOption(path ?? '', `${factory}() needs an options object${path ? ` at ${path}` : ''}, got ${show(options)}`, 'an object')
-  }
-  for (const key of Object.keys(options)) {
-    if (!allowed.includes(key)) {
-      const at = path ? `${path}.${key}` : key
-      throw invalidOption(at, `${factory}(): unknown option ${JSON.stringify(at)}; expected one of ${allowed.join(', ')}`, allowed.join(' | '))
-    }
-  }
-}
-
-function invalidOption(path: string, message: string, expected: string): TollgateError {
-  return new TollgateError('invalid_payment_option', `Invalid payment option: ${message}.`, { path, expected })
-}
-
-function show(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value)
-  if (typeof value === 'bigint') return `${value}n`
-  if (value === null || Array.isArray(value)) return value === null ? 'null' : 'an array'
-  return typeof value === 'object' ? 'an object' : String(value)
 }
