@@ -22,11 +22,13 @@ const HONO = fileURLToPath(new URL('../../hono/src/index.ts', import.meta.url))
 // the paid path calling inner functions without the checks of user input that its own values cannot fail
 // (buildPaymentRequired, memoryStore's maxEntries and TTL checks, the decoders' type check, canonicalResourceUrl's
 // path check, parsePrice's decimals check, formatUnits); 18,925, 18,421 and 25,388 bytes measured then (the main
-// entry, which keeps every check, with other work in progress).
+// entry, which keeps every check, with other work in progress). Raised for schemes as plug-ins (issue 19): the
+// scheme contract's objects, their registry and the engine asking them instead of reading payloads itself
+// (26,051, 18,833 and 19,344 bytes measured then; the issue allows Hono + exact up to 19,500).
 const BUDGETS = {
-  coreMainEntry: 25_500,
-  coreMinimal: 18_500,
-  honoWithExact: 19_000,
+  coreMainEntry: 26_100,
+  coreMinimal: 18_900,
+  honoWithExact: 19_400,
 }
 
 async function bundle(contents: string) {

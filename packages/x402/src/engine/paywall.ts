@@ -5,7 +5,6 @@ import type { VerifyRequest, VerifyResult } from '../facilitator/types.js'
 import { matchAccepted, matchV1, toV1Requirements } from '../requirements/build.js'
 import { createEmitter } from './events.js'
 import { hashToken } from './hash.js'
-import { authorizationExpiresAt, paymentId } from './payment-id.js'
 import { resolveOptions } from './options.js'
 import { createPreparer, type Prepared, type PreparedOffer } from './prepare.js'
 import { render402, send402, sendError, wantsHtml, withHeaders } from './responses.js'
@@ -34,7 +33,7 @@ const FREE_CONTEXT: PaymentContext = Object.freeze({
 const FREE: Gate = Object.freeze({ kind: 'free', ctx: FREE_CONTEXT })
 // A lock on a single-use payment covers verify, settle and a minute of handler; it is released as soon as the
 // request ends. Kept short on purpose: a lock whose release was lost (a Store blip) blocks its payment until then,
-// and a copy that slips in after a very long handler still cannot be settled twice (the nonce is spent on chain).
+// and a copy that slips in after a very long handler still cannot be settled twice (the facilitator refuses it).
 const LOCK_MARGIN_MS = 60_000
 const DEFAULT_CONSUMED_TTL_MS = 24 * 60 * 60_000
 
@@ -128,9 +127,11 @@ export function createPaywall(options: PaywallOptions): Paywall {
       ...(speculative ? { speculative } : {}),
     })
 
-    const singleUse = offer.option.singleUse
+    // The scheme says whether this payment is single-use, and its identity and expiry (schemes/contract.ts).
+    const replay = offer.option.scheme!.replay(proof, offer.requirements.network)
+    const singleUse = replay !== undefined
     // Only a single-use payment is locked, marked used and kept under its id.
-    const id = singleUse ? paymentId(proof, offer.requirements.network, tokenHash) : ''
+    const id = singleUse ? (replay.id ?? 'token:' + tokenHash) : ''
     const lockKey = singleUse ? 'tg:lock:' + id : ''
     const usedKey = singleUse ? 'tg:used:' + id : ''
     let locked = false
@@ -249,7 +250,7 @@ export function createPaywall(options: PaywallOptions): Paywall {
       emit,
       fields,
       // Nothing to record for a reusable payment: no promise either.
-      consume: singleUse ? () => store.set(usedKey, 1, consumedTtlMs(proof)) : undefined,
+      consume: singleUse ? () => store.set(usedKey, 1, consumedTtlMs(replay.expiresAt)) : undefined,
       release,
       enqueue: async (settleRequest: SettleRequest) => {
         const now = Date.now()
@@ -257,7 +258,7 @@ export function createPaywall(options: PaywallOptions): Paywall {
           request: settleRequest,
           attempts: 1,
           dueAt: now,
-          expiresAt: authorizationExpiresAt(proof) ?? now + DEFAULT_CONSUMED_TTL_MS,
+          expiresAt: replay?.expiresAt ?? now + DEFAULT_CONSUMED_TTL_MS,
           enqueuedAt: now,
           origin: { ...base, tokenHash },
         })
@@ -405,7 +406,7 @@ function buildVerifyRequest(prepared: Prepared, offer: PreparedOffer, proof: Dec
     amount: offer.amount,
   }
   if (proof.x402Version === 1) {
-    const v1 = toV1Requirements(offer.requirements, prepared.resource)
+    const v1 = toV1Requirements(offer.requirements, prepared.resource, offer.option.scheme)
     if (v1) request.requirementsV1 = v1
   }
   return request
@@ -417,9 +418,8 @@ function syncReadOf(store: { getSync?: unknown; get: unknown }): SyncRead | unde
   return typeof getSync === 'function' ? (key) => getSync.call(store, key) : undefined
 }
 
-/** Keep a consumed payment until its authorisation expires (EIP-3009 validBefore), else a day. */
-function consumedTtlMs(proof: DecodedProof): number {
-  const expiresAt = authorizationExpiresAt(proof)
+/** Keep a consumed payment until it expires (as its scheme reads it), else a day. */
+function consumedTtlMs(expiresAt: number | undefined): number {
   if (expiresAt === undefined) return DEFAULT_CONSUMED_TTL_MS
   return Math.min(Math.max(expiresAt - Date.now(), 60_000), 7 * DEFAULT_CONSUMED_TTL_MS)
 }

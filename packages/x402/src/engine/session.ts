@@ -8,6 +8,7 @@ import { withDeadline } from './deadline.js'
 import type { Prepared, PreparedOffer } from './prepare.js'
 import { paidHeaders, render402, send402, sendError } from './responses.js'
 import type { PaymentContext, PaymentInfo, PaymentSession, PaywallEvent, SettleOutcome } from './types.js'
+import type { ChargeRule, Scheme } from '../schemes/contract.js'
 import { assertSettleResult } from './verifier.js'
 
 export interface SessionInput {
@@ -44,9 +45,14 @@ class PaidContext implements PaymentContext {
   // Made only when a handler asks for the signal: an AbortController per request costs.
   #controller: AbortController | undefined
   #refused = false
-  constructor(readonly payment: PaymentInfo) {
-    // upto bills the usage the handler reports, nothing until it does; the other schemes settle what was verified.
-    this.#charged = payment.scheme === 'upto' ? '0' : payment.amount
+  readonly #rule: ChargeRule
+  constructor(
+    readonly payment: PaymentInfo,
+    rule: ChargeRule,
+  ) {
+    this.#rule = rule
+    // A usage scheme (upto) bills what the handler reports, nothing until it does; the others settle what was verified.
+    this.#charged = rule === 'usage' ? '0' : payment.amount
   }
 
   get charged(): string {
@@ -72,14 +78,14 @@ class PaidContext implements PaymentContext {
     const value = parseAtomic(amount, 'ctx.charge(amount)', { allowZero: true })
     const verified = BigInt(this.payment.amount)
     if (value > verified) {
-      const what = this.payment.scheme === 'upto' ? 'the maximum the payer authorised' : 'the verified amount'
+      const what = this.#rule === 'usage' ? 'the maximum the payer authorised' : 'the verified amount'
       throw new TollgateError('charge_exceeds_verified', `ctx.charge(${value}) is above ${what} (${verified}); nothing above it can be settled.`, {
         path: 'ctx.charge(amount)',
         expected: `at most ${verified}`,
       })
     }
-    if (value !== verified && this.payment.scheme === 'exact') {
-      throw new TollgateError('charge_unsupported', 'The exact scheme settles the authorised amount only; ctx.charge cannot lower it.', {
+    if (value !== verified && this.#rule === 'fixed') {
+      throw new TollgateError('charge_unsupported', `The ${this.payment.scheme} scheme settles the authorised amount only; ctx.charge cannot lower it.`, {
         path: 'ctx.charge(amount)',
         expected: `exactly ${verified}`,
       })
@@ -89,13 +95,13 @@ class PaidContext implements PaymentContext {
 }
 
 /** verify's request plus what settle needs, written out rather than spread (this runs on every paid request). */
-function settleRequestOf(verify: VerifyRequest, amount: string, verification: VerifyResult): SettleRequest {
+function settleRequestOf(verify: VerifyRequest, amount: string, verification: VerifyResult, scheme: Scheme): SettleRequest {
   const request: SettleRequest = {
     x402Version: verify.x402Version,
     token: verify.token,
     proof: verify.proof,
-    // upto's settle carries the amount to settle in the offer itself (the spec's phase-dependent `amount`).
-    requirements: verify.requirements.scheme === 'upto' ? { ...verify.requirements, amount } : verify.requirements,
+    // Some schemes settle the charged amount in the offer itself (upto: the spec's phase-dependent `amount`).
+    requirements: scheme.settleRequirements ? scheme.settleRequirements(verify.requirements, amount) : verify.requirements,
     paymentRequired: verify.paymentRequired,
     amount,
     verification,
@@ -108,22 +114,15 @@ function refusal(): TollgateError {
   return new TollgateError('payment_invalid', 'The payment did not verify: the work was refused and its answer dropped.')
 }
 
-/**
- * The payer a payment names (EIP-3009's or Permit2's `from`, a test token's `payer`), for a speculative run until
- * verification reports the payer it checked.
- */
-function claimedPayer(proof: DecodedProof): string | undefined {
-  const payload = proof.payload.payload as { authorization?: { from?: unknown }; permit2Authorization?: { from?: unknown }; payer?: unknown }
-  const from = (payload.authorization ?? payload.permit2Authorization)?.from ?? payload.payer
-  return typeof from === 'string' ? from : undefined
-}
-
 export function createSession(input: SessionInput): PaymentSession {
   const { offer, proof, emit, verdict } = input
   let verification = input.verification
   const x402Version = proof.x402Version
+  // The option's scheme was set when the paywall was created (withFacilitatorExtra).
+  const scheme = offer.option.scheme!
   const payment: PaymentInfo = {
-    payer: verification ? verification.payer : claimedPayer(proof),
+    // The payer the payment names, for a speculative run until verification reports the payer it checked.
+    payer: verification ? verification.payer : scheme.payer(proof),
     scheme: offer.requirements.scheme,
     network: offer.requirements.network,
     amount: offer.amount,
@@ -131,10 +130,9 @@ export function createSession(input: SessionInput): PaymentSession {
     x402Version,
     requirements: offer.requirements,
   }
-  if (offer.requirements.asset !== undefined) payment.asset = offer.requirements.asset
-  if (offer.requirements.planId !== undefined) payment.planId = offer.requirements.planId
+  scheme.describePayment?.(offer.requirements, payment)
 
-  const ctx = new PaidContext(payment)
+  const ctx = new PaidContext(payment, scheme.charge ?? 'at-most')
   const fields = () => ({ ...input.fields(), payer: payment.payer })
   let outcome: Promise<SettleOutcome> | undefined
   let settled = false
@@ -162,13 +160,12 @@ export function createSession(input: SessionInput): PaymentSession {
     if (charged === '0') {
       finish()
       emit?.('settle.success', { ...fields(), amount: '0', status: 200 })
-      // Nothing to move, so no facilitator call; an upto payer still gets a receipt saying 0 was charged.
-      const receipt: SettleResponse | undefined =
-        payment.scheme === 'upto' ? { success: true, transaction: '', network: payment.network, amount: '0' } : undefined
+      // Nothing to move, so no facilitator call; a scheme may still give a receipt saying 0 was charged (upto).
+      const receipt = scheme.zeroReceipt?.(payment.network)
       if (receipt && payment.payer !== undefined) receipt.payer = payment.payer
       return { ok: true, headers: paidHeaders(receipt, x402Version), ...(receipt ? { receipt } : {}) }
     }
-    const request = settleRequestOf(input.verifyRequest, charged, verification!)
+    const request = settleRequestOf(input.verifyRequest, charged, verification!, scheme)
     const started = Date.now()
     emit?.('settle.start', { ...fields(), amount: charged })
     let result: SettleResponse
@@ -204,7 +201,7 @@ export function createSession(input: SessionInput): PaymentSession {
       const response = send402(render402(paymentRequired, reason), paymentRequired, { receipt: { response: receipt, x402Version } })
       return { ok: false, response, receipt }
     }
-    // The money moved: deliver even if the replay guard cannot record it (the facilitator's own nonce check
+    // The money moved: deliver even if the replay guard cannot record it (the facilitator's own single-use check
     // still stands behind it), but say so.
     if (input.consume) {
       await input.consume().catch((error: unknown) => {

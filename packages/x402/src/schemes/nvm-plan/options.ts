@@ -5,6 +5,7 @@ import { parseAtomic } from '../../requirements/money.js'
 import { toCaip2 } from '../../requirements/networks.js'
 import type { AmountFunction, AmountValue, PaymentOption } from '../../requirements/types.js'
 import { checkKeys, invalidOption, show } from '../option-checks.js'
+import { nvmPlan } from './scheme.js'
 
 export type PlanScheme = 'nvm:erc4337' | 'nvm:card-delegation'
 
@@ -49,7 +50,7 @@ export function plan(options: PlanOptions): PaymentOption {
   if (options.agentId !== undefined && options.agentId !== '') extra.agentId = identifier(options.agentId, 'agentId')
   if (options.httpVerb !== undefined && options.httpVerb !== '') extra.httpVerb = httpVerb(options.httpVerb)
   const requirements: PaymentRequirements = { scheme, network, planId, extra: Object.freeze(extra) }
-  return Object.freeze({ requirements: Object.freeze(requirements), amount: credits, amountOnWire: false, singleUse: false })
+  return Object.freeze({ requirements: Object.freeze(requirements), amount: credits, amountOnWire: false, singleUse: false, scheme: nvmPlan })
 }
 
 /** The Nevermined environment from NVM_ENVIRONMENT, read without importing Node: edge runtimes have no `process`. */

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest'
-import { TollgateError } from '../errors.js'
+import { TollgateError } from '../../errors.js'
 import { exact } from './options.js'
 
 const PAY_TO = '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC'
