@@ -22,7 +22,7 @@ const v3Token = encodeToken(v3Payload)
 const v2Token: string = vector.accessToken
 
 function setup(overrides: Partial<PaywallOptions> = {}) {
-  const next = vi.fn<NextHandler>(async (_request, ctx) => Response.json({ answer: 42, planId: ctx.payment?.planId, run: next.mock.calls.length }))
+  const next = vi.fn<NextHandler>(async (_request, ctx) => Response.json({ answer: 42, planId: ctx.payment?.planId }))
   const option = plan({ planId: decoded.accepted.planId, agentId: '987654321', httpVerb: 'POST', network: 'eip155:84532' })
   const paywall = createPaywall({ routes: { 'POST /ask': option }, facilitator: nevermined({ apiKey: API_KEY }), baseUrl: ORIGIN, ...overrides })
   return { app: paywall.protect(next), next }
