@@ -24,9 +24,9 @@ const HONO = fileURLToPath(new URL('../../hono/src/index.ts', import.meta.url))
 // path check, parsePrice's decimals check, formatUnits); 18,925, 18,421 and 25,388 bytes measured then (the main
 // entry, which keeps every check, with other work in progress). Raised for schemes as plug-ins (issue 19): the
 // scheme contract's objects, their registry and the engine asking them instead of reading payloads itself
-// (26,051, 18,833 and 19,344 bytes measured then; the issue allows Hono + exact up to 19,500).
+// (26,117, 18,881 and 19,380 bytes measured then; the issue allows Hono + exact up to 19,500).
 const BUDGETS = {
-  coreMainEntry: 26_100,
+  coreMainEntry: 26_200,
   coreMinimal: 18_900,
   honoWithExact: 19_400,
 }

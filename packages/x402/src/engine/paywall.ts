@@ -127,8 +127,13 @@ export function createPaywall(options: PaywallOptions): Paywall {
       ...(speculative ? { speculative } : {}),
     })
 
-    // The scheme says whether this payment is single-use, and its identity and expiry (schemes/contract.ts).
-    const replay = offer.option.scheme!.replay(proof, offer.requirements.network)
+    // The scheme reads the payload: whether it can pay at all, whether it is single-use, its identity and expiry.
+    const scheme = offer.option.scheme!
+    const unreadable = scheme.checkPayload?.(proof)
+    if (unreadable !== undefined) {
+      return reject(prepared, new TollgateError('payment_invalid', `The payment cannot be read: ${unreadable}.`, { reason: unreadable }), base, proof, tokenHash)
+    }
+    const replay = scheme.replay(proof, offer.requirements.network)
     const singleUse = replay !== undefined
     // Only a single-use payment is locked, marked used and kept under its id.
     const id = singleUse ? (replay.id ?? 'token:' + tokenHash) : ''

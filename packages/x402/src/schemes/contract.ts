@@ -56,6 +56,11 @@ export interface Scheme {
    * used after settlement and keeps its answer for retries. Undefined: reusable (a verification cache serves it).
    */
   replay(proof: DecodedProof, network: string): ReplayFacts | undefined
+  /**
+   * Refuses a payload whose shape this scheme cannot pay with, before any facilitator call: the reason (a 402
+   * `payment_invalid`), else undefined. Optional: a facilitator-verified scheme leaves the check to its facilitator.
+   */
+  checkPayload?(proof: DecodedProof): string | undefined
   /** How `ctx.charge` behaves; default `at-most`. */
   readonly charge?: ChargeRule
   /** Fields a v2 proof's `accepted` must name to match an offer (the offer's own are compared in any case). */
