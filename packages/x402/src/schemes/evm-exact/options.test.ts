@@ -131,3 +131,11 @@ describe('exact()', () => {
     expect(errorOf(() => exact(undefined as never)).code).toBe('invalid_payment_option')
   })
 })
+
+describe('exact() over Permit2', () => {
+  it('exact names Permit2 as the spec does and takes a bare token address', () => {
+    const option = exact({ price: '$0.02', network: 'eip155:8453', payTo: '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC', asset: '0x5FbDB2315678afecb367f032d93F642f64180aa3', assetTransferMethod: 'permit2' })
+    expect(option.requirements.extra).toEqual({ assetTransferMethod: 'permit2' })
+    expect(() => exact({ price: '$0.02', network: 'eip155:8453', payTo: '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC', assetTransferMethod: 'permit3' as 'permit2' })).toThrow(/assetTransferMethod/)
+  })
+})

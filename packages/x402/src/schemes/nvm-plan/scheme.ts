@@ -21,9 +21,12 @@ export const nvmPlan: Scheme = registerScheme({
     const from = payload.authorization?.from ?? payload.payer
     return typeof from === 'string' ? from : undefined
   },
+  // Read on every paid request of a plan route: no object made for a reusable token.
   replay(proof, network) {
-    const { from, nonce } = (proof.payload.payload as NvmPayload).authorization ?? {}
+    const authorization = (proof.payload.payload as NvmPayload).authorization
+    const nonce = authorization?.nonce
     if (typeof nonce !== 'string' || nonce === '') return undefined
+    const from = authorization!.from
     return { id: `nvm:${network}:${typeof from === 'string' ? from.toLowerCase() : ''}:${nonce}` }
   },
   describe: (requirements) => `${requirements.scheme} plan ${String(requirements.planId)} on ${requirements.network}`,
