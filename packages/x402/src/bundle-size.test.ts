@@ -22,18 +22,16 @@ const HONO = fileURLToPath(new URL('../../hono/src/index.ts', import.meta.url))
 // the paid path calling inner functions without the checks of user input that its own values cannot fail
 // (buildPaymentRequired, memoryStore's maxEntries and TTL checks, the decoders' type check, canonicalResourceUrl's
 // path check, parsePrice's decimals check, formatUnits); 18,925, 18,421 and 25,388 bytes measured then (the main
-// entry, which keeps every check, with other work in progress). Raised for issue 19's network vocabulary: Solana's
-// two CAIP-2 ids in the one network table (+82 B on the paid path, random base58 does not compress), and on the
-// main entry combineFacilitators' routing by scheme and network (+1.1 kB); 26,537, 18,540 and 19,057 measured then.
-// Raised by 0.6 kB (core minimal, Hono + exact) for
-// phase two once in the core (session.finish: one outcome in, one instruction out, with the old session methods
-// kept as deprecated for a release) and the Renderer that lets the structured entry share the HTTP path; by 1.4 kB
-// for the main entry, which also carries the structured entry (checkPayment) that HTTP apps never import
-// (19,068, 19,561 and 26,764 bytes measured then). Both merged: budgets are being brought back down (issue 19).
+// entry, which keeps every check, with other work in progress). Issue 19 (the house) added to all three: Solana's
+// two CAIP-2 ids in the one network table (+82 B on the paid path: random base58 does not compress),
+// combineFacilitators' routing by scheme and network (+1.1 kB, main entry only), phase two once in the core
+// (session.finish, with the old session methods kept as deprecated for a release) and the Renderer the structured
+// entry shares with HTTP, the scheme contract's objects and their registry, and the structured entry itself (main
+// entry only: HTTP apps never import checkPayment). The issue allows Hono + exact up to 19,500 bytes.
 const BUDGETS = {
-  coreMainEntry: 26_900,
+  coreMainEntry: 28_500,
   coreMinimal: 19_200,
-  honoWithExact: 19_600,
+  honoWithExact: 19_500,
 }
 
 async function bundle(contents: string) {

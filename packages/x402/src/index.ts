@@ -2,6 +2,8 @@
 export * from './errors.js'
 export * from './codec/index.js'
 export * from './requirements/index.js'
+// The scheme contract (schemes/contract.ts): the shape of exact(), upto() and plan()'s `option.scheme`.
+export type * from './schemes/contract.js'
 export { createPaywall } from './engine/paywall.js'
 export { checkPayment } from './engine/structured.js'
 export type * from './engine/types.js'

@@ -7,6 +7,7 @@ import { EXACT_SCHEME } from '../evm/scheme.js'
 import { readExactTerms } from '../evm/verify.js'
 import { permit2KindOf, UPTO_SCHEME } from '../evm/permit2.js'
 import { canSignPermit2, permit2Signing, type Permit2PayerOptions } from './permit2-payer.js'
+import { serves } from '../schemes/registry.js'
 import type { Offer, Payer } from './types.js'
 
 export interface ExactPayerOptions extends Permit2PayerOptions {
@@ -18,20 +19,23 @@ export interface ExactPayerOptions extends Permit2PayerOptions {
 
 export type UptoPayerOptions = ExactPayerOptions
 
+/** Any EVM chain: the payers' networks when none are given. */
+const EVM: readonly string[] = ['eip155:*']
+
 /**
  * Pays `exact` offers on EVM chains from `account` (`privateKeyToAccount(key)`, or any local signer): EIP-3009
  * offers, and Permit2 ones (`extra.assetTransferMethod: "permit2"`, any ERC-20) once Permit2 is approved
  * (`approve` does it when told to).
  */
 export function exactPayer(account: ExactPayerAccount, options: ExactPayerOptions = {}): Payer {
-  const networks = options.networks?.map((network, index) => toCaip2(network, `exactPayer.networks[${index}]`))
+  const kind = { schemes: [EXACT_SCHEME], networks: options.networks?.map((network, index) => toCaip2(network, `exactPayer.networks[${index}]`)) ?? EVM }
   const permit2 = permit2Signing(account, options, 'exactPayer')
   return {
     name: 'exact-evm',
+    ...kind,
     canPay(offer: Offer) {
       const { requirements } = offer
-      if (requirements.scheme !== EXACT_SCHEME) return false
-      if (networks && !networks.includes(requirements.network)) return false
+      if (!serves(kind, requirements.scheme, requirements.network)) return false
       if (permit2KindOf(requirements)) return canSignPermit2(offer)
       try {
         // Undefined for non-EVM networks; throws when the asset, payee, amount or EIP-712 domain is missing.
@@ -60,13 +64,13 @@ export function exactPayer(account: ExactPayerAccount, options: ExactPayerOption
  * (`approve: 'max' | amount` does it when told to, never otherwise).
  */
 export function uptoPayer(account: ExactPayerAccount, options: UptoPayerOptions = {}): Payer {
-  const networks = options.networks?.map((network, index) => toCaip2(network, `uptoPayer.networks[${index}]`))
+  const kind = { schemes: [UPTO_SCHEME], networks: options.networks?.map((network, index) => toCaip2(network, `uptoPayer.networks[${index}]`)) ?? EVM }
   const permit2 = permit2Signing(account, options, 'uptoPayer')
   return {
     name: 'upto-evm',
+    ...kind,
     canPay(offer: Offer) {
-      if (offer.requirements.scheme !== UPTO_SCHEME) return false
-      if (networks && !networks.includes(offer.requirements.network)) return false
+      if (!serves(kind, offer.requirements.scheme, offer.requirements.network)) return false
       return canSignPermit2(offer)
     },
     pay: ({ offer }) => permit2.pay(offer),

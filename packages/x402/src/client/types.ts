@@ -54,6 +54,14 @@ export interface PayInput {
 export interface Payer {
   /** A short name, for errors and receipts (`exact-evm`, `nevermined`). */
   readonly name: string
+  /**
+   * The x402 schemes it pays (`['exact']`, `['nvm:erc4337', 'nvm:card-delegation']`): `wrapFetch` asks `canPay` only
+   * about offers of these schemes on its `networks`, by the rule the server's scheme registry uses. Undeclared:
+   * every offer is asked about.
+   */
+  readonly schemes?: readonly string[]
+  /** The networks it pays on, as CAIP-2 patterns (`eip155:*`, `eip155:8453`) or `*`; default `*`. */
+  readonly networks?: readonly string[]
   /** Whether this payer can pay the offer at all (scheme, network, asset, generation). Must not throw. */
   canPay(offer: Offer): boolean
   /** The proof header value for the offer (base64 JSON): sent as PAYMENT-SIGNATURE (v2) or X-PAYMENT (v1). */

@@ -6,6 +6,7 @@ import { checkPolicy, resolvePolicy, type Candidate, type ChooseOffer, type Offe
 import { recordPayment } from './receipt.js'
 import { resolveSpendCap, type CapAmount, type CapVerdict, type ResolvedSpendCap, type SpendCap } from './spend-cap.js'
 import type { Offer, Payer, PaymentDemand, PaymentRecord } from './types.js'
+import { serves } from '../schemes/registry.js'
 
 /** The shape of `fetch`, and of what `wrapFetch` returns. */
 export type FetchLike = (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>
@@ -178,8 +179,13 @@ async function refused(response: Response, chosen: Candidate): Promise<TollgateE
   )
 }
 
+const ANY_NETWORK: readonly string[] = ['*']
+
+/** A payer pays the offer's scheme and network as it declares them (schemes/registry.ts), and says it can. */
 function canPay(payer: Payer, offer: Offer): boolean {
   try {
+    const { schemes, networks } = payer
+    if (schemes !== undefined && !serves({ schemes, networks: networks ?? ANY_NETWORK }, offer.requirements.scheme, offer.requirements.network)) return false
     return payer.canPay(offer) === true
   } catch {
     return false

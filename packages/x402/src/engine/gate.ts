@@ -13,7 +13,6 @@ import { idempotencyKeyOf, keepResponse, type StoredResponse } from './idempoten
 import { releaseLock } from './lock-release.js'
 import type { ResolvedOptions } from './options.js'
 import type { OutboxWorker } from './outbox-worker.js'
-import { authorizationExpiresAt, paymentId } from './payment-id.js'
 import { buildVerifyRequest, consumedTtlMs, DEFAULT_CONSUMED_TTL_MS, findOffer } from './offer-match.js'
 import type { Prepared, PreparedOffer } from './prepare.js'
 import { isRefusal, type Renderer } from './render.js'
@@ -41,7 +40,7 @@ export interface GateDeps {
 
 // A lock on a single-use payment covers verify, settle and a minute of handler; it is released as soon as the
 // request ends. Kept short on purpose: a lock whose release was lost (a Store blip) blocks its payment until then,
-// and a copy that slips in after a very long handler still cannot be settled twice (the nonce is spent on chain).
+// and a copy that slips in after a very long handler still cannot be settled twice (the facilitator refuses it).
 const LOCK_MARGIN_MS = 60_000
 
 export type Gate = ReturnType<typeof createGate>
@@ -87,9 +86,16 @@ export function createGate({ settings, facilitator, store, verifier, emit, outbo
       ...(speculative ? { speculative } : {}),
     })
 
-    const singleUse = offer.option.singleUse
+    // The scheme reads the payload: whether it can pay at all, whether it is single-use, its identity and expiry.
+    const scheme = offer.option.scheme!
+    const unreadable = scheme.checkPayload?.(proof)
+    if (unreadable !== undefined) {
+      return reject(render, prepared, new TollgateError('payment_invalid', `The payment cannot be read: ${unreadable}.`, { reason: unreadable }), base, proof, tokenHash)
+    }
+    const replay = scheme.replay(proof, offer.requirements.network)
+    const singleUse = replay !== undefined
     // Only a single-use payment is locked, marked used and kept under its id.
-    const id = singleUse ? paymentId(proof, offer.requirements.network, tokenHash) : ''
+    const id = singleUse ? (replay.id ?? 'token:' + tokenHash) : ''
     const lockKey = singleUse ? 'tg:lock:' + id : ''
     const usedKey = singleUse ? 'tg:used:' + id : ''
     let locked = false
@@ -211,7 +217,7 @@ export function createGate({ settings, facilitator, store, verifier, emit, outbo
       emit,
       fields,
       // Nothing to record for a reusable payment: no promise either.
-      consume: singleUse ? () => store.set(usedKey, 1, consumedTtlMs(proof)) : undefined,
+      consume: singleUse ? () => store.set(usedKey, 1, consumedTtlMs(replay.expiresAt)) : undefined,
       release,
       enqueue: async (settleRequest: SettleRequest) => {
         const now = Date.now()
@@ -219,7 +225,7 @@ export function createGate({ settings, facilitator, store, verifier, emit, outbo
           request: settleRequest,
           attempts: 1,
           dueAt: now,
-          expiresAt: authorizationExpiresAt(proof) ?? now + DEFAULT_CONSUMED_TTL_MS,
+          expiresAt: replay?.expiresAt ?? now + DEFAULT_CONSUMED_TTL_MS,
           enqueuedAt: now,
           origin: { ...base, tokenHash },
         })

@@ -1,5 +1,6 @@
 // The small page a browser sees on a 402: what to pay, in words. The PAYMENT-REQUIRED header is still sent.
 import type { PaymentRequired, PaymentRequirements } from '../codec/types.js'
+import { schemeFor } from '../schemes/registry.js'
 
 export function renderPaywallPage(paymentRequired: PaymentRequired): string {
   const { resource, accepts } = paymentRequired
@@ -18,7 +19,8 @@ export function renderPaywallPage(paymentRequired: PaymentRequired): string {
 }
 
 function describeOffer(offer: PaymentRequirements): string {
-  if (offer.planId !== undefined) return `Plan ${offer.planId} (${offer.scheme}) on ${offer.network}`
+  const own = schemeFor(offer.scheme, offer.network)?.describe?.(offer)
+  if (own !== undefined) return own
   const name = typeof offer.extra?.name === 'string' ? offer.extra.name : 'tokens'
   return `${offer.amount ?? '?'} atomic units of ${name} (${offer.asset ?? 'unknown asset'}) on ${offer.network}, paid to ${offer.payTo ?? '?'}`
 }

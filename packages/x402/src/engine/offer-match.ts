@@ -3,7 +3,6 @@
 import type { DecodedProof, PaymentRequirements } from '../codec/types.js'
 import type { VerifyRequest } from '../facilitator/types.js'
 import { matchAccepted, matchV1, toV1Requirements } from '../requirements/build.js'
-import { authorizationExpiresAt } from './payment-id.js'
 import type { Prepared, PreparedOffer } from './prepare.js'
 
 export const DEFAULT_CONSUMED_TTL_MS = 24 * 60 * 60_000
@@ -25,15 +24,14 @@ export function buildVerifyRequest(prepared: Prepared, offer: PreparedOffer, pro
     amount: offer.amount,
   }
   if (proof.x402Version === 1) {
-    const v1 = toV1Requirements(offer.requirements, prepared.resource)
+    const v1 = toV1Requirements(offer.requirements, prepared.resource, offer.option.scheme)
     if (v1) request.requirementsV1 = v1
   }
   return request
 }
 
-/** Keep a consumed payment until its authorisation expires (EIP-3009 validBefore), else a day. */
-export function consumedTtlMs(proof: DecodedProof): number {
-  const expiresAt = authorizationExpiresAt(proof)
+/** Keep a consumed payment until it expires (as its scheme reads it), else a day. */
+export function consumedTtlMs(expiresAt: number | undefined): number {
   if (expiresAt === undefined) return DEFAULT_CONSUMED_TTL_MS
   return Math.min(Math.max(expiresAt - Date.now(), 60_000), 7 * DEFAULT_CONSUMED_TTL_MS)
 }

@@ -1,7 +1,7 @@
 // What a route asks of one request: its offers with amounts resolved, the PaymentRequired, and the rendered
 // 402. A route whose amounts are all fixed is prepared once per resource URL and then served from memory.
 import type { PaymentRequired, PaymentRequirements, ResourceInfo } from '../codec/types.js'
-import { buildRequirements, resolveAmount } from '../requirements/build.js'
+import { buildRequirements, offerKey, resolveAmount } from '../requirements/build.js'
 import { resourceUrl } from '../requirements/resource.js'
 import type { PaymentOption } from '../requirements/types.js'
 import { render402, type Rendered402 } from './responses.js'
@@ -70,7 +70,7 @@ async function build(route: CompiledRoute, request: Request, url: string): Promi
     route.options.map(async (option): Promise<PreparedOffer> => {
       const amount = await resolveAmount(option, request)
       const requirements = buildRequirements(option, amount)
-      const key = [requirements.scheme, requirements.network, amount, requirements.asset, requirements.payTo, requirements.planId, url].join('|')
+      const key = offerKey(requirements, amount, url)
       return { option, requirements, amount, key }
     }),
   )

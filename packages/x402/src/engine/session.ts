@@ -1,8 +1,9 @@
 // One paid request after a successful verification: the handler's context, and settlement exactly once.
-import type { DecodedProof, SettleResponse } from '../codec/types.js'
+import type { SettleResponse } from '../codec/types.js'
 import { TollgateError } from '../errors.js'
 import type { SettleRequest, VerifyRequest, VerifyResult } from '../facilitator/types.js'
 import { parseAtomic } from '../requirements/money.js'
+import type { ChargeRule, Scheme } from '../schemes/contract.js'
 import { isRefusal } from './render.js'
 import { runSettlement, type SettlementHooks } from './settlement.js'
 import type { SessionInput } from './session-input.js'
@@ -18,9 +19,14 @@ class PaidContext implements PaymentContext {
   #refused = false
   // What the handler passed to settleWith(), for the facilitator's settle; undefined (no cost) until it does.
   #settleOptions: Record<string, unknown> | undefined
-  constructor(readonly payment: PaymentInfo) {
-    // upto bills the usage the handler reports, nothing until it does; the other schemes settle what was verified.
-    this.#charged = payment.scheme === 'upto' ? '0' : payment.amount
+  readonly #rule: ChargeRule
+  constructor(
+    readonly payment: PaymentInfo,
+    rule: ChargeRule,
+  ) {
+    this.#rule = rule
+    // A usage scheme (upto) bills what the handler reports, nothing until it does; the others settle what was verified.
+    this.#charged = rule === 'usage' ? '0' : payment.amount
   }
 
   get charged(): string {
@@ -55,14 +61,14 @@ class PaidContext implements PaymentContext {
     const value = parseAtomic(amount, 'ctx.charge(amount)', { allowZero: true })
     const verified = BigInt(this.payment.amount)
     if (value > verified) {
-      const what = this.payment.scheme === 'upto' ? 'the maximum the payer authorised' : 'the verified amount'
+      const what = this.#rule === 'usage' ? 'the maximum the payer authorised' : 'the verified amount'
       throw new TollgateError('charge_exceeds_verified', `ctx.charge(${value}) is above ${what} (${verified}); nothing above it can be settled.`, {
         path: 'ctx.charge(amount)',
         expected: `at most ${verified}`,
       })
     }
-    if (value !== verified && this.payment.scheme === 'exact') {
-      throw new TollgateError('charge_unsupported', 'The exact scheme settles the authorised amount only; ctx.charge cannot lower it.', {
+    if (value !== verified && this.#rule === 'fixed') {
+      throw new TollgateError('charge_unsupported', `The ${this.payment.scheme} scheme settles the authorised amount only; ctx.charge cannot lower it.`, {
         path: 'ctx.charge(amount)',
         expected: `exactly ${verified}`,
       })
@@ -72,13 +78,13 @@ class PaidContext implements PaymentContext {
 }
 
 /** verify's request plus what settle needs, written out rather than spread (this runs on every paid request). */
-function settleRequestOf(verify: VerifyRequest, amount: string, verification: VerifyResult, settleOptions: Record<string, unknown> | undefined): SettleRequest {
+function settleRequestOf(verify: VerifyRequest, amount: string, verification: VerifyResult, scheme: Scheme, settleOptions: Record<string, unknown> | undefined): SettleRequest {
   const request: SettleRequest = {
     x402Version: verify.x402Version,
     token: verify.token,
     proof: verify.proof,
-    // upto's settle carries the amount to settle in the offer itself (the spec's phase-dependent `amount`).
-    requirements: verify.requirements.scheme === 'upto' ? { ...verify.requirements, amount } : verify.requirements,
+    // Some schemes settle the charged amount in the offer itself (upto: the spec's phase-dependent `amount`).
+    requirements: scheme.settleRequirements ? scheme.settleRequirements(verify.requirements, amount) : verify.requirements,
     paymentRequired: verify.paymentRequired,
     amount,
     verification,
@@ -90,16 +96,6 @@ function settleRequestOf(verify: VerifyRequest, amount: string, verification: Ve
 
 function refusal(): TollgateError {
   return new TollgateError('payment_invalid', 'The payment did not verify: the work was refused and its answer dropped.')
-}
-
-/**
- * The payer a payment names (EIP-3009's or Permit2's `from`, a test token's `payer`), for a speculative run until
- * verification reports the payer it checked.
- */
-function claimedPayer(proof: DecodedProof): string | undefined {
-  const payload = proof.payload.payload as { authorization?: { from?: unknown }; permit2Authorization?: { from?: unknown }; payer?: unknown }
-  const from = (payload.authorization ?? payload.permit2Authorization)?.from ?? payload.payer
-  return typeof from === 'string' ? from : undefined
 }
 
 /** A paid request's session; `A` is what its answers are (a Response for HTTP, an object for the structured entry). */
@@ -116,8 +112,11 @@ export function createSession<A>(input: SessionInput<A>): SessionOf<A> {
   const { offer, proof, emit, verdict, render } = input
   let verification = input.verification
   const x402Version = proof.x402Version
+  // The option's scheme was set when the paywall was created (withFacilitatorExtra).
+  const scheme = offer.option.scheme!
   const payment: PaymentInfo = {
-    payer: verification ? verification.payer : claimedPayer(proof),
+    // The payer the payment names, for a speculative run until verification reports the payer it checked.
+    payer: verification ? verification.payer : scheme.payer(proof),
     scheme: offer.requirements.scheme,
     network: offer.requirements.network,
     amount: offer.amount,
@@ -125,10 +124,9 @@ export function createSession<A>(input: SessionInput<A>): SessionOf<A> {
     x402Version,
     requirements: offer.requirements,
   }
-  if (offer.requirements.asset !== undefined) payment.asset = offer.requirements.asset
-  if (offer.requirements.planId !== undefined) payment.planId = offer.requirements.planId
+  scheme.describePayment?.(offer.requirements, payment)
 
-  const ctx = new PaidContext(payment)
+  const ctx = new PaidContext(payment, scheme.charge ?? 'at-most')
   const fields = () => ({ ...input.fields(), payer: payment.payer })
   let settlement: Promise<Instruction<A>> | undefined
   let instruction: Promise<Instruction<A>> | undefined
@@ -145,7 +143,7 @@ export function createSession<A>(input: SessionInput<A>): SessionOf<A> {
   }
 
   const hooks: SettlementHooks = {
-    settleRequest: (charged) => settleRequestOf(input.verifyRequest, charged, verification!, ctx.settleOptions),
+    settleRequest: (charged) => settleRequestOf(input.verifyRequest, charged, verification!, scheme, ctx.settleOptions),
     fields,
     release,
     settled: () => void (settled = true),

@@ -34,9 +34,8 @@ export async function runSettlement<A>(input: SessionInput<A>, payment: PaymentI
   if (charged === '0') {
     release()
     emit?.('settle.success', { ...fields(), amount: '0', status: 200 })
-    // Nothing to move, so no facilitator call; an upto payer still gets a receipt saying 0 was charged.
-    const receipt: SettleResponse | undefined =
-      payment.scheme === 'upto' ? { success: true, transaction: '', network: payment.network, amount: '0' } : undefined
+    // Nothing to move, so no facilitator call; a scheme may still give a receipt saying 0 was charged (upto).
+    const receipt = input.offer.option.scheme!.zeroReceipt?.(payment.network)
     if (receipt && payment.payer !== undefined) receipt.payer = payment.payer
     return sendPaid(paidHeaders(receipt, x402Version), receipt)
   }
@@ -75,7 +74,7 @@ export async function runSettlement<A>(input: SessionInput<A>, payment: PaymentI
     const refusal = new TollgateError('settlement_failed', `The settlement failed: ${reason}.`, { reason })
     return { kind: 'replace', response: render.refuse(refusal, input.prepared.paymentRequired, { response: receipt, x402Version }), receipt }
   }
-  // The money moved: deliver even if the replay guard cannot record it (the facilitator's own nonce check
+  // The money moved: deliver even if the replay guard cannot record it (the facilitator's own single-use check
   // still stands behind it), but say so.
   if (input.consume) {
     await input.consume().catch((error: unknown) => {

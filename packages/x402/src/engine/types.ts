@@ -3,6 +3,7 @@ import type { PaymentRequirements, SettleResponse, X402Version } from '../codec/
 import type { HeaderReader } from '../codec/headers.js'
 import type { Facilitator } from '../facilitator/types.js'
 import type { Routes } from '../requirements/types.js'
+import type { SchemePaymentFields } from '../schemes/contract.js'
 import type { Outbox, Store } from '../store/types.js'
 import type { OutboxWorker, OutboxWorkerOptions } from './outbox-worker-types.js'
 
@@ -55,16 +56,14 @@ export interface PaywallOptions {
   outboxWorker?: OutboxWorkerOptions
 }
 
-/** Who paid and how much, for the handler. */
-export interface PaymentInfo {
+/** Who paid and how much, for the handler; its scheme adds fields of its own (SchemePaymentFields: token, plan). */
+export interface PaymentInfo extends SchemePaymentFields {
   /** The payer's address (or account id), as the facilitator reported it. */
   payer: string | undefined
   scheme: string
   network: string
   /** The verified amount: atomic units (exact) or credits (Nevermined), a decimal string. */
   amount: string
-  asset?: string
-  planId?: string
   /** Hex SHA-256 of the proof header value. */
   tokenHash: string
   x402Version: X402Version

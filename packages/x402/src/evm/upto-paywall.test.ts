@@ -4,7 +4,7 @@ import type { Address, PrivateKeyAccount } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { decodePaymentRequired, decodePaymentResponse, PAYMENT_REQUIRED, PAYMENT_RESPONSE, PAYMENT_SIGNATURE } from '../codec/headers.js'
 import type { PaymentRequirements, SettleResponse } from '../codec/types.js'
-import { createPaywall, exact, isTollgateError, upto, type Facilitator, type Paywall } from '../index.js'
+import { createPaywall, isTollgateError, upto, type Facilitator, type Paywall } from '../index.js'
 import { anvilClient, startUsdcChain, usdcBalance, type AnvilClient, type AnvilInstance } from './anvil.js'
 import { localFacilitator } from './facilitator.js'
 import { ensurePermit2Allowance, MAX_UINT256 } from './permit2-approve.js'
@@ -196,22 +196,5 @@ describe('upto on a GET route (speculative handling: the handler starts while th
     expect(await balances()).toEqual([before[0] - 321n, before[1] + 321n])
     expect(runs).toBeGreaterThanOrEqual(1)
     await getPaywall.close()
-  })
-})
-
-describe('upto options', () => {
-  it('needs a facilitator that names itself, or facilitatorAddress', () => {
-    const unnamed: Facilitator = { verify: async () => ({ isValid: true }), settle: async () => ({ success: true, transaction: '', network: 'eip155:1' }) }
-    const route = upto({ maxPrice: '$0.05', network: 'eip155:8453', payTo: '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC' })
-    expect(() => createPaywall({ facilitator: unnamed, routes: { '/g': route } })).toThrow(/must name the facilitator that settles it/)
-    const named = upto({ maxPrice: '$0.05', network: 'eip155:8453', payTo: '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC', facilitatorAddress: '0x90F79bf6EB2c4f870365E785982E1f101E93b906' })
-    expect(() => createPaywall({ facilitator: unnamed, routes: { '/g': named } })).not.toThrow()
-    expect(named.requirements).toMatchObject({ scheme: 'upto', amount: '50000', extra: { name: 'USD Coin', version: '2', assetTransferMethod: 'permit2' } })
-  })
-
-  it('exact names Permit2 as the spec does and takes a bare token address', () => {
-    const option = exact({ price: '$0.02', network: 'eip155:8453', payTo: '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC', asset: '0x5FbDB2315678afecb367f032d93F642f64180aa3', assetTransferMethod: 'permit2' })
-    expect(option.requirements.extra).toEqual({ assetTransferMethod: 'permit2' })
-    expect(() => exact({ price: '$0.02', network: 'eip155:8453', payTo: '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC', assetTransferMethod: 'permit3' as 'permit2' })).toThrow(/assetTransferMethod/)
   })
 })

@@ -9,9 +9,13 @@ import type {
   PaymentRequirementsV1,
   ResourceInfo,
 } from '../codec/types.js'
+import type { Scheme } from '../schemes/contract.js'
+import { describeRequirements, schemeFor } from '../schemes/registry.js'
 import { parseAtomic } from './money.js'
 import { toV1Network } from './networks.js'
 import type { PaymentOption } from './types.js'
+
+const HEX_ADDRESS = /^0x[0-9a-fA-F]+$/
 
 /** The reference default, used when an offer shown to v1 clients has no timeout of its own. */
 const DEFAULT_MAX_TIMEOUT_SECONDS = 300
@@ -68,12 +72,12 @@ export function buildPaymentRequired(input: PaymentRequiredInput): PaymentRequir
 }
 
 /**
- * The offer in v1 shape, or undefined when v1 cannot express it: it needs amount, asset and payTo, and a
- * network that has a v1 name.
+ * The offer in v1 shape, or undefined when v1 cannot express it: its scheme says v1 has no form for it (`scheme`,
+ * else the registered one), or it lacks amount, asset or payTo, or its network has no v1 name.
  */
-export function toV1Requirements(req: PaymentRequirements, resource: ResourceInfo): PaymentRequirementsV1 | undefined {
-  // upto and Permit2 payments are x402 v2 only.
-  if (req.scheme === 'upto' || req.extra?.assetTransferMethod === 'permit2') return undefined
+export function toV1Requirements(req: PaymentRequirements, resource: ResourceInfo, scheme?: Scheme): PaymentRequirementsV1 | undefined {
+  const v1Form = (scheme ?? schemeFor(req.scheme, req.network))?.v1
+  if (v1Form !== undefined && !v1Form(req)) return undefined
   const network = toV1Network(req.network)
   if (network === undefined || !isText(req.amount) || !isText(req.asset) || !isText(req.payTo)) return undefined
   const v1: PaymentRequirementsV1 = {
@@ -102,22 +106,26 @@ export function toV1Body(paymentRequired: PaymentRequired, error: string): Payme
 }
 
 /**
- * The offer a v2 proof's `accepted` is for: same scheme and network, and the same amount, asset, payTo and
- * planId wherever the offer has them (addresses in any case). An `exact` or `upto` proof must name all three of
- * amount, asset and payTo.
+ * The offer a v2 proof's `accepted` is for: same scheme and network, and the same value for every other text field
+ * the offer states (amount, asset, payee, plan; addresses in any case). The proof must also name the fields its
+ * scheme requires (`acceptedFields`: amount, asset and payTo for token schemes).
  */
 export function matchAccepted(accepted: PaymentRequirements, offers: readonly PaymentRequirements[]): PaymentRequirements | undefined {
   if (typeof accepted !== 'object' || accepted === null) return undefined
-  if ((accepted.scheme === 'exact' || accepted.scheme === 'upto') && !(isText(accepted.amount) && isText(accepted.asset) && isText(accepted.payTo))) return undefined
-  return offers.find(
-    (offer) =>
-      offer.scheme === accepted.scheme &&
-      offer.network === accepted.network &&
-      (offer.amount === undefined || offer.amount === accepted.amount) &&
-      (offer.planId === undefined || offer.planId === accepted.planId) &&
-      (offer.asset === undefined || sameAddress(offer.asset, accepted.asset)) &&
-      (offer.payTo === undefined || sameAddress(offer.payTo, accepted.payTo)),
-  )
+  const required = schemeFor(accepted.scheme, accepted.network)?.acceptedFields
+  if (required !== undefined && !required.every((field) => isText(accepted[field]))) return undefined
+  return offers.find((offer) => offer.scheme === accepted.scheme && offer.network === accepted.network && sameTerms(offer, accepted))
+}
+
+/** Every text field the offer states, other than scheme and network, has the same value in the proof. */
+function sameTerms(offer: PaymentRequirements, accepted: PaymentRequirements): boolean {
+  for (const key in offer) {
+    const value = offer[key]
+    if (typeof value !== 'string' || key === 'scheme' || key === 'network') continue
+    const other = accepted[key]
+    if (value !== other && !(HEX_ADDRESS.test(value) && sameAddress(value, other))) return false
+  }
+  return true
 }
 
 /** The offer a v1 proof is for: same scheme, and the offer's network has the payload's v1 name. */
@@ -134,11 +142,19 @@ export function matchV1(payload: PaymentPayloadV1, offers: readonly PaymentRequi
   )
 }
 
-/** A short name for an option in error messages: `exact on eip155:84532 to 0x3C44...`, `nvm:erc4337 plan 123`. */
+/** A short name for an option in error messages: `exact on eip155:84532 to 0x3C44...`, `nvm:erc4337 plan 123 on ...`. */
 export function describeOption(option: PaymentOption): string {
-  const { scheme, network, payTo, planId } = option.requirements
-  if (planId !== undefined) return `${scheme} plan ${planId} on ${network}`
-  return payTo === undefined ? `${scheme} on ${network}` : `${scheme} on ${network} to ${payTo}`
+  return option.scheme?.describe?.(option.requirements) ?? describeRequirements(option.requirements)
+}
+
+/** Identifies an offer in cache keys: its scheme, network, amount and the other text fields it states, and the URL. */
+export function offerKey(requirements: PaymentRequirements, amount: string, url: string): string {
+  let key = requirements.scheme + '|' + requirements.network + '|' + amount
+  for (const name in requirements) {
+    const value = requirements[name]
+    if (typeof value === 'string' && name !== 'scheme' && name !== 'network' && name !== 'amount') key += '|' + name + '=' + value
+  }
+  return key + '|' + url
 }
 
 function resourceInfo(resource: ResourceInfo): ResourceInfo {

@@ -1,20 +1,16 @@
-// What a facilitator adds to its offers before they are shown: an upto permit names the facilitator that may settle
-// it, so the offer must say which one (`extra.facilitatorAddress`). Done once, when the paywall is created.
-import { TollgateError } from '../errors.js'
+// What a facilitator adds to its offers before they are shown (`offerExtra`, such as the address that settles, or
+// Nevermined's httpVerb from the route's method), and the scheme's check of the result. Done once, when the paywall
+// is created; the option leaves with its scheme set.
 import type { Facilitator } from '../facilitator/types.js'
+import { schemeOfOption } from '../schemes/generic.js'
 import type { PaymentOption } from './types.js'
 
-/** The option with the facilitator's keys merged under its own `extra` (the option's own keys win). */
+/** The option with the facilitator's keys merged under its own `extra` (the option's own keys win), and its scheme. */
 export function withFacilitatorExtra(option: PaymentOption, facilitator: Facilitator, path: string, method?: string): PaymentOption {
   const { requirements } = option
+  const scheme = schemeOfOption(option)
   const added = facilitator.offerExtra?.({ scheme: requirements.scheme, network: requirements.network, ...(method === undefined ? {} : { method }) })
-  const bound = added ? { ...option, requirements: Object.freeze({ ...requirements, extra: Object.freeze({ ...added, ...requirements.extra }) }) } : option
-  if (requirements.scheme === 'upto' && typeof bound.requirements.extra?.facilitatorAddress !== 'string') {
-    throw new TollgateError(
-      'invalid_payment_option',
-      `${path}: an upto offer must name the facilitator that settles it; ${facilitator.name ?? 'this facilitator'} names none: give upto({ facilitatorAddress }) or a facilitator that settles upto (localFacilitator, combineFacilitators({ upto })).`,
-      { path: `${path}.facilitatorAddress`, expected: 'the settling facilitator address' },
-    )
-  }
-  return added ? Object.freeze(bound) : option
+  const bound = added ? Object.freeze({ ...requirements, extra: Object.freeze({ ...added, ...requirements.extra }) }) : requirements
+  scheme.checkOffer?.(bound, { facilitator: facilitator.name ?? 'this facilitator', path })
+  return added || option.scheme !== scheme ? Object.freeze({ ...option, requirements: bound, scheme }) : option
 }

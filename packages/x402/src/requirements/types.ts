@@ -1,5 +1,6 @@
 // Payment options: what a route accepts, as plain data built by small factories (exact(), plan()).
 import type { PaymentRequirements } from '../codec/types.js'
+import type { Scheme } from '../schemes/contract.js'
 
 /** A price a function may return: atomic units / credits as a decimal string, a bigint or a safe integer. */
 export type AmountValue = string | bigint | number
@@ -20,10 +21,18 @@ export interface PaymentOption {
    * facilitator as the amount to authorise (Nevermined credits, which the 402 does not show).
    */
   readonly amountOnWire: boolean
-  /** A proof for this option can be used once only (an EIP-3009 nonce, a single-use access token). */
+  /**
+   * Every proof for this option can be used once only (signed token payments). A scheme may still make some proofs
+   * of a reusable option single-use (`scheme.replay`): Nevermined's v3 access tokens.
+   */
   readonly singleUse: boolean
   /** Decimals of the asset, when known (6 for USDC); used for display only. */
   readonly decimals?: number
+  /**
+   * The scheme's rules (schemes/contract.ts), set by the factories (exact(), upto(), plan()). An option built by
+   * hand without one gets the registered scheme of its wire name and network.
+   */
+  readonly scheme?: Scheme
 }
 
 /** What a route accepts: one option, several, or a config object with per-route policies. */

@@ -1,0 +1,100 @@
+// The server side of a payment scheme, as the engine sees it. The engine knows no scheme's fields: it asks the
+// scheme carried by each payment option (`option.scheme`) for the payer, the replay-guard identity, what to send the
+// facilitator and how `ctx.charge` behaves. A scheme is a folder under schemes/ (its option factory and this object)
+// registered with `registerScheme` (schemes/registry.ts); see docs/schemes.md.
+import type { DecodedProof, PaymentRequirements, SettleResponse } from '../codec/types.js'
+
+/**
+ * How `ctx.charge(amount)` behaves:
+ * - `fixed`: the verified amount is settled, and charge() may only repeat it (exact);
+ * - `usage`: nothing is charged until the handler reports usage, at most the verified maximum (upto);
+ * - `at-most`: the verified amount unless the handler charges less (credits plans).
+ */
+export type ChargeRule = 'fixed' | 'usage' | 'at-most'
+
+/** A single-use payment's replay-guard facts, read from its payload (no I/O: this is the hot path). */
+export interface ReplayFacts {
+  /**
+   * The payment's identity, the same for every encoding of the same payment (other base64, other key order, v1 or
+   * v2). Undefined: the header's bytes are its identity (their hash).
+   */
+  id?: string
+  /** When the payment stops being valid, in ms since the epoch; the used mark is kept until then (else a day). */
+  expiresAt?: number
+}
+
+/** Fields a scheme adds to `PaymentInfo` for handlers (filled by `Scheme.describePayment`). */
+export interface SchemePaymentFields {
+  /** The token paid with (EVM schemes). */
+  asset?: string
+  /** The Nevermined plan paid with (plan schemes). */
+  planId?: string
+}
+
+/** Where a paywall is being built, for a scheme that checks its offer against the facilitator. */
+export interface OfferContext {
+  /** The facilitator's name, for messages. */
+  facilitator: string
+  /** The option's path in the routes (`routes["GET /a"].accepts[0]`). */
+  path: string
+}
+
+export interface Scheme {
+  /** The module's name, for messages: `evm-exact`, `evm-upto`, `nvm-plan`. */
+  readonly name: string
+  /** The x402 scheme names it answers on the wire (`exact`; `nvm:erc4337`, `nvm:card-delegation`). */
+  readonly schemes: readonly string[]
+  /** The networks it serves: CAIP-2 patterns (`eip155:*`, `solana:*`), or `*` for any network name. */
+  readonly networks: readonly string[]
+  /**
+   * The payer the payload names, before the facilitator confirms one (a speculative run shows it). Reads leniently:
+   * a payload it cannot read still goes to the facilitator, which refuses it.
+   */
+  payer(proof: DecodedProof): string | undefined
+  /**
+   * Whether this payment can be used once only, and then its identity and expiry: the engine locks it, marks it
+   * used after settlement and keeps its answer for retries. Undefined: reusable (a verification cache serves it).
+   */
+  replay(proof: DecodedProof, network: string): ReplayFacts | undefined
+  /**
+   * Refuses a payload whose shape this scheme cannot pay with, before any facilitator call: the reason (a 402
+   * `payment_invalid`), else undefined. Optional: a facilitator-verified scheme leaves the check to its facilitator.
+   */
+  checkPayload?(proof: DecodedProof): string | undefined
+  /** How `ctx.charge` behaves; default `at-most`. */
+  readonly charge?: ChargeRule
+  /** Fields a v2 proof's `accepted` must name to match an offer (the offer's own are compared in any case). */
+  readonly acceptedFields?: readonly string[]
+  /** Whether x402 v1 can carry this offer (v1 has no upto, no Permit2); default yes when it has amount, asset, payTo. */
+  v1?(requirements: PaymentRequirements): boolean
+  /** The offer as settle must see it when `amount` is charged (upto settles the charged amount); default unchanged. */
+  settleRequirements?(requirements: PaymentRequirements, amount: string): PaymentRequirements
+  /** The receipt when nothing was charged and no facilitator was called; default none. */
+  zeroReceipt?(network: string): SettleResponse | undefined
+  /** Fields of `PaymentInfo` this scheme fills for the handler (asset, planId). */
+  describePayment?(requirements: PaymentRequirements, into: SchemePaymentFields): void
+  /** A short name of an offer for messages: `nvm:erc4337 plan 123 on eip155:84532`. */
+  describe?(requirements: PaymentRequirements): string | undefined
+  /** Checks the offer once the facilitator's extras are merged (paywall creation); throws `invalid_payment_option`. */
+  checkOffer?(requirements: PaymentRequirements, context: OfferContext): void
+  /**
+   * Room for a scheme that verifies locally and keeps per-payer state (batch-settlement channels): unused by the
+   * engine yet, typed so that such a scheme can be written against a stable shape.
+   */
+  readonly local?: LocalVerification
+}
+
+/**
+ * A scheme that checks payments itself instead of asking a facilitator, and keeps state per payer (a channel's
+ * balance). Not used by the engine yet: the shape the batch-settlement work will fill in.
+ */
+export interface LocalVerification<State = unknown> {
+  /** The key the state is kept under and requests are serialized by (one channel: one request at a time). */
+  channelOf(proof: DecodedProof, requirements: PaymentRequirements): string
+  /** Verify without a facilitator call, against the state read for the channel. */
+  verify(proof: DecodedProof, requirements: PaymentRequirements, state: State | undefined): { ok: true; payer: string; next: State } | { ok: false; reason: string }
+  /** Read the channel's state (from the paywall's Store). */
+  read(channel: string): Promise<State | undefined>
+  /** Commit the new state, only after the handler succeeded and `amount` was charged. */
+  commit(channel: string, next: State, amount: string): Promise<void>
+}
