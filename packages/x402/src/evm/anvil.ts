@@ -23,6 +23,7 @@ import { privateKeyToAccount } from 'viem/accounts'
 import { TEST_USDC_ABI, TEST_USDC_BYTECODE } from './test-usdc.artifact.js'
 import { TEST_WALLET_ABI, TEST_WALLET_BYTECODE } from './test-wallet.artifact.js'
 import { installPermit2 } from './permit2-chain.js'
+import { installBatchSettlement } from './batch-settlement/deploy.js'
 
 export { installPermit2, deployTestToken, type DeployTestTokenOptions } from './permit2-chain.js'
 
@@ -311,6 +312,7 @@ export async function startUsdcChain(options: StartUsdcChainOptions = {}): Promi
     await fundUsdc(owner, token, buyer.address, fund)
     // Permit2 and the x402 proxies, for upto and exact over Permit2 (three anvil_setCode calls).
     await installPermit2(owner)
+    await installBatchSettlement(owner) // x402BatchSettlement and its deposit collectors (batch-settlement/deploy.ts)
     return { anvil, owner, buyer, payTo: anvil.accounts[2]!.address, token, settlerKey: anvil.privateKeys[5]! }
   } catch (error) {
     await anvil.stop()
