@@ -23,6 +23,7 @@ export const CONTRACTS = {
   x402BatchSettlement: { source: 'X402BatchSettlement.sol', artifact: '../src/evm/batch-settlement.artifact.ts', prefix: 'BATCH_SETTLEMENT', runtime: true },
   ERC3009DepositCollector: { source: 'X402DepositCollectors.sol', artifact: '../src/evm/erc3009-deposit-collector.artifact.ts', prefix: 'ERC3009_DEPOSIT_COLLECTOR', runtime: true },
   Permit2DepositCollector: { source: 'X402DepositCollectors.sol', artifact: '../src/evm/permit2-deposit-collector.artifact.ts', prefix: 'PERMIT2_DEPOSIT_COLLECTOR', runtime: true },
+  Multicall3: { source: 'Multicall3.sol', artifact: '../src/evm/multicall3.artifact.ts', prefix: 'MULTICALL3', runtime: true },
 }
 
 const path = (relative) => fileURLToPath(new URL(relative, import.meta.url))

@@ -11,6 +11,9 @@ export const ERC3009_DEPOSIT_COLLECTOR_ADDRESS: Address = '0x4020806089470a89826
 /** Deposits by Permit2 `permitWitnessTransferFrom`: the `spender` the payer signs. */
 export const PERMIT2_DEPOSIT_COLLECTOR_ADDRESS: Address = '0x4020425FAf3B746C082C2f942b4E5159887B0005'
 
+/** Multicall3, through which the reference batch-settlement facilitator reads channel state. */
+export const MULTICALL3_ADDRESS: Address = '0xcA11bde05977b3631167028862bE2a173976CA11'
+
 /** The EIP-712 domain of channel ids, vouchers, refunds and claim batches (plus chainId and the contract). */
 export const BATCH_SETTLEMENT_DOMAIN = { name: 'x402 Batch Settlement', version: '1' } as const
 
