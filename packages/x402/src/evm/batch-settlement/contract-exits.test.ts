@@ -6,7 +6,7 @@ import { privateKeyToAccount } from 'viem/accounts'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { anvilClient, startUsdcChain, type AnvilClient, type AnvilInstance } from '../anvil.js'
 import { advanceTime, channelConfig, claimRow, erc3009DepositArgs, eventsOf, revertOf, send, setNextBlockTime, tokenBalance } from '../../test-support/batch-channel.js'
-import { BATCH_SETTLEMENT_ABI, BATCH_SETTLEMENT_ADDRESS, channelIdOf, readChannel, refundTypedData, type ChannelConfig } from './index.js'
+import { BATCH_SETTLEMENT_ABI, BATCH_SETTLEMENT_ADDRESS, channelIdOf, claimBatchTypedData, readChannel, refundTypedData, type ChannelConfig } from './index.js'
 
 let anvil: AnvilInstance
 let owner: AnvilClient
@@ -164,6 +164,25 @@ describe('the timed withdrawal', () => {
 })
 
 describe('multicall', () => {
+  it('a payer\'s refund request, relayed by anyone: its zero-charge voucher claimed and the rest refunded under the authorizer\'s signatures', async () => {
+    const config = await openChannel(9_000n)
+    const channelId = idOf(config)
+    // 2,000 was charged; the payer's refund request carries a voucher at exactly that total.
+    const row = await claimRow(owner, config, 2_000n, voucherKey)
+    const claimSignature = await receiverAuthorizer.signTypedData(claimBatchTypedData([row], anvil.chainId))
+    const refundSignature = await receiverAuthorizer.signTypedData(refundTypedData({ channelId, nonce: 0n, amount: 7_000n }, anvil.chainId))
+    const data = [
+      encodeFunctionData({ abi: BATCH_SETTLEMENT_ABI, functionName: 'claimWithSignature', args: [[row], claimSignature] }),
+      encodeFunctionData({ abi: BATCH_SETTLEMENT_ABI, functionName: 'refundWithSignature', args: [config, 7_000n, 0n, refundSignature] }),
+    ]
+    const payerBefore = await tokenBalance(owner, token, payer.address)
+    const receipt = await send(stranger, 'multicall', [data])
+    expect(eventsOf(receipt).map((log) => log.eventName)).toEqual(['Claimed', 'Refunded'])
+    expect(await tokenBalance(owner, token, payer.address)).toBe(payerBefore + 7_000n)
+    expect(await readChannel(owner, channelId)).toMatchObject({ balance: 2_000n, totalClaimed: 2_000n, refundNonce: 1n })
+  })
+
+
   it('claims the last voucher and refunds the rest in one transaction, or does neither', async () => {
     const config = await openChannel(5_000n, { payerAuthorizer: zeroAddress })
     const row = await claimRow(owner, config, 1_200n, payer)

@@ -1,6 +1,6 @@
 // The reference @x402/evm 2.27 against our contracts at the canonical addresses: its client's channel id, ERC-3009
 // deposit and cumulative vouchers are taken by our x402BatchSettlement, and its facilitator (reading channels
-// through our Multicall3) verifies and settles a deposit, a claim and a settle on it.
+// through our Multicall3) verifies and settles a deposit, a claim, a settle and a refund on it.
 import { computeChannelId, createBatchSettlementEIP3009DepositPayload, signVoucher } from '@x402/evm/batch-settlement/client'
 import { BatchSettlementEvmScheme as ReferenceBatchFacilitator } from '@x402/evm/batch-settlement/facilitator'
 import { getAddress, type Address, type Hex } from 'viem'
@@ -80,7 +80,7 @@ describe('the reference batch-settlement client against our contract', () => {
     expect(await tokenBalance(owner, token, receiver)).toBe(receiverBefore + 3_000n)
   })
 
-  it('its facilitator verifies and settles a deposit, then claims and settles, on our contract', async () => {
+  it('its facilitator verifies and settles a deposit, then claims, settles and refunds, on our contract', async () => {
     const network = `eip155:${anvil.chainId}` as const
     const payer = anvil.accounts[1]!
     const receiver = anvil.accounts[2]!.address
@@ -106,5 +106,22 @@ describe('the reference batch-settlement client against our contract', () => {
     const settled = await facilitator.settle({ x402Version: 2, accepted: requirements, payload: { type: 'settle', receiver, token: getAddress(token) } } as never, requirements as never)
     expect(settled).toMatchObject({ success: true })
     expect(await tokenBalance(owner, token, receiver)).toBe(receiverBefore + 1_000n)
+
+    // The payer asks for its money back after 2,500 was charged: the facilitator signs as receiver authorizer and
+    // sends claimWithSignature (the zero-charge voucher) and refundWithSignature in one multicall.
+    const zeroCharge = await signVoucher(payer, channelId, '2500', network)
+    const refund = {
+      type: 'refund',
+      channelConfig: config,
+      voucher: { channelId, maxClaimableAmount: '2500', signature: zeroCharge.signature },
+      amount: '17500',
+      refundNonce: '0',
+      claims: [{ voucher: { channel: config, maxClaimableAmount: '2500' }, signature: zeroCharge.signature, totalClaimed: '2500' }],
+    }
+    const payerBefore = await tokenBalance(owner, token, payer.address)
+    const refunded = await facilitator.settle({ x402Version: 2, accepted: requirements, payload: refund } as never, requirements as never)
+    expect(refunded).toMatchObject({ success: true })
+    expect(await tokenBalance(owner, token, payer.address)).toBe(payerBefore + 17_500n)
+    expect(await readChannel(owner, channelId)).toMatchObject({ balance: 2_500n, totalClaimed: 2_500n, refundNonce: 1n })
   }, 30_000)
 })
