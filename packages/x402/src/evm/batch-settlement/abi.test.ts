@@ -43,6 +43,8 @@ describe('the x402BatchSettlement ABI', () => {
       'NotAuthorizedToRefund', 'ClaimExceedsCeiling', 'ClaimExceedsBalance', 'WithdrawalAlreadyPending', 'WithdrawalNotPending',
       'NotAuthorizedToFinalizeWithdraw', 'WithdrawDelayNotElapsed', 'NothingToWithdraw', 'WithdrawAmountExceedsAvailable',
       'WithdrawDelayOutOfRange', 'EmptyBatch', 'DepositCollectionFailed', 'InvalidCollector', 'InvalidRefundNonce', 'ZeroRefund',
+      // Ours where the reference has OpenZeppelin's: ReentrancyGuardTransient's (same name) and SafeERC20's failure.
+      'ReentrancyGuardReentrantCall', 'TokenTransferFailed',
     ]) {
       expect(errors.has(name), name).toBe(true)
     }

@@ -1,7 +1,7 @@
 // x402BatchSettlement at its canonical address on a real anvil chain: our typed data against the contract's own
 // hashes, deposits by ERC-3009 and by Permit2, cumulative voucher claims (alone and batched under one authorizer
 // signature) and the settle to the receiver, with balances read before and after and every deposit and claim error.
-import { encodeAbiParameters, getAddress, toFunctionSelector, zeroAddress, type Address, type Hex, type LocalAccount } from 'viem'
+import { encodeAbiParameters, getAddress, keccak256, numberToHex, toFunctionSelector, zeroAddress, type Address, type Hex, type LocalAccount } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { anvilClient, deployTestWallet, fundUsdc, startUsdcChain, type AnvilClient, type AnvilInstance } from '../anvil.js'
@@ -230,6 +230,25 @@ describe('claims and settle', () => {
     expect(await tokenBalance(owner, token, receiver)).toBe(receiverBefore + claimed - settledBefore)
   })
 
+  it('settle reverts TokenTransferFailed when the token answers false or has no code, and keeps what is owed', async () => {
+    // Owed amounts are written straight into receivers[receiver][token] (mapping at slot 3; totalClaimed is the low half).
+    const owe = async (who: Address, what: Address, amount: bigint) => {
+      const inner = keccak256(encodeAbiParameters([{ type: 'address' }, { type: 'uint256' }], [who, 3n]))
+      const slot = keccak256(encodeAbiParameters([{ type: 'address' }, { type: 'bytes32' }], [what, inner]))
+      await (owner.request as (args: { method: string; params: unknown[] }) => Promise<unknown>)({ method: 'anvil_setStorageAt', params: [BATCH_SETTLEMENT_ADDRESS, slot, numberToHex(amount, { size: 32 })] })
+    }
+    const falseToken: Address = '0x00000000000000000000000000000000000c0de2'
+    // Its code returns 32 zero bytes to every call: transfer() answers false.
+    await (owner.request as (args: { method: string; params: unknown[] }) => Promise<unknown>)({ method: 'anvil_setCode', params: [falseToken, '0x60206000f3'] })
+    await owe(receiver, falseToken, 5n)
+    expect(await receiverTotals(receiver, falseToken)).toEqual([5n, 0n])
+    expect(await revertOf(stranger, 'settle', [receiver, falseToken])).toBe('TokenTransferFailed')
+    const noCode: Address = '0x00000000000000000000000000000000000c0de3'
+    await owe(receiver, noCode, 5n)
+    expect(await revertOf(stranger, 'settle', [receiver, noCode])).toBe('TokenTransferFailed')
+    expect(await receiverTotals(receiver, noCode)).toEqual([5n, 0n])
+  })
+
   it('claim refuses an empty batch, a sender of neither receiver side, a claim past the voucher or the balance, a forged voucher', async () => {
     const config = await openChannel(1_000n)
     expect(await revertOf(receiverClient, 'claim', [[]])).toBe('EmptyBatch')
@@ -295,7 +314,7 @@ describe('claims and settle', () => {
   })
 })
 
-async function receiverTotals(who: Address): Promise<[bigint, bigint]> {
-  const [claimed, settled] = await owner.readContract({ address: BATCH_SETTLEMENT_ADDRESS, abi: BATCH_SETTLEMENT_ABI, functionName: 'receivers', args: [who, token] })
+async function receiverTotals(who: Address, asset: Address = token): Promise<[bigint, bigint]> {
+  const [claimed, settled] = await owner.readContract({ address: BATCH_SETTLEMENT_ADDRESS, abi: BATCH_SETTLEMENT_ABI, functionName: 'receivers', args: [who, asset] })
   return [claimed, settled]
 }
