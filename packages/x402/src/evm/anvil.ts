@@ -312,7 +312,7 @@ export async function startUsdcChain(options: StartUsdcChainOptions = {}): Promi
     await fundUsdc(owner, token, buyer.address, fund)
     // Permit2 and the x402 proxies, for upto and exact over Permit2 (three anvil_setCode calls).
     await installPermit2(owner)
-    await installBatchSettlement(owner) // x402BatchSettlement and its deposit collectors (batch-settlement/deploy.ts)
+    await installBatchSettlement(owner) // x402BatchSettlement, its deposit collectors, Multicall3 (batch-settlement/deploy.ts)
     return { anvil, owner, buyer, payTo: anvil.accounts[2]!.address, token, settlerKey: anvil.privateKeys[5]! }
   } catch (error) {
     await anvil.stop()
