@@ -20,6 +20,10 @@ export const CONTRACTS = {
   Permit2: { source: 'Permit2.sol', artifact: '../src/evm/permit2.artifact.ts', prefix: 'PERMIT2', runtime: true },
   X402UptoPermit2Proxy: { source: 'X402Permit2Proxies.sol', artifact: '../src/evm/upto-proxy.artifact.ts', prefix: 'UPTO_PROXY', runtime: true },
   X402ExactPermit2Proxy: { source: 'X402Permit2Proxies.sol', artifact: '../src/evm/exact-proxy.artifact.ts', prefix: 'EXACT_PROXY', runtime: true },
+  x402BatchSettlement: { source: 'X402BatchSettlement.sol', artifact: '../src/evm/batch-settlement.artifact.ts', prefix: 'BATCH_SETTLEMENT', runtime: true },
+  ERC3009DepositCollector: { source: 'X402DepositCollectors.sol', artifact: '../src/evm/erc3009-deposit-collector.artifact.ts', prefix: 'ERC3009_DEPOSIT_COLLECTOR', runtime: true },
+  Permit2DepositCollector: { source: 'X402DepositCollectors.sol', artifact: '../src/evm/permit2-deposit-collector.artifact.ts', prefix: 'PERMIT2_DEPOSIT_COLLECTOR', runtime: true },
+  Multicall3: { source: 'Multicall3.sol', artifact: '../src/evm/multicall3.artifact.ts', prefix: 'MULTICALL3', runtime: true },
 }
 
 const path = (relative) => fileURLToPath(new URL(relative, import.meta.url))
@@ -35,7 +39,15 @@ export function compile(name) {
       outputSelection: { [source]: { [name]: ['abi', 'evm.bytecode.object', ...(runtime ? ['evm.deployedBytecode.object'] : [])] } },
     },
   }
-  const output = JSON.parse(solc.compile(JSON.stringify(input)))
+  // Imports are other files of contracts/ ("./X.sol" resolves to X.sol).
+  const findImports = (name) => {
+    try {
+      return { contents: readFileSync(path(`./${name}`), 'utf8') }
+    } catch {
+      return { error: `${name} is not a file of contracts/` }
+    }
+  }
+  const output = JSON.parse(solc.compile(JSON.stringify(input), { import: findImports }))
   const messages = output.errors ?? []
   for (const w of messages.filter((e) => e.severity !== 'error')) console.error(w.formattedMessage)
   const problems = messages.filter((e) => e.severity === 'error')

@@ -5,6 +5,7 @@ import { createWalletClient, http, publicActions, type Account, type Address, ty
 import { deployTestUsdc, fundUsdc } from './anvil-contracts.js'
 import { startAnvil, type AnvilInstance, type StartAnvilOptions } from './anvil-process.js'
 import { installPermit2 } from './permit2-chain.js'
+import { installBatchSettlement } from './batch-settlement/deploy.js'
 
 export { installPermit2, deployTestToken, type DeployTestTokenOptions } from './permit2-chain.js'
 export { ANVIL_PRIVATE_KEYS, anvilBinary, freePort, rpcAnswers, startAnvil, type AnvilInstance, type StartAnvilOptions } from './anvil-process.js'
@@ -51,6 +52,7 @@ export async function startUsdcChain(options: StartUsdcChainOptions = {}): Promi
     await fundUsdc(owner, token, buyer.address, fund)
     // Permit2 and the x402 proxies, for upto and exact over Permit2 (three anvil_setCode calls).
     await installPermit2(owner)
+    await installBatchSettlement(owner) // x402BatchSettlement, its deposit collectors, Multicall3 (batch-settlement/deploy.ts)
     return { anvil, owner, buyer, payTo: anvil.accounts[2]!.address, token, settlerKey: anvil.privateKeys[5]! }
   } catch (error) {
     await anvil.stop()

@@ -21,6 +21,10 @@ describe('the checked-in contract artifacts', () => {
     ['Permit2', 'permit2.artifact.ts'],
     ['X402UptoPermit2Proxy', 'upto-proxy.artifact.ts'],
     ['X402ExactPermit2Proxy', 'exact-proxy.artifact.ts'],
+    ['x402BatchSettlement', 'batch-settlement.artifact.ts'],
+    ['ERC3009DepositCollector', 'erc3009-deposit-collector.artifact.ts'],
+    ['Permit2DepositCollector', 'permit2-deposit-collector.artifact.ts'],
+    ['Multicall3', 'multicall3.artifact.ts'],
   ])('%s: is what contracts/compile.mjs produces from its source today (else run `node contracts/compile.mjs`)', async (name, file) => {
     const { stdout } = await promisify(execFile)(process.execPath, [compileScript, '--stdout', name], { maxBuffer: 16 * 1024 * 1024 })
     const checkedIn = await readFile(fileURLToPath(new URL(`./${file}`, import.meta.url)), 'utf8')

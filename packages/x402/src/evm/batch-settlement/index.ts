@@ -1,0 +1,9 @@
+// Typed bindings of the x402BatchSettlement contract: addresses, ABIs, EIP-712 builders, the voucher check,
+// channel reads, and the anvil installer.
+export * from './constants.js'
+export * from './abi.js'
+export * from './typed-data.js'
+export * from './deposit-authorization.js'
+export * from './voucher-verify.js'
+export * from './channel-state.js'
+export { installBatchSettlement } from './deploy.js'
