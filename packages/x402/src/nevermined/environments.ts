@@ -1,9 +1,9 @@
 // Which Nevermined backend to talk to: the API key's prefix names the environment, and each environment has
 // one backend. URLs are those of Nevermined's payments SDK (its `Environments` table).
 import { TollgateError } from '../errors.js'
-import { environmentOfPrefix } from './key-environment.js'
+import { environmentOfPrefix, type NvmEnvironment } from './key-environment.js'
 
-export type NvmEnvironment = 'sandbox' | 'live' | 'staging_sandbox' | 'staging_live' | 'custom'
+export type { NvmEnvironment }
 
 /** The backend of each hosted environment; `custom` is `backendUrl` or `NVM_BACKEND_URL`. */
 export const NVM_BACKENDS: Readonly<Record<Exclude<NvmEnvironment, 'custom'>, string>> = Object.freeze({

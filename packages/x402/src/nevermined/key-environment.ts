@@ -1,6 +1,7 @@
 // Which environment an API key is for, and the network a plan offer defaults to there. Kept apart from
 // environments.ts (and free of module-level work) because plan() in the core imports it.
-import type { NvmEnvironment } from './environments.js'
+/** The Nevermined environments: the hosted ones, and `custom` for a backend URL of your own. */
+export type NvmEnvironment = 'sandbox' | 'live' | 'staging_sandbox' | 'staging_live' | 'custom'
 
 /**
  * A key's prefix names its environment. The backend writes the staging ones as `<tier>-staging`
