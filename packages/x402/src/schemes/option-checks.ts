@@ -1,8 +1,16 @@
 // Checks the payment option factories of every scheme share: known keys only, addresses, plain objects, positive
 // integers; all fail with `invalid_payment_option` and the path of the field, at start-up.
 import { TollgateError } from '../errors.js'
+import { toCaip2 } from '../requirements/networks.js'
 
 const ADDRESS = /^0x[0-9a-fA-F]{40}$/
+
+/** An EVM scheme's network as CAIP-2: `eip155:<id>` or a known EVM name; another chain's name is refused here. */
+export function evmNetwork(factory: string, value: string): string {
+  const network = toCaip2(value, 'network')
+  if (network.startsWith('eip155:')) return network
+  throw invalidOption('network', `${factory}() pays on EVM chains (eip155:<chain id>), got ${show(value)}`, 'eip155:<chain id> or an EVM network name')
+}
 
 export function checkAddress(value: unknown, path: string): string {
   if (typeof value !== 'string' || !ADDRESS.test(value)) {

@@ -139,3 +139,16 @@ describe('exact() over Permit2', () => {
     expect(() => exact({ price: '$0.02', network: 'eip155:8453', payTo: '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC', assetTransferMethod: 'permit3' as 'permit2' })).toThrow(/assetTransferMethod/)
   })
 })
+
+describe('exact() and upto() networks', () => {
+  it('refuses a network that is not an EVM chain, naming it, before the Solana scheme exists', async () => {
+    const { upto } = await import('../evm-upto/options.js')
+    const payTo = '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC'
+    const asset = { address: '0x036CbD53842c5426634e7929541eC2318f3dCF7e', name: 'USDC', version: '2' }
+    for (const build of [() => exact({ price: '$0.01', network: 'solana', payTo, asset }), () => upto({ maxPrice: '$0.01', network: 'solana-devnet', payTo, asset })]) {
+      expect(build).toThrow(expect.objectContaining({ code: 'invalid_payment_option', details: expect.objectContaining({ path: 'network' }) }))
+      expect(build).toThrow(/pays on EVM chains \(eip155:<chain id>\), got "solana/)
+    }
+    expect(exact({ price: '$0.01', network: 'base-sepolia', payTo }).requirements.network).toBe('eip155:84532')
+  })
+})

@@ -2,9 +2,8 @@
 // permit. Validates everything when called, so a bad route fails at start-up with the field it is about.
 import type { PaymentRequirements } from '../../codec/types.js'
 import { parseAtomic, priceToAtomic } from '../../requirements/money.js'
-import { toCaip2 } from '../../requirements/networks.js'
 import type { AmountFunction, AmountValue, PaymentOption } from '../../requirements/types.js'
-import { checkKeys, invalidOption, plainObject, positiveInteger, show } from '../option-checks.js'
+import { checkKeys, evmNetwork, invalidOption, plainObject, positiveInteger, show } from '../option-checks.js'
 import { checkDomainField, checkPayTo, DEFAULT_MAX_TIMEOUT_SECONDS, domainKeys, resolveAsset, resolveDecimals, type ExactAsset } from './asset-options.js'
 import { evmExact } from './scheme.js'
 
@@ -44,7 +43,7 @@ const TRANSFER_METHODS: readonly string[] = ['eip3009', 'permit2']
  */
 export function exact(options: ExactOptions): PaymentOption {
   checkKeys('exact', options, EXACT_KEYS)
-  const network = toCaip2(options.network, 'network')
+  const network = evmNetwork('exact', options.network)
   const payTo = checkPayTo(options.payTo)
   const method = options.assetTransferMethod ?? 'eip3009'
   if (!TRANSFER_METHODS.includes(method)) {

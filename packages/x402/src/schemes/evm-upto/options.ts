@@ -2,9 +2,8 @@
 // request used. Validates everything when called, so a bad route fails at start-up with the field it is about.
 import type { PaymentRequirements } from '../../codec/types.js'
 import { parseAtomic, priceToAtomic } from '../../requirements/money.js'
-import { toCaip2 } from '../../requirements/networks.js'
 import type { AmountValue, PaymentOption } from '../../requirements/types.js'
-import { checkAddress, checkKeys, invalidOption, plainObject, positiveInteger } from '../option-checks.js'
+import { checkAddress, checkKeys, evmNetwork, invalidOption, plainObject, positiveInteger } from '../option-checks.js'
 import { checkPayTo, DEFAULT_MAX_TIMEOUT_SECONDS, domainKeys, resolveAsset, resolveDecimals, type ExactAsset } from '../evm-exact/asset-options.js'
 import { evmUpto } from './scheme.js'
 
@@ -40,7 +39,7 @@ const UPTO_KEYS = ['maxPrice', 'maxAmount', 'network', 'payTo', 'asset', 'decima
  */
 export function upto(options: UptoOptions): PaymentOption {
   checkKeys('upto', options, UPTO_KEYS)
-  const network = toCaip2(options.network, 'network')
+  const network = evmNetwork('upto', options.network)
   const payTo = checkPayTo(options.payTo)
   const asset = resolveAsset(options, network)
   const decimals = resolveDecimals(options.decimals, asset.decimals)
