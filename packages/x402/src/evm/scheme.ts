@@ -25,17 +25,18 @@ export const EXACT_EVM_REASONS = {
 /** Seconds an authorization must still be valid for when verified: room to get it mined. */
 export const VALID_BEFORE_MARGIN_SECONDS = 6
 
+/** The fields EIP-3009's signed structs share (TransferWithAuthorization, ReceiveWithAuthorization). */
+export const EIP3009_AUTHORIZATION_FIELDS = [
+  { name: 'from', type: 'address' },
+  { name: 'to', type: 'address' },
+  { name: 'value', type: 'uint256' },
+  { name: 'validAfter', type: 'uint256' },
+  { name: 'validBefore', type: 'uint256' },
+  { name: 'nonce', type: 'bytes32' },
+] as const
+
 /** EIP-3009's signed struct (the EIP-712 types; the domain type is implied). */
-export const TRANSFER_WITH_AUTHORIZATION_TYPES = {
-  TransferWithAuthorization: [
-    { name: 'from', type: 'address' },
-    { name: 'to', type: 'address' },
-    { name: 'value', type: 'uint256' },
-    { name: 'validAfter', type: 'uint256' },
-    { name: 'validBefore', type: 'uint256' },
-    { name: 'nonce', type: 'bytes32' },
-  ],
-} as const
+export const TRANSFER_WITH_AUTHORIZATION_TYPES = { TransferWithAuthorization: EIP3009_AUTHORIZATION_FIELDS } as const
 
 /** The authorization as it travels: numbers are decimal strings, the nonce 32 bytes of hex. */
 export interface ExactEvmAuthorization {

@@ -3,18 +3,10 @@
 // whose spender is the Permit2 collector and whose witness is the channel id.
 import { encodeAbiParameters, getAddress, keccak256, type Address, type Hex } from 'viem'
 import { PERMIT2_ADDRESS } from '../permit2.js'
+import { EIP3009_AUTHORIZATION_FIELDS } from '../scheme.js'
 import { ERC3009_DEPOSIT_COLLECTOR_ADDRESS, PERMIT2_DEPOSIT_COLLECTOR_ADDRESS } from './constants.js'
 
-export const RECEIVE_WITH_AUTHORIZATION_TYPES = {
-  ReceiveWithAuthorization: [
-    { name: 'from', type: 'address' },
-    { name: 'to', type: 'address' },
-    { name: 'value', type: 'uint256' },
-    { name: 'validAfter', type: 'uint256' },
-    { name: 'validBefore', type: 'uint256' },
-    { name: 'nonce', type: 'bytes32' },
-  ],
-} as const
+export const RECEIVE_WITH_AUTHORIZATION_TYPES = { ReceiveWithAuthorization: EIP3009_AUTHORIZATION_FIELDS } as const
 
 export const DEPOSIT_WITNESS_TYPES = {
   PermitWitnessTransferFrom: [
