@@ -56,7 +56,8 @@ export function createPaywall(options: PaywallOptions): Paywall {
   const routeMemos = new Map<string, (pathname: string) => CompiledRoute | null>()
   const outbox = options.outbox ?? memoryOutbox()
   // Lock values: unique among instances (the random part) and among this instance's requests (the count).
-  const lockOwner = Array.from(crypto.getRandomValues(new Uint32Array(2)), (n) => n.toString(36)).join('') + ':'
+  // Drawn on first use, not here: Cloudflare Workers refuse randomness in global scope, where apps build paywalls.
+  let lockOwner = ''
   let lockCount = 0
   const worker = createOutboxWorker(outbox, facilitator, settings.settleTimeoutMs, emit, options.outboxWorker)
   // An outbox given explicitly may hold entries from before a restart: work on it from the start.
@@ -136,7 +137,7 @@ export function createPaywall(options: PaywallOptions): Paywall {
     let locked = false
     // A value of this request's own, so that releasing never removes a lock that expired and was taken since.
     // Random once per paywall, then counted: getRandomValues per request cost 15% of a paid request's CPU.
-    const lockValue = singleUse ? lockOwner + ++lockCount : ''
+    const lockValue = singleUse ? (lockOwner ||= randomOwner()) + ++lockCount : ''
     const release = () => {
       if (!locked) return
       locked = false
@@ -424,3 +425,6 @@ function consumedTtlMs(proof: DecodedProof): number {
   return Math.min(Math.max(expiresAt - Date.now(), 60_000), 7 * DEFAULT_CONSUMED_TTL_MS)
 }
 
+function randomOwner(): string {
+  return Array.from(crypto.getRandomValues(new Uint32Array(2)), (n) => n.toString(36)).join('') + ':'
+}
