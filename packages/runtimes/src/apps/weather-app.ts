@@ -25,7 +25,7 @@ const usdc = exact({ price: '$0.01', network: 'base-sepolia', payTo })
 const app = new Hono()
 app.use('/weather', paywall({ accepts: usdc, facilitator: inModule }))
 app.use('/weather-http', paywall({ accepts: usdc, facilitator: httpFacilitator({ url: facilitatorUrl }) }))
-const forecast = (c: import('hono').Context) => c.json({ forecast: 'sunny', paidBy: c.get('payment').payment?.payer })
+const forecast = (c: import('hono').Context) => c.json({ forecast: 'sunny', paidBy: c.get('payment').payer })
 app.get('/weather', forecast)
 app.get('/weather-http', forecast)
 

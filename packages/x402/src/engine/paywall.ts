@@ -25,6 +25,7 @@ import { memoryOutbox } from '../store/memory-outbox.js'
 import type { SettleRequest } from '../facilitator/types.js'
 
 const FREE_CONTEXT: PaymentContext = Object.freeze({
+  payer: undefined,
   payment: undefined,
   charged: undefined,
   charge() {

@@ -53,6 +53,10 @@ class PaidContext implements PaymentContext {
     return this.#charged
   }
 
+  get payer(): string | undefined {
+    return this.payment.payer
+  }
+
   get signal(): AbortSignal {
     if (!this.#controller) {
       this.#controller = new AbortController()
