@@ -7,7 +7,7 @@ import { payFor, readPaymentRequired, readReceipt } from '@tollgate/x402/testing
 import type { WeatherAppEnv } from './apps/weather-app.js'
 import { startStandardFacilitator, type StandardFacilitator } from './standard-facilitator.js'
 
-export function weatherCases(runtime: string, start: (env: WeatherAppEnv) => Promise<ChildServer>): void {
+export function weatherCases(runtime: string, start: (env: WeatherAppEnv) => Promise<ChildServer>, startTimeoutMs = 60_000): void {
   describe(`the docs' module-scope Hono app on ${runtime}`, () => {
     let loopback: StandardFacilitator
     let server: ChildServer
@@ -16,7 +16,7 @@ export function weatherCases(runtime: string, start: (env: WeatherAppEnv) => Pro
       loopback = await startStandardFacilitator()
       loopback.facilitator.fund(BUYER, STARTING_USDC, { asset: USDC })
       server = await start({ facilitatorUrl: loopback.url, payTo: PAY_TO, buyer: BUYER, asset: USDC })
-    }, 60_000)
+    }, startTimeoutMs)
 
     afterAll(async () => {
       await server?.stop()
