@@ -21,9 +21,8 @@ interface Batch {
 
 const MAX_SLACK_MS = 25
 // Cloudflare Workers refuse a fetch with a signal made during another request ("Cannot perform I/O on behalf of a
-// different request"), also with nodejs_compat: batches are shared only on Node, Bun and Deno.
-const runtime = globalThis as { process?: { versions?: { node?: unknown } }; navigator?: { userAgent?: string } }
-const SHARED = typeof runtime.process?.versions?.node === 'string' && runtime.navigator?.userAgent !== 'Cloudflare-Workers'
+// different request"), with or without nodejs_compat: there, every call has its own.
+const SHARED = (globalThis as { navigator?: { userAgent?: string } }).navigator?.userAgent !== 'Cloudflare-Workers'
 // The open batch of each step, by timeout (numbers, so that finding it builds no string per call).
 const open: Record<Step, Map<number, Batch>> = { verify: new Map(), settle: new Map() }
 

@@ -138,7 +138,7 @@ export function createPaywall(options: PaywallOptions): Paywall {
     let locked = false
     // A value of this request's own, so that releasing never removes a lock that expired and was taken since.
     // Random once per paywall, then counted: getRandomValues per request cost 15% of a paid request's CPU.
-    const lockValue = singleUse ? (lockOwner ||= randomOwner()) + ++lockCount : ''
+    const lockValue = singleUse ? (lockOwner ||= Array.from(crypto.getRandomValues(new Uint32Array(2)), (n) => n.toString(36)).join('') + ':') + ++lockCount : ''
     const release = () => {
       if (!locked) return
       locked = false
@@ -424,8 +424,4 @@ function consumedTtlMs(proof: DecodedProof): number {
   const expiresAt = authorizationExpiresAt(proof)
   if (expiresAt === undefined) return DEFAULT_CONSUMED_TTL_MS
   return Math.min(Math.max(expiresAt - Date.now(), 60_000), 7 * DEFAULT_CONSUMED_TTL_MS)
-}
-
-function randomOwner(): string {
-  return Array.from(crypto.getRandomValues(new Uint32Array(2)), (n) => n.toString(36)).join('') + ':'
 }
