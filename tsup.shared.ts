@@ -14,12 +14,20 @@ export function libraryConfig({ entry = { index: 'src/index.ts' }, platform, ext
   return defineConfig({
     entry,
     format: ['esm', 'cjs'],
+    // Entries share their common code in chunks under CommonJS too (ESM always does): one core, so one
+    // TollgateError class, for every subpath a CJS app requires.
+    splitting: true,
+    // CommonJS has no import.meta (split CJS chunks are converted from ESM, which would keep it): there, the file's
+    // own path serves (createRequire takes either).
+    esbuildOptions(options, { format }) {
+      if (format === 'cjs') options.define = { ...options.define, 'import.meta.url': '__filename' }
+    },
     dts: true,
     clean: true,
     sourcemap: true,
     target: 'es2022',
     platform,
-    treeshake: true,
+    treeshake: false,
     external: ['@tollgate/x402', /^node:/, ...external],
   })
 }

@@ -27,7 +27,8 @@ const HONO = fileURLToPath(new URL('../../hono/src/index.ts', import.meta.url))
 // combineFacilitators' routing by scheme and network (+1.1 kB, main entry only), phase two once in the core
 // (session.finish, with the old session methods kept as deprecated for a release) and the Renderer the structured
 // entry shares with HTTP, the scheme contract's objects and their registry, and the structured entry itself (main
-// entry only: HTTP apps never import checkPayment). The issue allows Hono + exact up to 19,500 bytes.
+// entry only: HTTP apps never import checkPayment). Then +50 B for Cloudflare Workers (the lock owner
+// drawn on first use, deadline batches not shared there) and `ctx.payer`. The issue allows Hono + exact up to 19,500.
 const BUDGETS = {
   coreMainEntry: 28_500,
   coreMinimal: 19_200,

@@ -20,6 +20,9 @@ interface Batch {
 }
 
 const MAX_SLACK_MS = 25
+// Cloudflare Workers refuse a fetch with a signal made during another request ("Cannot perform I/O on behalf of a
+// different request"), with or without nodejs_compat: there, every call has its own.
+const SHARED = (globalThis as { navigator?: { userAgent?: string } }).navigator?.userAgent !== 'Cloudflare-Workers'
 // The open batch of each step, by timeout (numbers, so that finding it builds no string per call).
 const open: Record<Step, Map<number, Batch>> = { verify: new Map(), settle: new Map() }
 
@@ -63,7 +66,7 @@ function batchFor(step: Step, ms: number): Batch {
   const now = Date.now()
   const current = batches.get(ms)
   // (A clock that went back, as fake timers in tests do, opens a new batch.)
-  if (current !== undefined && now >= current.opened && now - current.opened <= slack(ms)) return current
+  if (SHARED && current !== undefined && now >= current.opened && now - current.opened <= slack(ms)) return current
   // Only calls still waiting keep a batch alive (so at most one idle batch per step and timeout).
   if (current !== undefined && current.pending.size === 0) clearTimeout(current.timer)
   const controller = new AbortController()

@@ -49,7 +49,8 @@ export function createGate({ settings, facilitator, store, verifier, emit, outbo
   // What a remembered proof (createProofReader) pays for on a prepared route, and its verification cache key.
   const perProof = new WeakMap<DecodedProof, { prepared: Prepared; offer: PreparedOffer; key: string | undefined }>()
   // Lock values: unique among instances (the random part) and among this instance's requests (the count).
-  const lockOwner = Array.from(crypto.getRandomValues(new Uint32Array(2)), (n) => n.toString(36)).join('') + ':'
+  // Drawn on first use, not here: Cloudflare Workers refuse randomness in global scope, where apps build paywalls.
+  let lockOwner = ''
   let lockCount = 0
 
   /**
@@ -101,7 +102,7 @@ export function createGate({ settings, facilitator, store, verifier, emit, outbo
     let locked = false
     // A value of this request's own, so that releasing never removes a lock that expired and was taken since.
     // Random once per paywall, then counted: getRandomValues per request cost 15% of a paid request's CPU.
-    const lockValue = singleUse ? lockOwner + ++lockCount : ''
+    const lockValue = singleUse ? (lockOwner ||= Array.from(crypto.getRandomValues(new Uint32Array(2)), (n) => n.toString(36)).join('') + ':') + ++lockCount : ''
     const release = () => {
       if (!locked) return
       locked = false

@@ -20,6 +20,7 @@ import { memoryOutbox } from '../store/memory-outbox.js'
 import { registerEntry } from './entry.js'
 
 const FREE_CONTEXT: PaymentContext = Object.freeze({
+  payer: undefined,
   payment: undefined,
   charged: undefined,
   charge() {

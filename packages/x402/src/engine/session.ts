@@ -33,6 +33,10 @@ class PaidContext implements PaymentContext {
     return this.#charged
   }
 
+  get payer(): string | undefined {
+    return this.payment.payer
+  }
+
   get settleOptions(): Record<string, unknown> | undefined {
     return this.#settleOptions
   }

@@ -72,7 +72,9 @@ export interface PaymentInfo extends SchemePaymentFields {
 }
 
 export interface PaymentContext {
-  /** The payment of this request; undefined on routes that are not paid. */
+  /** Who paid (`payment.payer`): the payer's address or account id; undefined on routes that are not paid. */
+  readonly payer?: string | undefined
+  /** The payment of this request (payer, scheme, network, amount); undefined on routes that are not paid. */
   readonly payment: PaymentInfo | undefined
   /**
    * The amount to settle, for usage-based prices (Nevermined credits, upto). Throws `charge_exceeds_verified` above

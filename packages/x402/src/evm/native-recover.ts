@@ -19,7 +19,7 @@ export function nativeSecp256k1(): NativeSecp256k1 | null {
     const moduleApi = process?.getBuiltinModule?.('node:module') as { createRequire?: (from: string) => (id: string) => unknown } | undefined
     if (!moduleApi?.createRequire) return loaded
     // From this file when it is ESM; from the app's folder otherwise (the package is the app's optional install).
-    const from = typeof import.meta?.url === 'string' ? import.meta.url : `${process?.cwd?.() ?? '.'}/`
+    const from = typeof import.meta.url === 'string' ? import.meta.url : `${process?.cwd?.() ?? '.'}/`
     // `secp256k1/bindings` is the native build only: the package's JavaScript fallback is no faster than viem's.
     const binding = moduleApi.createRequire(from)('secp256k1/bindings') as Partial<NativeSecp256k1>
     if (typeof binding.ecdsaRecover === 'function') loaded = binding as NativeSecp256k1
