@@ -1,5 +1,6 @@
-// The check `npm test` runs first: with no redis-server on PATH it stops the run with one line that says what is
-// missing, why, and how to install it; REDIS_SERVER points it at a binary elsewhere.
+// The check `npm test` runs first: with no redis-server on PATH it says so in one line (what, why, how to install it)
+// and the run goes on without the Redis suites, except where they are required (CI), where it stops the run;
+// REDIS_SERVER points it at a binary elsewhere.
 import { spawnSync } from 'node:child_process'
 import { chmodSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -25,13 +26,36 @@ describe('npm test preflight', () => {
     expect(check.problem).toContain('REDIS_SERVER')
   })
 
-  it('stops `npm test` with exactly one line on stderr when redis-server is the only thing missing', () => {
-    const run = spawnSync(join(bareBin, 'node'), [script], { env: { PATH: bareBin, HOME: tmpdir() }, encoding: 'utf8' })
+  it('stops `npm test` with exactly one line on stderr when redis-server is the only thing missing and CI requires it', () => {
+    const run = spawnSync(join(bareBin, 'node'), [script], { env: { PATH: bareBin, HOME: tmpdir(), CI: 'true' }, encoding: 'utf8' })
     expect(run.status).toBe(1)
     const lines = run.stderr.trim().split('\n')
     expect(lines).toHaveLength(1)
     expect(lines[0]).toMatch(/^npm test stopped before building: redis-server is not on PATH: .*apt-get install -y redis-server.*brew install redis/)
     expect(run.stdout).toBe('')
+  })
+
+  it('goes on without the Redis suites outside CI, saying so in one line with how to install redis-server', () => {
+    for (const env of [{}, { TOLLGATE_REQUIRE_REDIS: '0' }]) {
+      const run = spawnSync(join(bareBin, 'node'), [script], { env: { PATH: bareBin, HOME: tmpdir(), ...env }, encoding: 'utf8' })
+      expect(run.status).toBe(0)
+      const lines = run.stderr.trim().split('\n')
+      expect(lines).toHaveLength(1)
+      expect(lines[0]).toMatch(/^npm test runs without the Redis suites \(@tollgate\/redis, the demo's Redis test\): redis-server is not on PATH: .*apt-get install -y redis-server/)
+      expect(run.stdout).toMatch(/^preflight: node /)
+      expect(run.stdout).not.toContain('redis-server')
+    }
+    const required = spawnSync(join(bareBin, 'node'), [script], { env: { PATH: bareBin, HOME: tmpdir(), TOLLGATE_REQUIRE_REDIS: '1' }, encoding: 'utf8' })
+    expect(required.status).toBe(1)
+  })
+
+  it('leaves the Redis suites out of the run only where redis-server is missing and not required', async () => {
+    // @ts-expect-error: a plain JavaScript module
+    const { redisSuitesRun } = await import('./redis-suites.js')
+    expect(redisSuitesRun({ PATH: bareBin })).toBe(false)
+    expect(redisSuitesRun({ PATH: bareBin, CI: 'true' })).toBe(true)
+    expect(redisSuitesRun({ PATH: bareBin, TOLLGATE_REQUIRE_REDIS: '1' })).toBe(true)
+    expect(redisSuitesRun(process.env)).toBe(true) // this machine has redis-server (or CI requires it)
   })
 
   it('takes the binary REDIS_SERVER names, and says so when it does not run', () => {
