@@ -1,5 +1,5 @@
 // The payment proofs' check written out (PAYMENT-SIGNATURE and X-PAYMENT), so that a server's paid path reads its
-// header without valibot: the schemas' code was a third of the Hono + exact bundle's growth room (P5). It finds
+// header without valibot, which with the two schemas was 1.4 kB gzipped of the Hono + exact bundle (P5). It finds
 // exactly what firstProblem(PaymentPayloadSchema | PaymentPayloadV1Schema, value) finds, the same path, words and
 // value (schemas.ts stays the public description; proof-check.test.ts holds the two together). Loose like the
 // schemas: unknown keys pass, and an object field is any non-null object where valibot's looseObject takes one.
