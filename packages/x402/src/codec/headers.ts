@@ -3,7 +3,7 @@
 import { isTollgateError, TollgateError } from '../errors.js'
 import { decodeBase64Json, encodeBase64Json } from './base64.js'
 import { PaymentRequiredSchema, PaymentRequiredV1Schema, SettleResponseSchema } from './answer-schemas.js'
-import { PaymentPayloadSchema, PaymentPayloadV1Schema, type WireSchema } from './schemas.js'
+import type { WireSchema } from './schemas.js'
 import type {
   DecodedProof,
   PaymentPayload,
@@ -12,9 +12,11 @@ import type {
   PaymentRequiredV1,
   SettleResponse,
 } from './types.js'
-import { type Decoded, validateWire } from './validate.js'
+import { paymentPayloadProblem, paymentPayloadV1Problem } from './proof-check.js'
+import { firstProblem } from './validate.js'
+import { checkWire, type Decoded, type ProblemOf } from './wire-check.js'
 
-export type { Decoded } from './validate.js'
+export type { Decoded } from './wire-check.js'
 
 /** v2: the server's 402 offer. */
 export const PAYMENT_REQUIRED = 'PAYMENT-REQUIRED'
@@ -46,25 +48,25 @@ export interface DecodeOptions {
 }
 
 export function decodePaymentSignature(value: string, opts?: DecodeOptions): Decoded<PaymentPayload> {
-  return wrap(decodeHeader<PaymentPayload>(PAYMENT_SIGNATURE, value, PaymentPayloadSchema, 2, opts))
+  return wrap(decodeHeader<PaymentPayload>(PAYMENT_SIGNATURE, value, paymentPayloadProblem, 2, opts))
 }
 
 export function decodeXPayment(value: string, opts?: DecodeOptions): Decoded<PaymentPayloadV1> {
-  return wrap(decodeHeader<PaymentPayloadV1>(X_PAYMENT, value, PaymentPayloadV1Schema, 1, opts))
+  return wrap(decodeHeader<PaymentPayloadV1>(X_PAYMENT, value, paymentPayloadV1Problem, 1, opts))
 }
 
 export function decodePaymentRequired(value: string, opts?: DecodeOptions): Decoded<PaymentRequired> {
-  return wrap(decodeHeader<PaymentRequired>(PAYMENT_REQUIRED, value, PaymentRequiredSchema, 2, opts))
+  return wrap(decodeHeader<PaymentRequired>(PAYMENT_REQUIRED, value, problemOf(PaymentRequiredSchema), 2, opts))
 }
 
 /** PAYMENT-RESPONSE and X-PAYMENT-RESPONSE carry the same object. */
 export function decodePaymentResponse(value: string, opts?: DecodeOptions): Decoded<SettleResponse> {
-  return wrap(decodeHeader<SettleResponse>(PAYMENT_RESPONSE, value, SettleResponseSchema, undefined, opts))
+  return wrap(decodeHeader<SettleResponse>(PAYMENT_RESPONSE, value, problemOf(SettleResponseSchema), undefined, opts))
 }
 
 /** v1 servers say "pay" in the 402's JSON body, not in a header. */
 export function decodePaymentRequiredV1Body(json: unknown): Decoded<PaymentRequiredV1> {
-  return wrap(validateWire<PaymentRequiredV1>(json, PaymentRequiredV1Schema, 1, '402 body'))
+  return wrap(checkWire<PaymentRequiredV1>(json, problemOf(PaymentRequiredV1Schema), 1, '402 body'))
 }
 
 /** Anything headers can be read from: a Headers, or a framework's cheaper view of the same request. */
@@ -85,7 +87,7 @@ export function readProof(headers: HeaderReader, opts?: DecodeOptions): Decoded<
 /** A proof header's value (a non-empty string), read from PAYMENT-SIGNATURE (`v2`) or X-PAYMENT, decoded. */
 export function decodeProof(raw: string, v2: boolean, opts?: DecodeOptions): Decoded<DecodedProof> {
   const header = v2 ? PAYMENT_SIGNATURE : X_PAYMENT
-  const payload = decodeText<object>(header, raw, v2 ? PaymentPayloadSchema : PaymentPayloadV1Schema, v2 ? 2 : 1, opts)
+  const payload = decodeText<object>(header, raw, v2 ? paymentPayloadProblem : paymentPayloadV1Problem, v2 ? 2 : 1, opts)
   if (isTollgateError(payload)) return { ok: false, error: payload }
   return { ok: true, value: { x402Version: v2 ? 2 : 1, header, raw, payload } as DecodedProof }
 }
@@ -119,16 +121,16 @@ export interface AnyHeader {
 
 interface HeaderCodec {
   header: HeaderName
-  schema: WireSchema
+  check: ProblemOf
   x402Version: 1 | 2 | undefined
 }
 
 const CODECS: Record<string, HeaderCodec> = {
-  'payment-required': { header: PAYMENT_REQUIRED, schema: PaymentRequiredSchema, x402Version: 2 },
-  'payment-signature': { header: PAYMENT_SIGNATURE, schema: PaymentPayloadSchema, x402Version: 2 },
-  'payment-response': { header: PAYMENT_RESPONSE, schema: SettleResponseSchema, x402Version: undefined },
-  'x-payment': { header: X_PAYMENT, schema: PaymentPayloadV1Schema, x402Version: 1 },
-  'x-payment-response': { header: X_PAYMENT_RESPONSE, schema: SettleResponseSchema, x402Version: undefined },
+  'payment-required': { header: PAYMENT_REQUIRED, check: /* @__PURE__ */ problemOf(PaymentRequiredSchema), x402Version: 2 },
+  'payment-signature': { header: PAYMENT_SIGNATURE, check: paymentPayloadProblem, x402Version: 2 },
+  'payment-response': { header: PAYMENT_RESPONSE, check: /* @__PURE__ */ problemOf(SettleResponseSchema), x402Version: undefined },
+  'x-payment': { header: X_PAYMENT, check: paymentPayloadV1Problem, x402Version: 1 },
+  'x-payment-response': { header: X_PAYMENT_RESPONSE, check: /* @__PURE__ */ problemOf(SettleResponseSchema), x402Version: undefined },
 }
 
 /** Decode any of the five headers by name (case-insensitive); surrounding whitespace in the value is ignored. */
@@ -147,7 +149,7 @@ export function decodeAnyHeader(name: string, value: string, opts?: DecodeOption
     }
   }
   const trimmed = typeof value === 'string' ? value.trim() : value
-  const decoded = decodeHeader<object>(codec.header, trimmed, codec.schema, codec.x402Version, opts)
+  const decoded = decodeHeader<object>(codec.header, trimmed, codec.check, codec.x402Version, opts)
   if (isTollgateError(decoded)) return { ok: false, error: decoded }
   return { ok: true, value: { header: codec.header, x402Version: codec.x402Version, value: decoded } }
 }
@@ -156,7 +158,7 @@ export function decodeAnyHeader(name: string, value: string, opts?: DecodeOption
 function decodeHeader<T>(
   header: HeaderName,
   value: string,
-  schema: WireSchema,
+  check: ProblemOf,
   x402Version: 1 | 2 | undefined,
   opts: DecodeOptions | undefined,
 ): T | TollgateError {
@@ -167,14 +169,14 @@ function decodeHeader<T>(
       expected: 'base64 of a JSON object',
     })
   }
-  return decodeText<T>(header, value, schema, x402Version, opts)
+  return decodeText<T>(header, value, check, x402Version, opts)
 }
 
 /** decodeHeader for a value known to be a non-empty string (a proof header the paywall read). */
 function decodeText<T>(
   header: HeaderName,
   value: string,
-  schema: WireSchema,
+  check: ProblemOf,
   x402Version: 1 | 2 | undefined,
   opts: DecodeOptions | undefined,
 ): T | TollgateError {
@@ -193,7 +195,7 @@ function decodeText<T>(
   } catch (error) {
     return withHeaderName(error, header)
   }
-  return validateWire<T>(parsed, schema, x402Version, header)
+  return checkWire<T>(parsed, check, x402Version, header)
 }
 
 /** base64.ts speaks of "the header"; say which one. */
@@ -203,6 +205,11 @@ function withHeaderName(error: unknown, header: HeaderName): TollgateError {
   }
   const message = error.message.replace(/^The header/, 'the header')
   return new TollgateError(error.code, `${header}: ${message}`, { ...error.details, header }, { cause: error.cause })
+}
+
+/** A valibot schema's check (answers: the 402, receipts); the proofs have their own, without valibot. */
+function problemOf(schema: WireSchema): ProblemOf {
+  return (value) => firstProblem(schema, value)
 }
 
 function wrap<T>(result: T | TollgateError): Decoded<T> {

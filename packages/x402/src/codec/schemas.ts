@@ -3,6 +3,7 @@
 // passes is exactly the value that came in (the decoders rely on that to return the parsed object as is).
 // Valibot rather than zod: the same checks cost a third of the bytes in an app's bundle (docs/performance.md, P5).
 import * as v from 'valibot'
+import { EXPECTED } from './expected.js'
 import type {
   PaymentPayload,
   PaymentPayloadV1,
@@ -11,15 +12,7 @@ import type {
 } from './types.js'
 // The schemas of answers (the 402, receipts, a facilitator's replies) are in answer-schemas.ts.
 
-/**
- * How error messages word what a field expects, where the schema's issue alone would say less ("a string" for
- * a missing field that must be a non-empty string). Each is the message of its one check.
- */
-export const EXPECTED = {
-  nonEmptyString: 'a non-empty string',
-  decimalInteger: 'a decimal integer string (digits only, atomic units)',
-  positiveInteger: 'a positive integer',
-} as const
+export { EXPECTED } from './expected.js'
 
 // One `custom` check each rather than a pipe of type and checks: the same values pass and fail with the same
 // message, and an app's bundle does without valibot's pipe, number, integer, minLength, minValue and regex

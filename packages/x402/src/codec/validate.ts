@@ -1,59 +1,19 @@
-// Check a parsed JSON value against a wire schema and turn the first problem into a TollgateError that names
-// the field and what was expected. Returns the input object itself on success: the schema's output is a copy,
-// and re-encoding a proof must give back the bytes the client sent.
+// Check a parsed JSON value against a valibot wire schema; checkWire (wire-check.ts) turns the first problem into a
+// TollgateError that names the field and what was expected. Returns the input object itself on success: the
+// schema's output is a copy, and re-encoding a proof must give back the bytes the client sent.
 import * as v from 'valibot'
-import { TollgateError } from '../errors.js'
+import type { TollgateError } from '../errors.js'
 import type { WireSchema } from './schemas.js'
+import { checkWire, type SchemaProblem } from './wire-check.js'
 
-export type Decoded<T> = { ok: true; value: T } | { ok: false; error: TollgateError }
+export type { Decoded, SchemaProblem } from './wire-check.js'
 
 type Issue = v.BaseIssue<unknown>
 type PathSegment = PropertyKey
 
-/**
- * `value` if it is a JSON object of the expected version that `schema` accepts, else the error to report.
- * `label` names the source in messages (`PAYMENT-SIGNATURE`, `402 body`); `header` also goes into details.
- */
-export function validateWire<T>(
-  value: unknown,
-  schema: WireSchema,
-  expectedVersion: 1 | 2 | undefined,
-  label: string,
-): T | TollgateError {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    return new TollgateError('malformed_payment', `${label}: expected a JSON object, got ${describeValue(value)}.`, {
-      header: label,
-      expected: 'a JSON object',
-    })
-  }
-  if (expectedVersion !== undefined) {
-    const found = (value as { x402Version?: unknown }).x402Version
-    if (found !== undefined && found !== expectedVersion) {
-      return new TollgateError(
-        'unsupported_version',
-        `${label} carries x402 version ${expectedVersion}, but the payment says x402Version ${describeValue(found)}.`,
-        { header: label, path: 'x402Version', expected: String(expectedVersion), found: typeof found === 'number' ? found : describeValue(found) },
-      )
-    }
-  }
-  const problem = firstProblem(schema, value)
-  if (problem === undefined) return value as T
-  const found = problem.actual === undefined ? 'it is missing' : `got ${describeValue(problem.actual)}`
-  const { path, expected } = problem
-  return new TollgateError('malformed_payment', `${label}: ${path || 'the value'} must be ${expected}, but ${found}.`, {
-    header: label,
-    path,
-    expected,
-  })
-}
-
-export interface SchemaProblem {
-  /** `accepts[0].network`; empty for the value itself. */
-  path: string
-  /** What the field must be, in words: `a non-empty string`. */
-  expected: string
-  /** The value found there; undefined when the field is missing. */
-  actual: unknown
+/** `value` if it is a JSON object of the expected version that `schema` accepts, else the error to report (checkWire). */
+export function validateWire<T>(value: unknown, schema: WireSchema, expectedVersion: 1 | 2 | undefined, label: string): T | TollgateError {
+  return checkWire<T>(value, (object) => firstProblem(schema, object), expectedVersion, label)
 }
 
 const NO_DEFAULT_MESSAGES = { abortEarly: true, message: '' } as const
@@ -121,21 +81,4 @@ function valueAt(input: unknown, path: readonly PathSegment[]): unknown {
     current = (current as Record<PropertyKey, unknown>)[segment]
   }
   return current
-}
-
-/** A short, safe description of a value for messages: short primitives verbatim, else their kind. */
-function describeValue(value: unknown): string {
-  if (value === null) return 'null'
-  if (Array.isArray(value)) return 'an array'
-  switch (typeof value) {
-    case 'string':
-      return value.length <= 40 ? JSON.stringify(value) : `a string of ${value.length} characters`
-    case 'number':
-    case 'boolean':
-      return String(value)
-    case 'object':
-      return 'an object'
-    default:
-      return typeof value
-  }
 }

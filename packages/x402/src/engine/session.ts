@@ -1,85 +1,20 @@
-// One paid request after a successful verification: the handler's context, and settlement exactly once.
+// One paid request after a successful verification: the handler's context, phase two (finish), and settlement
+// exactly once: the facilitator's settle call under its deadline, the replay guard's record, the 'deliver'
+// policy's outbox, and the instruction that says what goes out. Settlement is a closure over the session, not a
+// module of its own: passing the session's state to it cost bytes in every app's bundle (P5).
 import type { SettleResponse } from '../codec/types.js'
 import { TollgateError } from '../errors.js'
 import type { SettleRequest, VerifyRequest, VerifyResult } from '../facilitator/types.js'
-import { parseAtomic } from '../requirements/money.js'
-import type { ChargeRule, Scheme } from '../schemes/contract.js'
+import type { Scheme } from '../schemes/contract.js'
+import { withDeadline } from './deadline.js'
+import { PaidContext } from './paid-context.js'
 import { isRefusal } from './render.js'
-import { runSettlement, type SettlementHooks } from './settlement.js'
+import { paidHeaders } from './responses.js'
 import type { SessionInput } from './session-input.js'
+import type { Instruction, Outcome, PaymentInfo, PaymentSession, SettleOutcome } from './types.js'
+import { assertSettleResult } from './verifier.js'
 
 export type { SessionInput } from './session-input.js'
-import type { Instruction, Outcome, PaymentContext, PaymentInfo, PaymentSession, SettleOutcome } from './types.js'
-
-/** The handler's ctx: a class, because an object literal with a getter is slow to create on every request. */
-class PaidContext implements PaymentContext {
-  #charged: string
-  // Made only when a handler asks for the signal: an AbortController per request costs.
-  #controller: AbortController | undefined
-  #refused = false
-  // What the handler passed to settleWith(), for the facilitator's settle; undefined (no cost) until it does.
-  #settleOptions: Record<string, unknown> | undefined
-  readonly #rule: ChargeRule
-  constructor(
-    readonly payment: PaymentInfo,
-    rule: ChargeRule,
-  ) {
-    this.#rule = rule
-    // A usage scheme (upto) bills what the handler reports, nothing until it does; the others settle what was verified.
-    this.#charged = rule === 'usage' ? '0' : payment.amount
-  }
-
-  get charged(): string {
-    return this.#charged
-  }
-
-  get payer(): string | undefined {
-    return this.payment.payer
-  }
-
-  get settleOptions(): Record<string, unknown> | undefined {
-    return this.#settleOptions
-  }
-
-  // The facilitator checks the fields it takes (Nevermined refuses the ones it does not).
-  settleWith(options: Record<string, unknown>): void {
-    this.#settleOptions = { ...this.#settleOptions, ...options }
-  }
-
-  get signal(): AbortSignal {
-    if (!this.#controller) {
-      this.#controller = new AbortController()
-      if (this.#refused) this.#controller.abort(refusal())
-    }
-    return this.#controller.signal
-  }
-
-  /** The paywall refused the work (a speculative run whose payment did not verify): abort `ctx.signal`. */
-  static refuse(ctx: PaidContext): void {
-    if (ctx.#refused) return
-    ctx.#refused = true
-    ctx.#controller?.abort(refusal())
-  }
-
-  charge(amount: string | bigint | number): void {
-    const value = parseAtomic(amount, 'ctx.charge(amount)', { allowZero: true })
-    const verified = BigInt(this.payment.amount)
-    if (value > verified) {
-      const what = this.#rule === 'usage' ? 'the maximum the payer authorised' : 'the verified amount'
-      throw new TollgateError('charge_exceeds_verified', `ctx.charge(${value}) is above ${what} (${verified}); nothing above it can be settled.`, {
-        path: 'ctx.charge(amount)',
-        expected: `at most ${verified}`,
-      })
-    }
-    if (value !== verified && this.#rule === 'fixed') {
-      throw new TollgateError('charge_unsupported', `The ${this.payment.scheme} scheme settles the authorised amount only; ctx.charge cannot lower it.`, {
-        path: 'ctx.charge(amount)',
-        expected: `exactly ${verified}`,
-      })
-    }
-    this.#charged = value.toString()
-  }
-}
 
 /** verify's request plus what settle needs, written out rather than spread (this runs on every paid request). */
 function settleRequestOf(verify: VerifyRequest, amount: string, verification: VerifyResult, scheme: Scheme, settleOptions: Record<string, unknown> | undefined): SettleRequest {
@@ -98,9 +33,6 @@ function settleRequestOf(verify: VerifyRequest, amount: string, verification: Ve
   return request
 }
 
-function refusal(): TollgateError {
-  return new TollgateError('payment_invalid', 'The payment did not verify: the work was refused and its answer dropped.')
-}
 
 /** A paid request's session; `A` is what its answers are (a Response for HTTP, an object for the structured entry). */
 export interface SessionOf<A> extends Omit<PaymentSession, 'finish' | 'refusal' | 'fail' | 'settle'> {
@@ -146,11 +78,76 @@ export function createSession<A>(input: SessionInput<A>): SessionOf<A> {
     return true
   }
 
-  const hooks: SettlementHooks = {
-    settleRequest: (charged) => settleRequestOf(input.verifyRequest, charged, verification!, scheme, ctx.settleOptions),
-    fields,
-    release,
-    settled: () => void (settled = true),
+  /** Settles what the handler left charged for the payment. */
+  async function runSettlement(): Promise<Instruction<A>> {
+    const charged = ctx.charged
+    if (input.isAborted()) {
+      release()
+      emit?.('client.aborted', { ...fields(), status: 499 })
+      const aborted = new TollgateError('client_aborted', 'The client went away before the response; nothing was charged.')
+      return { kind: 'replace', response: render.fail(aborted) }
+    }
+    if (charged === '0') {
+      release()
+      emit?.('settle.success', { ...fields(), amount: '0', status: 200 })
+      // Nothing to move, so no facilitator call; a scheme may still give a receipt saying 0 was charged (upto).
+      const receipt = scheme.zeroReceipt?.(payment.network)
+      if (receipt && payment.payer !== undefined) receipt.payer = payment.payer
+      return sendPaid(receipt, x402Version)
+    }
+    const request = settleRequestOf(input.verifyRequest, charged, verification!, scheme, ctx.settleOptions)
+    const started = Date.now()
+    emit?.('settle.start', { ...fields(), amount: charged })
+    let result: SettleResponse
+    try {
+      result = await withDeadline('settle', input.settleTimeoutMs, (signal) => input.facilitator.settle(request, signal))
+      assertSettleResult(result)
+    } catch (error) {
+      release()
+      const failure = error instanceof TollgateError ? error : new TollgateError('facilitator_error', String(error))
+      const receipt = failureReceipt(payment, failure.code)
+      emit?.('settle.error', { ...fields(), amount: charged, reason: failure.code, status: failure.status, durationMs: Date.now() - started })
+      if (input.onSettleFailure === 'deliver') {
+        // The content goes out unpaid for now: the payment is spent on it, and the outbox collects it later.
+        await input.consume?.().catch(() => {})
+        await input.enqueue(request).catch((error: unknown) => {
+          // The content went out and the retry could not be queued: the one place a payment can be lost. Say so.
+          emit?.('store.error', { ...fields(), amount: charged, reason: error instanceof TollgateError ? error.code : 'outbox_unavailable' })
+        })
+        return sendPaid(receipt, x402Version)
+      }
+      return { kind: 'replace', response: render.fail(failure, { response: receipt, x402Version }), receipt }
+    }
+    if (!result.success) {
+      release()
+      const reason = result.errorReason ?? 'settlement_failed'
+      const receipt: SettleResponse = { ...result, transaction: result.transaction ?? '', network: result.network ?? payment.network }
+      emit?.('settle.failure', { ...fields(), amount: charged, reason, status: 402, durationMs: Date.now() - started })
+      if (input.onSettleFailure === 'deliver') {
+        await input.consume?.().catch(() => {})
+        return sendPaid(receipt, x402Version)
+      }
+      const refusal = new TollgateError('settlement_failed', `The settlement failed: ${reason}.`, { reason })
+      return { kind: 'replace', response: render.refuse(refusal, input.prepared.paymentRequired, { response: receipt, x402Version }), receipt }
+    }
+    // The money moved: deliver even if the replay guard cannot record it (the facilitator's own single-use check
+    // still stands behind it), but say so.
+    if (input.consume) {
+      await input.consume().catch((error: unknown) => {
+        emit?.('store.error', { ...fields(), reason: error instanceof TollgateError ? error.code : 'store_unavailable' })
+      })
+    }
+    release()
+    settled = true
+    emit?.('settle.success', {
+      ...fields(),
+      payer: result.payer ?? payment.payer,
+      amount: charged,
+      transaction: result.transaction,
+      status: 200,
+      durationMs: Date.now() - started,
+    })
+    return sendPaid(result, x402Version)
   }
 
   /** Settles a 2xx status once (`undefined`: an answer that is not the paid result, settled nothing). */
@@ -161,7 +158,7 @@ export function createSession<A>(input: SessionInput<A>): SessionOf<A> {
   }
 
   function decide(status: number | undefined): Promise<Instruction<A>> {
-    if (status !== undefined && status >= 200 && status <= 299) return runSettlement(input, payment, ctx.charged, hooks)
+    if (status !== undefined && status >= 200 && status <= 299) return runSettlement()
     release()
     emit?.('handler.passthrough', status === undefined ? fields() : { ...fields(), status })
     return Promise.resolve(SEND_UNSETTLED)
@@ -249,4 +246,15 @@ function replace<A>(response: A): Instruction<A> {
 function toSettleOutcome<A>(instruction: Instruction<A>): SettleOutcome {
   const { receipt } = instruction as { receipt?: SettleResponse }
   return instruction.kind === 'send' ? { ok: true, headers: instruction.headers, receipt } : { ok: false, response: (instruction as { response: Response }).response, receipt }
+}
+
+function sendPaid<A>(receipt: SettleResponse | undefined, x402Version: PaymentInfo['x402Version']): Instruction<A> {
+  const headers = paidHeaders(receipt, x402Version)
+  return receipt ? { kind: 'send', headers, receipt } : { kind: 'send', headers }
+}
+
+function failureReceipt(payment: PaymentInfo, reason: string): SettleResponse {
+  const receipt: SettleResponse = { success: false, errorReason: reason, transaction: '', network: payment.network }
+  if (payment.payer !== undefined) receipt.payer = payment.payer
+  return receipt
 }
