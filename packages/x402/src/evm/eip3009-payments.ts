@@ -4,16 +4,20 @@ import type { Address, Hash } from 'viem'
 import { getCode, readContract, sendTransaction, waitForTransactionReceipt } from 'viem/actions'
 import type { SettleRequest, SettleResult, VerifyRequest, VerifyResult } from '../facilitator/types.js'
 import { EIP3009_ABI } from './abi.js'
-import { isContractRejection, receiptOf, revertReason, rpcFailure, settleFailure, simulateTransfer, submitTransfer, withAbort } from './chain-calls.js'
+import { isContractRejection, revertReason, rpcFailure, settleFailure, simulateTransfer, submitTransfer, withAbort } from './chain-calls.js'
 import { checkContractSignature, type WalletDeployment } from './contract-signature.js'
 import type { Permit2Context } from './permit2-settle.js'
 import { proofParts, refusal } from './proof-kind.js'
+import { receiptRebroadcasting, recordingSigner } from './rebroadcast.js'
 import { EXACT_EVM_REASONS as REASONS, parseExactEvmPayload, type ExactEvmPayload } from './scheme.js'
+import type { SettlementEvent } from './settlement-events.js'
 import { checkExactOffline, readExactTerms, type ExactOfflineCheck, type ExactTerms } from './verify.js'
 
 /** What localFacilitator lends the EIP-3009 path: what it lends Permit2's, the wallet factories and its kind check. */
 export interface Eip3009Context extends Permit2Context {
   erc6492Factories: readonly Address[]
+  /** localFacilitator's `onEvent`, made safe (local-options.ts). */
+  emit: (event: SettlementEvent) => void
   /** The generation, scheme and network check every payment passes first (proof-kind.ts): a refusal, or undefined. */
   checkKind(request: VerifyRequest, signal: AbortSignal): Promise<VerifyResult | undefined>
 }
@@ -25,7 +29,7 @@ export interface Verified {
 }
 
 export function eip3009Payments(ctx: Eip3009Context) {
-  const { client, settler, now, confirmations, receiptTimeoutMs, submitInTurn, inFlight, erc6492Factories, checkKind } = ctx
+  const { client, settler, now, confirmations, receiptTimeoutMs, submitInTurn, inFlight, erc6492Factories, checkKind, emit } = ctx
 
   async function read<T>(step: string, call: () => Promise<T>): Promise<{ value: T } | { rejected: string }> {
     try {
@@ -182,15 +186,19 @@ export function eip3009Payments(ctx: Eip3009Context) {
     const payer = payload.authorization.from
     signal.throwIfAborted()
     let hash: Hash
+    // Signed here and kept, so that a transaction dropped before it was mined is sent again as is (rebroadcast.ts).
+    const signer = recordingSigner(settler)
     try {
-      hash = await submitInTurn(signal, () => submitTransfer(client, settler, payload, terms.asset))
+      hash = await submitInTurn(signal, () => submitTransfer(client, signer.account, payload, terms.asset))
     } catch (error) {
       if (signal.aborted) throw signal.reason
       if (isContractRejection(error)) return failed(REASONS.transactionState, `The transfer was refused: ${revertReason(error)}`, payer)
       throw rpcFailure('the transfer submission', error)
     }
 
-    const receipt = await receiptOf(client, hash, { confirmations, timeout: receiptTimeoutMs }, signal, 'transfer')
+    const sent = { hash, raw: signer.lastSigned() }
+    const onRebroadcast = (transaction: Hash) => emit({ type: 'settlement.rebroadcast', transaction, network: terms.network, payer })
+    const receipt = await receiptRebroadcasting(client, sent, { confirmations, timeout: receiptTimeoutMs, pollingMs: client.pollingInterval, onRebroadcast }, signal, 'transfer')
     if (receipt.status !== 'success') {
       return failed(REASONS.transactionState, `The transfer ${hash} reverted on chain.`, payer, { revertedTransaction: hash })
     }

@@ -3,6 +3,7 @@ import { createPublicClient, http, type Account, type Address, type Client, type
 import { privateKeyToAccount } from 'viem/accounts'
 import { TollgateError } from '../errors.js'
 import { ADDRESS } from './scheme.js'
+import { eventSink, type SettlementEvent } from './settlement-events.js'
 import { unixNow } from './verify.js'
 
 export interface LocalFacilitatorOptions {
@@ -25,6 +26,11 @@ export interface LocalFacilitatorOptions {
    * exist yet (its ERC-6492 signature carries the call) before settling. Default none: such payments are refused.
    */
   erc6492Factories?: readonly Address[]
+  /**
+   * Told what happened to settlements after they were sent: `settlement.rebroadcast` when a transaction left the
+   * mempool unmined and was sent again. Called synchronously; a throwing listener is ignored.
+   */
+  onEvent?: (event: SettlementEvent) => void
 }
 
 /** The options checked and with their defaults: what the payment paths are given. */
@@ -35,6 +41,8 @@ export interface LocalSettings {
   confirmations: number
   receiptTimeoutMs: number
   erc6492Factories: readonly Address[]
+  /** `onEvent`, or nothing; never throws. */
+  emit: (event: SettlementEvent) => void
 }
 
 /** Throws `invalid_options` for a missing chain, a settler that is no key, or factories that are no addresses. */
@@ -49,6 +57,7 @@ export function resolveLocalOptions(options: LocalFacilitatorOptions): LocalSett
     confirmations: options.confirmations ?? 1,
     receiptTimeoutMs: options.receiptTimeoutMs ?? 120_000,
     erc6492Factories: checkFactories(options.erc6492Factories),
+    emit: eventSink(checkListener(options.onEvent)),
   }
 }
 
@@ -60,6 +69,11 @@ function checkFactories(value: unknown): readonly Address[] {
     throw optionsError('erc6492Factories', 'localFacilitator: erc6492Factories must be a list of contract addresses.', 'an array of 0x-prefixed 20-byte addresses')
   }
   return value as Address[]
+}
+
+function checkListener(value: unknown): ((event: SettlementEvent) => void) | undefined {
+  if (value === undefined || typeof value === 'function') return value as ((event: SettlementEvent) => void) | undefined
+  throw optionsError('onEvent', 'localFacilitator: onEvent must be a function.', 'a function (event) => void')
 }
 
 function optionsError(path: string, message: string, expected: string): TollgateError {

@@ -1,0 +1,30 @@
+// What localFacilitator tells its `onEvent` about settlements after they were sent: the chain's faults it met and
+// what it did about them. Events name the transaction and the payer, never the payment token.
+import type { Hash } from 'viem'
+
+interface SettlementEventBase {
+  /** The settlement transaction the event is about. */
+  transaction: Hash
+  /** CAIP-2 network, e.g. `eip155:8453`. */
+  network: string
+  /** Who paid. */
+  payer: string
+}
+
+/** The transaction left the node's mempool unmined and was sent again, the same signed bytes. */
+export interface SettlementRebroadcast extends SettlementEventBase {
+  type: 'settlement.rebroadcast'
+}
+
+export type SettlementEvent = SettlementRebroadcast
+
+/** Calls `onEvent` without letting a throwing listener break a settlement. */
+export function eventSink(onEvent: ((event: SettlementEvent) => void) | undefined): (event: SettlementEvent) => void {
+  return (event) => {
+    try {
+      onEvent?.(event)
+    } catch {
+      // A listener's failure is its own; the settlement goes on.
+    }
+  }
+}
