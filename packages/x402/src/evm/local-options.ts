@@ -28,9 +28,14 @@ export interface LocalFacilitatorOptions {
   erc6492Factories?: readonly Address[]
   /**
    * Told what happened to settlements after they were sent: `settlement.rebroadcast` when a transaction left the
-   * mempool unmined and was sent again. Called synchronously; a throwing listener is ignored.
+   * mempool unmined and was sent again; `settlement.reorged`, `.resettled` and `.lost` (see `finalityDepth`). Called synchronously; a throwing listener is ignored.
    */
   onEvent?: (event: SettlementEvent) => void
+  /**
+   * Blocks, the including one counted, a delivered EIP-3009 settlement is watched for a reorganisation that would
+   * undo it (default 5; 0 or 1: not watched). Settled again if one does: `settlement.reorged`, `.resettled`, `.lost`.
+   */
+  finalityDepth?: number
 }
 
 /** The options checked and with their defaults: what the payment paths are given. */
@@ -41,6 +46,7 @@ export interface LocalSettings {
   confirmations: number
   receiptTimeoutMs: number
   erc6492Factories: readonly Address[]
+  finalityDepth: number
   /** `onEvent`, or nothing; never throws. */
   emit: (event: SettlementEvent) => void
 }
@@ -58,6 +64,7 @@ export function resolveLocalOptions(options: LocalFacilitatorOptions): LocalSett
     receiptTimeoutMs: options.receiptTimeoutMs ?? 120_000,
     erc6492Factories: checkFactories(options.erc6492Factories),
     emit: eventSink(checkListener(options.onEvent)),
+    finalityDepth: checkDepth(options.finalityDepth),
   }
 }
 
@@ -69,6 +76,14 @@ function checkFactories(value: unknown): readonly Address[] {
     throw optionsError('erc6492Factories', 'localFacilitator: erc6492Factories must be a list of contract addresses.', 'an array of 0x-prefixed 20-byte addresses')
   }
   return value as Address[]
+}
+
+function checkDepth(value: unknown): number {
+  if (value === undefined) return 5
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
+    throw optionsError('finalityDepth', 'localFacilitator: finalityDepth must be a whole number of blocks.', 'an integer >= 0')
+  }
+  return value
 }
 
 function checkListener(value: unknown): ((event: SettlementEvent) => void) | undefined {

@@ -69,7 +69,7 @@ export async function receiptRebroadcasting(client: Client, sent: SentTransactio
   }
 }
 
-async function receiptOrNothing(client: Client, hash: Hash): Promise<TransactionReceipt | undefined> {
+export async function receiptOrNothing(client: Client, hash: Hash): Promise<TransactionReceipt | undefined> {
   try {
     return await getTransactionReceipt(client, { hash })
   } catch (error) {
@@ -79,7 +79,7 @@ async function receiptOrNothing(client: Client, hash: Hash): Promise<Transaction
 }
 
 /** Whether the node knows the transaction at all (pending, or mined since the receipt was asked). */
-async function isKnown(client: Client, hash: Hash): Promise<boolean> {
+export async function isKnown(client: Client, hash: Hash): Promise<boolean> {
   try {
     await getTransaction(client, { hash })
     return true
@@ -89,7 +89,7 @@ async function isKnown(client: Client, hash: Hash): Promise<boolean> {
   }
 }
 
-async function resend(client: Client, raw: Hex): Promise<void> {
+export async function resend(client: Client, raw: Hex): Promise<void> {
   try {
     await sendRawTransaction(client, { serializedTransaction: raw })
   } catch (error) {
@@ -104,7 +104,8 @@ function noReceipt(what: string, hash: Hash, cause: unknown): TollgateError {
   return new TollgateError('facilitator_error', `localFacilitator: no receipt for the ${what} ${hash}: ${detail}`, { transaction: hash }, { cause })
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
+/** Waits `ms`, or rejects on abort; `background` lets the process exit meanwhile (a watch after the answer). */
+export function sleep(ms: number, signal: AbortSignal, background = false): Promise<void> {
   return new Promise((resolve, reject) => {
     const onAbort = () => {
       clearTimeout(timer)
@@ -114,6 +115,7 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
       signal.removeEventListener('abort', onAbort)
       resolve()
     }, ms)
+    if (background) (timer as { unref?: () => void }).unref?.()
     signal.addEventListener('abort', onAbort, { once: true })
   })
 }

@@ -16,7 +16,27 @@ export interface SettlementRebroadcast extends SettlementEventBase {
   type: 'settlement.rebroadcast'
 }
 
-export type SettlementEvent = SettlementRebroadcast
+/** A reorganisation took the delivered settlement's transaction out of the chain; it is being settled again. */
+export interface SettlementReorged extends SettlementEventBase {
+  type: 'settlement.reorged'
+  /** The block it had been mined in. */
+  blockNumber: bigint
+}
+
+/** A reorged settlement is on the chain again: `transaction` (the same one, or a new one for the authorization). */
+export interface SettlementResettled extends SettlementEventBase {
+  type: 'settlement.resettled'
+  /** The first transaction, the one the buyer's receipt names. */
+  replaced: Hash
+}
+
+/** A reorged settlement cannot be settled again: the authorization expired meanwhile. The answer went out unpaid. */
+export interface SettlementLost extends SettlementEventBase {
+  type: 'settlement.lost'
+  reason: 'authorization_expired'
+}
+
+export type SettlementEvent = SettlementRebroadcast | SettlementReorged | SettlementResettled | SettlementLost
 
 /** Calls `onEvent` without letting a throwing listener break a settlement. */
 export function eventSink(onEvent: ((event: SettlementEvent) => void) | undefined): (event: SettlementEvent) => void {
