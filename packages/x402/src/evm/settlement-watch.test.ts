@@ -1,6 +1,6 @@
 // A settlement undone by a reorganisation after the answer went out, on a real anvil mining a block a second:
 // localFacilitator settles the still-valid authorization again and the seller ends whole; an expired one is lost.
-import { createPublicClient, http, type Address, type Hash } from 'viem'
+import { createPublicClient, custom, http, type Address, type EIP1193RequestFn, type Hash } from 'viem'
 import type { PrivateKeyAccount } from 'viem/accounts'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { PaymentRequirements } from '../codec/types.js'
@@ -93,6 +93,49 @@ describe('a delivered settlement taken out by a reorganisation', () => {
     const start = await owner.getBlockNumber({ cacheTime: 0 })
     await until(async () => (await owner.getBlockNumber({ cacheTime: 0 })) >= start + 2n)
     expect(await balances()).toEqual(before)
+  }, 30_000)
+})
+
+describe('a reorged settlement whose account nonce another settlement took meanwhile', () => {
+  it('is settled by a new transaction for the same authorization, once: the seller ends whole', async () => {
+    // The watching facilitator's sends wait at a gate, so that another settlement takes the nonce first.
+    const base = http(anvil.rpcUrl)({ chain: anvil.chain, retryCount: 0 })
+    let gate: Promise<void> | undefined
+    const request = (async ({ method, params }) => {
+      if (method === 'eth_sendRawTransaction' && gate) await gate
+      return base.request({ method, params } as never)
+    }) as EIP1193RequestFn
+    const client = createPublicClient({ chain: anvil.chain, transport: custom({ request }), pollingInterval: 200 })
+    const events: SettlementEvent[] = []
+    const settler = anvil.privateKeys[5]!
+    const watching = localFacilitator({ client, settler, onEvent: (event) => events.push(event) })
+    const other = localFacilitator({ client: createPublicClient({ chain: anvil.chain, transport: http(anvil.rpcUrl), pollingInterval: 200 }), settler })
+    const [first, second] = [await createExactPayment({ account: buyer, requirements }), await createExactPayment({ account: buyer, requirements })]
+    const before = await balances()
+
+    const settled = await watching.settle(requestFor(first, requirements), new AbortController().signal)
+    expect(settled).toMatchObject({ success: true })
+    await rpc('evm_setIntervalMining', [0])
+    let open = () => {}
+    gate = new Promise((resolve) => (open = resolve))
+    const { blockNumber } = await owner.getTransactionReceipt({ hash: settled.transaction as Hash })
+    await rpc('anvil_reorg', [Number((await owner.getBlockNumber({ cacheTime: 0 })) - blockNumber) + 1, []])
+    await rpc('anvil_dropAllTransactions')
+    await rpc('evm_setIntervalMining', [1])
+    // The other settlement takes the settler's nonce the reorged transaction had.
+    expect(await other.settle(requestFor(second, requirements), new AbortController().signal)).toMatchObject({ success: true })
+    open()
+    gate = undefined
+
+    await until(() => events.some((event) => event.type === 'settlement.resettled'))
+    const resettled = events.find((event) => event.type === 'settlement.resettled')!
+    expect(resettled).toMatchObject({ replaced: settled.transaction })
+    expect(resettled.transaction).not.toBe(settled.transaction)
+    expect(await balances()).toEqual([before[0]! - 2n * PRICE, before[1]! + 2n * PRICE])
+    // Still once: a few blocks on, nothing more moved.
+    const start = await owner.getBlockNumber({ cacheTime: 0 })
+    await until(async () => (await owner.getBlockNumber({ cacheTime: 0 })) >= start + 2n)
+    expect(await balances()).toEqual([before[0]! - 2n * PRICE, before[1]! + 2n * PRICE])
   }, 30_000)
 })
 
