@@ -1,19 +1,26 @@
 // localFacilitator's EIP-3009 payments (exact, the way USDC is paid in x402): the chain's checks (nonce unused,
 // balance, a simulated transfer; a smart-contract wallet asked, ERC-1271/6492) and the transferWithAuthorization.
-import type { Address, Hash } from 'viem'
+import type { Address, Hash, TransactionReceipt } from 'viem'
 import { getCode, readContract, sendTransaction, waitForTransactionReceipt } from 'viem/actions'
 import type { SettleRequest, SettleResult, VerifyRequest, VerifyResult } from '../facilitator/types.js'
 import { EIP3009_ABI } from './abi.js'
-import { isContractRejection, receiptOf, revertReason, rpcFailure, settleFailure, simulateTransfer, submitTransfer, withAbort } from './chain-calls.js'
+import { isContractRejection, revertReason, rpcFailure, settleFailure, simulateTransfer, submitTransfer, withAbort } from './chain-calls.js'
 import { checkContractSignature, type WalletDeployment } from './contract-signature.js'
 import type { Permit2Context } from './permit2-settle.js'
 import { proofParts, refusal } from './proof-kind.js'
+import { receiptRebroadcasting, recordingSigner, type SentTransaction } from './rebroadcast.js'
 import { EXACT_EVM_REASONS as REASONS, parseExactEvmPayload, type ExactEvmPayload } from './scheme.js'
+import type { SettlementEvent } from './settlement-events.js'
+import { watchSettlement } from './settlement-watch.js'
 import { checkExactOffline, readExactTerms, type ExactOfflineCheck, type ExactTerms } from './verify.js'
 
 /** What localFacilitator lends the EIP-3009 path: what it lends Permit2's, the wallet factories and its kind check. */
 export interface Eip3009Context extends Permit2Context {
   erc6492Factories: readonly Address[]
+  /** localFacilitator's `onEvent`, made safe (local-options.ts). */
+  emit: (event: SettlementEvent) => void
+  /** Blocks a delivered settlement is watched for a reorganisation. */
+  finalityDepth: number
   /** The generation, scheme and network check every payment passes first (proof-kind.ts): a refusal, or undefined. */
   checkKind(request: VerifyRequest, signal: AbortSignal): Promise<VerifyResult | undefined>
 }
@@ -25,7 +32,8 @@ export interface Verified {
 }
 
 export function eip3009Payments(ctx: Eip3009Context) {
-  const { client, settler, now, confirmations, receiptTimeoutMs, submitInTurn, inFlight, erc6492Factories, checkKind } = ctx
+  const { client, settler, now, confirmations, receiptTimeoutMs, submitInTurn, inFlight, erc6492Factories, checkKind, emit } = ctx
+  const watchContext = { ...ctx, pollingMs: client.pollingInterval, maxWatchMs: receiptTimeoutMs * 10 }
 
   async function read<T>(step: string, call: () => Promise<T>): Promise<{ value: T } | { rejected: string }> {
     try {
@@ -130,14 +138,19 @@ export function eip3009Payments(ctx: Eip3009Context) {
       return failed(REASONS.nonceUsed, `The authorization nonce ${payload.authorization.nonce} of ${payer} is being settled already.`, payer)
     }
     inFlight.add(key)
+    let watched = false
     try {
       if (deployment) {
         const refused = await deployWallet(deployment, payer, signal, failed)
         if (refused) return refused
       }
-      return await submitAndWait(payload, terms, signal, failed)
+      return await submitAndWait(payload, terms, signal, failed, (sent, receipt) => {
+        // The watch keeps the authorization in flight until the settlement is final (settlement-watch.ts).
+        watched = true
+        watchSettlement(watchContext, { sent, receipt, payload, terms, done: () => inFlight.delete(key) })
+      })
     } finally {
-      inFlight.delete(key)
+      if (!watched) inFlight.delete(key)
     }
   }
 
@@ -178,22 +191,28 @@ export function eip3009Payments(ctx: Eip3009Context) {
     terms: ExactTerms,
     signal: AbortSignal,
     failed: (errorReason: string, errorMessage: string, payer?: string, extra?: Record<string, unknown>) => SettleResult,
+    delivered: (sent: SentTransaction, receipt: TransactionReceipt) => void,
   ): Promise<SettleResult> {
     const payer = payload.authorization.from
     signal.throwIfAborted()
     let hash: Hash
+    // Signed here and kept, so that a transaction dropped before it was mined is sent again as is (rebroadcast.ts).
+    const signer = recordingSigner(settler)
     try {
-      hash = await submitInTurn(signal, () => submitTransfer(client, settler, payload, terms.asset))
+      hash = await submitInTurn(signal, () => submitTransfer(client, signer.account, payload, terms.asset))
     } catch (error) {
       if (signal.aborted) throw signal.reason
       if (isContractRejection(error)) return failed(REASONS.transactionState, `The transfer was refused: ${revertReason(error)}`, payer)
       throw rpcFailure('the transfer submission', error)
     }
 
-    const receipt = await receiptOf(client, hash, { confirmations, timeout: receiptTimeoutMs }, signal, 'transfer')
+    const sent = { hash, raw: signer.lastSigned() }
+    const onRebroadcast = (transaction: Hash) => emit({ type: 'settlement.rebroadcast', transaction, network: terms.network, payer })
+    const receipt = await receiptRebroadcasting(client, sent, { confirmations, timeout: receiptTimeoutMs, pollingMs: client.pollingInterval, onRebroadcast }, signal, 'transfer')
     if (receipt.status !== 'success') {
       return failed(REASONS.transactionState, `The transfer ${hash} reverted on chain.`, payer, { revertedTransaction: hash })
     }
+    delivered(sent, receipt)
     return { success: true, transaction: hash, network: terms.network, payer, amount: BigInt(payload.authorization.value).toString() }
   }
 

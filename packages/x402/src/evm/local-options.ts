@@ -3,6 +3,7 @@ import { createPublicClient, http, type Account, type Address, type Client, type
 import { privateKeyToAccount } from 'viem/accounts'
 import { TollgateError } from '../errors.js'
 import { ADDRESS } from './scheme.js'
+import { eventSink, type SettlementEvent } from './settlement-events.js'
 import { unixNow } from './verify.js'
 
 export interface LocalFacilitatorOptions {
@@ -25,6 +26,16 @@ export interface LocalFacilitatorOptions {
    * exist yet (its ERC-6492 signature carries the call) before settling. Default none: such payments are refused.
    */
   erc6492Factories?: readonly Address[]
+  /**
+   * Told what happened to settlements after they were sent: `settlement.rebroadcast` when a transaction left the
+   * mempool unmined and was sent again; `settlement.reorged`, `.resettled` and `.lost` (see `finalityDepth`). Called synchronously; a throwing listener is ignored.
+   */
+  onEvent?: (event: SettlementEvent) => void
+  /**
+   * Blocks, the including one counted, a delivered EIP-3009 settlement is watched for a reorganisation that would
+   * undo it (default 5; 0 or 1: not watched). Settled again if one does: `settlement.reorged`, `.resettled`, `.lost`.
+   */
+  finalityDepth?: number
 }
 
 /** The options checked and with their defaults: what the payment paths are given. */
@@ -35,6 +46,9 @@ export interface LocalSettings {
   confirmations: number
   receiptTimeoutMs: number
   erc6492Factories: readonly Address[]
+  finalityDepth: number
+  /** `onEvent`, or nothing; never throws. */
+  emit: (event: SettlementEvent) => void
 }
 
 /** Throws `invalid_options` for a missing chain, a settler that is no key, or factories that are no addresses. */
@@ -49,6 +63,8 @@ export function resolveLocalOptions(options: LocalFacilitatorOptions): LocalSett
     confirmations: options.confirmations ?? 1,
     receiptTimeoutMs: options.receiptTimeoutMs ?? 120_000,
     erc6492Factories: checkFactories(options.erc6492Factories),
+    emit: eventSink(checkListener(options.onEvent)),
+    finalityDepth: checkDepth(options.finalityDepth),
   }
 }
 
@@ -60,6 +76,19 @@ function checkFactories(value: unknown): readonly Address[] {
     throw optionsError('erc6492Factories', 'localFacilitator: erc6492Factories must be a list of contract addresses.', 'an array of 0x-prefixed 20-byte addresses')
   }
   return value as Address[]
+}
+
+function checkDepth(value: unknown): number {
+  if (value === undefined) return 5
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
+    throw optionsError('finalityDepth', 'localFacilitator: finalityDepth must be a whole number of blocks.', 'an integer >= 0')
+  }
+  return value
+}
+
+function checkListener(value: unknown): ((event: SettlementEvent) => void) | undefined {
+  if (value === undefined || typeof value === 'function') return value as ((event: SettlementEvent) => void) | undefined
+  throw optionsError('onEvent', 'localFacilitator: onEvent must be a function.', 'a function (event) => void')
 }
 
 function optionsError(path: string, message: string, expected: string): TollgateError {
