@@ -20,9 +20,15 @@ export interface WatchContext {
   submitInTurn<T>(signal: AbortSignal, submit: () => Promise<T>): Promise<T>
   finalityDepth: number
   pollingMs: number
-  /** When to give up on a chain that makes no progress, in ms. */
+  /** When to give up in any case, in ms. */
   maxWatchMs: number
 }
+
+// A head that stops moving for this long (an automining test chain between transactions, a halted chain) ends the
+// watch: polling it for the whole of maxWatchMs would only load the node.
+const STALL_MS = 30_000
+// The watch is not on anyone's critical path: it polls at a block's pace, not at the receipt poller's.
+const MIN_POLL_MS = 500
 
 export interface WatchedSettlement {
   sent: SentTransaction
@@ -45,6 +51,9 @@ async function watch(ctx: WatchContext, { sent, receipt: first, payload, terms }
   const about = { network: terms.network, payer }
   const forever = new AbortController().signal
   const giveUpAt = Date.now() + ctx.maxWatchMs
+  const pollMs = Math.max(ctx.pollingMs, MIN_POLL_MS)
+  let lastHead = -1n
+  let movedAt = Date.now()
   // Every transaction sent for this authorization: at most one of them can ever be mined (one EIP-3009 nonce),
   // and a new one is sent only when the ones before can no longer be.
   const sends: SentTransaction[] = [sent]
@@ -52,9 +61,11 @@ async function watch(ctx: WatchContext, { sent, receipt: first, payload, terms }
   let resendFailed = false
 
   while (Date.now() < giveUpAt) {
-    await sleep(ctx.pollingMs, forever, true)
+    await sleep(pollMs, forever, true)
     try {
       const head = await getBlockNumber(client, { cacheTime: 0 })
+      if (head !== lastHead) (lastHead = head), (movedAt = Date.now())
+      else if (Date.now() - movedAt > STALL_MS) return
       const found = await firstReceipt(client, sends)
       if (found) {
         if (!mined) emit({ type: 'settlement.resettled', transaction: found.transactionHash, replaced: sent.hash, ...about })
