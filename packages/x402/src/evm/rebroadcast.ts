@@ -2,6 +2,7 @@
 // as mined nor as pending once a block has passed (dropped from the mempool: evicted, a node restart,
 // anvil_dropAllTransactions), the same signed bytes are sent again. The same bytes are the same transaction (the
 // same hash and account nonce), so a re-broadcast can never become a second transfer.
+import { sleep } from '../facilitator/abort.js'
 import { BaseError, TransactionNotFoundError, TransactionReceiptNotFoundError, type Account, type Client, type Hash, type Hex, type TransactionReceipt } from 'viem'
 import { getBlockNumber, getTransaction, getTransactionReceipt, sendRawTransaction } from 'viem/actions'
 import { TollgateError } from '../errors.js'
@@ -102,20 +103,4 @@ export async function resend(client: Client, raw: Hex): Promise<void> {
 function noReceipt(what: string, hash: Hash, cause: unknown): TollgateError {
   const detail = cause instanceof BaseError ? cause.shortMessage : cause === undefined ? 'not mined in time' : String(cause)
   return new TollgateError('facilitator_error', `localFacilitator: no receipt for the ${what} ${hash}: ${detail}`, { transaction: hash }, { cause })
-}
-
-/** Waits `ms`, or rejects on abort; `background` lets the process exit meanwhile (a watch after the answer). */
-export function sleep(ms: number, signal: AbortSignal, background = false): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onAbort = () => {
-      clearTimeout(timer)
-      reject(signal.reason)
-    }
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort)
-      resolve()
-    }, ms)
-    if (background) (timer as { unref?: () => void }).unref?.()
-    signal.addEventListener('abort', onAbort, { once: true })
-  })
 }

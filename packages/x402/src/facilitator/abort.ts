@@ -21,3 +21,26 @@ export function abortable<T>(work: Promise<T>, signal: AbortSignal | undefined, 
     )
   })
 }
+
+/**
+ * Resolves after `ms`, or rejects with the signal's reason as soon as it aborts. `background` lets the process exit
+ * meanwhile (a settlement watch after the answer went out).
+ */
+export function sleep(ms: number, signal: AbortSignal, background = false): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) {
+      reject(signal.reason)
+      return
+    }
+    const onAbort = () => {
+      clearTimeout(timer)
+      reject(signal.reason)
+    }
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort)
+      resolve()
+    }, ms)
+    if (background) (timer as { unref?: () => void }).unref?.()
+    signal.addEventListener('abort', onAbort, { once: true })
+  })
+}

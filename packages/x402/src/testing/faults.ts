@@ -1,4 +1,5 @@
 // Faults on demand for the test facilitator: what a flaky or broken facilitator does to an engine.
+import { sleep } from '../facilitator/abort.js'
 import { TollgateError } from '../errors.js'
 
 /** Something a facilitator call does instead of (or before) answering normally. */
@@ -129,24 +130,6 @@ function wrongMethod(type: string, method: FaultMethod, hint: string): TollgateE
   })
 }
 
-/** Resolves after `ms`, or rejects with the signal's reason as soon as it aborts. */
-export function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) {
-      reject(signal.reason)
-      return
-    }
-    const onAbort = () => {
-      clearTimeout(timer)
-      reject(signal.reason)
-    }
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort)
-      resolve()
-    }, ms)
-    signal.addEventListener('abort', onAbort, { once: true })
-  })
-}
 
 /** Never resolves; rejects with the signal's reason once it aborts. */
 export function untilAborted(signal: AbortSignal): Promise<never> {
