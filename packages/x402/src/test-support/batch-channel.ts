@@ -12,7 +12,8 @@ import {
   type LocalAccount,
   type TransactionReceipt,
 } from 'viem'
-import type { AnvilClient } from '../evm/anvil.js'
+import { privateKeyToAccount } from 'viem/accounts'
+import { anvilClient, startUsdcChain, type AnvilClient } from '../evm/anvil.js'
 import {
   BATCH_SETTLEMENT_ABI,
   BATCH_SETTLEMENT_ADDRESS,
@@ -114,4 +115,30 @@ export async function setNextBlockTime(client: AnvilClient, timestamp: bigint, m
   const request = client.request as (args: { method: string; params: unknown[] }) => Promise<unknown>
   await request({ method: 'evm_setNextBlockTimestamp', params: [Number(timestamp)] })
   if (mineNow) await request({ method: 'evm_mine', params: [] })
+}
+
+/**
+ * A chain with the test USDC and the batch-settlement contracts, and the cast of a channel: the payer (funded), the
+ * receiver and its authorizer, the payer's voucher key, a relayer that sends others' signatures, and a stranger.
+ */
+export async function startBatchCast() {
+  const chain = await startUsdcChain({ fund: 10_000_000n })
+  const { anvil } = chain
+  const receiverAuthorizer = anvil.accounts[3]!
+  const voucherKey = privateKeyToAccount(anvil.privateKeys[4]!)
+  return {
+    anvil,
+    owner: chain.owner,
+    token: chain.token,
+    payer: chain.buyer,
+    payerClient: anvilClient(anvil, chain.buyer),
+    receiver: chain.payTo,
+    receiverClient: anvilClient(anvil, anvil.accounts[2]!),
+    receiverAuthorizer,
+    authorizerClient: anvilClient(anvil, receiverAuthorizer),
+    voucherKey,
+    voucherKeyClient: anvilClient(anvil, voucherKey),
+    relayer: anvilClient(anvil, anvil.accounts[5]!),
+    stranger: anvilClient(anvil, anvil.accounts[7]!),
+  }
 }

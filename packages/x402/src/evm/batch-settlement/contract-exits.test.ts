@@ -2,10 +2,9 @@
 // and signed by the receiver authorizer and relayed), the payer's timed withdrawal (initiate, the delay, a claim
 // during it, finalize), and a claim plus a refund in one multicall; balances read before and after, every error.
 import { encodeFunctionData, zeroAddress, type Address, type LocalAccount } from 'viem'
-import { privateKeyToAccount } from 'viem/accounts'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { anvilClient, startUsdcChain, type AnvilClient, type AnvilInstance } from '../anvil.js'
-import { advanceTime, channelConfig, claimRow, erc3009DepositArgs, eventsOf, revertOf, send, setNextBlockTime, tokenBalance } from '../../test-support/batch-channel.js'
+import type { AnvilClient, AnvilInstance } from '../anvil.js'
+import { advanceTime, channelConfig, startBatchCast, claimRow, erc3009DepositArgs, eventsOf, revertOf, send, setNextBlockTime, tokenBalance } from '../../test-support/batch-channel.js'
 import { BATCH_SETTLEMENT_ABI, BATCH_SETTLEMENT_ADDRESS, channelIdOf, claimBatchTypedData, readChannel, refundTypedData, type ChannelConfig } from './index.js'
 
 let anvil: AnvilInstance
@@ -23,18 +22,8 @@ let relayer: AnvilClient
 let stranger: AnvilClient
 
 beforeAll(async () => {
-  const chain = await startUsdcChain({ fund: 10_000_000n })
-  ;({ anvil, owner, token } = chain)
-  payer = chain.buyer
-  payerClient = anvilClient(anvil, payer)
-  receiver = chain.payTo
-  receiverClient = anvilClient(anvil, anvil.accounts[2]!)
-  receiverAuthorizer = anvil.accounts[3]!
-  authorizerClient = anvilClient(anvil, receiverAuthorizer)
-  voucherKey = privateKeyToAccount(anvil.privateKeys[4]!)
-  voucherKeyClient = anvilClient(anvil, voucherKey)
-  relayer = anvilClient(anvil, anvil.accounts[5]!)
-  stranger = anvilClient(anvil, anvil.accounts[7]!)
+  ;({ anvil, owner, token, payer, payerClient, receiver, receiverClient, receiverAuthorizer, authorizerClient, voucherKey, voucherKeyClient, relayer, stranger } =
+    await startBatchCast())
 }, 30_000)
 
 afterAll(async () => {

@@ -2,9 +2,8 @@
 // hashes, deposits by ERC-3009 and by Permit2, cumulative voucher claims (alone and batched under one authorizer
 // signature) and the settle to the receiver, with balances read before and after and every deposit and claim error.
 import { encodeAbiParameters, getAddress, keccak256, numberToHex, toFunctionSelector, zeroAddress, type Address, type Hex, type LocalAccount } from 'viem'
-import { privateKeyToAccount } from 'viem/accounts'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { anvilClient, deployTestWallet, fundUsdc, startUsdcChain, type AnvilClient, type AnvilInstance } from '../anvil.js'
+import { deployTestWallet, fundUsdc, type AnvilClient, type AnvilInstance } from '../anvil.js'
 import { ensurePermit2Allowance, MAX_UINT256 } from '../permit2-approve.js'
 import {
   channelConfig,
@@ -14,6 +13,7 @@ import {
   permit2DepositArgs,
   revertOf,
   send,
+  startBatchCast,
   tokenBalance,
 } from '../../test-support/batch-channel.js'
 import {
@@ -45,17 +45,8 @@ let relayer: AnvilClient
 let stranger: AnvilClient
 
 beforeAll(async () => {
-  const chain = await startUsdcChain({ fund: 10_000_000n })
-  ;({ anvil, owner, token } = chain)
-  payer = chain.buyer
-  payerClient = anvilClient(anvil, payer)
-  receiver = chain.payTo
-  receiverClient = anvilClient(anvil, anvil.accounts[2]!)
-  receiverAuthorizer = anvil.accounts[3]!
-  authorizerClient = anvilClient(anvil, receiverAuthorizer)
-  voucherKey = privateKeyToAccount(anvil.privateKeys[4]!)
-  relayer = anvilClient(anvil, anvil.accounts[5]!)
-  stranger = anvilClient(anvil, anvil.accounts[7]!)
+  ;({ anvil, owner, token, payer, payerClient, receiver, receiverClient, receiverAuthorizer, authorizerClient, voucherKey, relayer, stranger } =
+    await startBatchCast())
   await ensurePermit2Allowance(payerClient, token, 1n, MAX_UINT256)
 }, 30_000)
 
