@@ -10,8 +10,10 @@ import {
   type Address,
   type Client,
   type Hash,
+  type Hex,
+  encodeFunctionData,
 } from 'viem'
-import { simulateContract, waitForTransactionReceipt, writeContract } from 'viem/actions'
+import { estimateContractGas, simulateContract, waitForTransactionReceipt, writeContract } from 'viem/actions'
 import { TollgateError } from '../errors.js'
 import { abortable } from '../facilitator/abort.js'
 import type { SettleResult } from '../facilitator/types.js'
@@ -102,6 +104,25 @@ export async function simulateTransfer(client: Client, account: Account, payload
   const call = transferArgs(payload)
   if (call.form === 'vrs') await simulateContract(client, { ...TRANSFER, address, args: call.args, account })
   else await simulateContract(client, { ...TRANSFER, address, args: call.args, account })
+}
+
+/**
+ * Dry-runs the transfer as `account` would send it, as a gas estimate: the same check as a simulation, and the
+ * gas it needs comes with it. Against the latest block, as a simulation (some nodes estimate on the pending one).
+ * Rejects with the revert when it would fail.
+ */
+export function estimateTransfer(client: Client, account: Account, payload: ExactEvmPayload, address: Address): Promise<bigint> {
+  const call = transferArgs(payload)
+  return call.form === 'vrs'
+    ? estimateContractGas(client, { ...TRANSFER, address, args: call.args, account, blockTag: 'latest' })
+    : estimateContractGas(client, { ...TRANSFER, address, args: call.args, account, blockTag: 'latest' })
+}
+
+/** The transfer as a call to sign and send: the token and the calldata. */
+export function transferCall(payload: ExactEvmPayload, address: Address): { to: Address; data: Hex } {
+  const call = transferArgs(payload)
+  const data = call.form === 'vrs' ? encodeFunctionData({ ...TRANSFER, args: call.args }) : encodeFunctionData({ ...TRANSFER, args: call.args })
+  return { to: address, data }
 }
 
 /** Sends the transfer from `account`; resolves with the transaction hash once the node accepted it. */

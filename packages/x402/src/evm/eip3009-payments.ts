@@ -1,14 +1,14 @@
 // localFacilitator's EIP-3009 payments (exact, the way USDC is paid in x402): the chain's checks (nonce unused,
 // balance, a simulated transfer; a smart-contract wallet asked, ERC-1271/6492) and the transferWithAuthorization.
 import type { Address, Hash, TransactionReceipt } from 'viem'
-import { getCode, readContract, sendTransaction, waitForTransactionReceipt } from 'viem/actions'
+import { getCode, readContract, waitForTransactionReceipt } from 'viem/actions'
 import type { SettleRequest, SettleResult, VerifyRequest, VerifyResult } from '../facilitator/types.js'
 import { EIP3009_ABI } from './abi.js'
-import { isContractRejection, revertReason, rpcFailure, settleFailure, simulateTransfer, submitTransfer, withAbort } from './chain-calls.js'
+import { estimateTransfer, isContractRejection, revertReason, rpcFailure, settleFailure, transferCall, withAbort } from './chain-calls.js'
 import { checkContractSignature, type WalletDeployment } from './contract-signature.js'
 import type { Permit2Context } from './permit2-settle.js'
 import { proofParts, refusal } from './proof-kind.js'
-import { receiptRebroadcasting, recordingSigner, type SentTransaction } from './rebroadcast.js'
+import { receiptRebroadcasting, type SentTransaction } from './rebroadcast.js'
 import { EXACT_EVM_REASONS as REASONS, parseExactEvmPayload, type ExactEvmPayload } from './scheme.js'
 import type { SettlementEvent } from './settlement-events.js'
 import { watchSettlement } from './settlement-watch.js'
@@ -27,12 +27,15 @@ export interface Eip3009Context extends Permit2Context {
 
 export interface Verified {
   result: VerifyResult
-  /** Set when the payment is valid: what settle submits (and the wallet it must deploy first, ERC-6492). */
-  payment?: { payload: ExactEvmPayload; terms: ExactTerms; deployment?: WalletDeployment }
+  /**
+   * Set when the payment is valid: what settle submits, the gas its simulation used (absent when not simulated),
+   * and the wallet it must deploy first (ERC-6492).
+   */
+  payment?: { payload: ExactEvmPayload; terms: ExactTerms; deployment?: WalletDeployment; gas?: bigint }
 }
 
 export function eip3009Payments(ctx: Eip3009Context) {
-  const { client, settler, now, confirmations, receiptTimeoutMs, submitInTurn, inFlight, erc6492Factories, checkKind, emit } = ctx
+  const { client, settler, now, confirmations, receiptTimeoutMs, send, inFlight, erc6492Factories, checkKind, emit } = ctx
   const watchContext = { ...ctx, pollingMs: client.pollingInterval, maxWatchMs: receiptTimeoutMs * 10 }
 
   async function read<T>(step: string, call: () => Promise<T>): Promise<{ value: T } | { rejected: string }> {
@@ -81,35 +84,28 @@ export function eip3009Payments(ctx: Eip3009Context) {
     const { nonce } = payload.authorization
 
     signal.throwIfAborted()
-    const used = await withAbort(
-      read('authorizationState', () =>
-        readContract(client, { address: terms.asset, abi: EIP3009_ABI, functionName: 'authorizationState', args: [payer, nonce] }),
-      ),
+    // The chain's three answers at once, one round trip. A wallet that is not deployed yet cannot be asked by a
+    // simulated transfer: the universal validator has already deployed it inside an eth_call and asked it.
+    const [used, balance, simulated] = await withAbort(
+      Promise.all([
+        read('authorizationState', () =>
+          readContract(client, { address: terms.asset, abi: EIP3009_ABI, functionName: 'authorizationState', args: [payer, nonce] }),
+        ),
+        read('balanceOf', () => readContract(client, { address: terms.asset, abi: EIP3009_ABI, functionName: 'balanceOf', args: [payer] })),
+        deployment ? undefined : read('the simulated transfer', () => estimateTransfer(client, settler, payload, terms.asset)),
+      ]),
       signal,
     )
     if ('rejected' in used) return refuse(REASONS.transactionState, used.rejected, payer)
     if (used.value) return refuse(REASONS.nonceUsed, `The authorization nonce ${nonce} of ${payer} was already used.`, payer)
-
-    const balance = await withAbort(
-      read('balanceOf', () => readContract(client, { address: terms.asset, abi: EIP3009_ABI, functionName: 'balanceOf', args: [payer] })),
-      signal,
-    )
     if ('rejected' in balance) return refuse(REASONS.transactionState, balance.rejected, payer)
     if (balance.value < terms.amount) {
       return refuse(REASONS.insufficientFunds, `${payer} holds ${balance.value} of ${terms.asset}, needs ${terms.amount}.`, payer)
     }
+    if (simulated && 'rejected' in simulated) return refuse(REASONS.transactionState, simulated.rejected, payer)
+    const gas = simulated?.value
 
-    // A wallet that is not deployed yet cannot be asked by a simulated transfer: the universal validator has
-    // already deployed it inside an eth_call and asked it.
-    if (!deployment) {
-      const simulated = await withAbort(
-        read('the simulated transfer', () => simulateTransfer(client, settler, payload, terms.asset)),
-        signal,
-      )
-      if ('rejected' in simulated) return refuse(REASONS.transactionState, simulated.rejected, payer)
-    }
-
-    return { result: { isValid: true, payer, network: terms.network }, payment: { payload, terms, deployment } }
+    return { result: { isValid: true, payer, network: terms.network }, payment: { payload, terms, deployment, gas } }
   }
 
   async function settlePayment(request: SettleRequest, signal: AbortSignal): Promise<SettleResult> {
@@ -120,7 +116,7 @@ export function eip3009Payments(ctx: Eip3009Context) {
       const { invalidReason, invalidMessage, payer } = verified.result
       return failed(invalidReason ?? REASONS.transactionState, invalidMessage ?? 'The payment is not valid.', payer)
     }
-    const { payload, terms, deployment } = verified.payment
+    const { payload, terms, deployment, gas } = verified.payment
     const payer = payload.authorization.from
     const value = payload.authorization.value
 
@@ -144,7 +140,7 @@ export function eip3009Payments(ctx: Eip3009Context) {
         const refused = await deployWallet(deployment, payer, signal, failed)
         if (refused) return refused
       }
-      return await submitAndWait(payload, terms, signal, failed, (sent, receipt) => {
+      return await submitAndWait(payload, terms, gas, signal, failed, (sent, receipt) => {
         // The watch keeps the authorization in flight until the settlement is final (settlement-watch.ts).
         watched = true
         watchSettlement(watchContext, { sent, receipt, payload, terms, done: () => inFlight.delete(key) })
@@ -173,7 +169,7 @@ export function eip3009Payments(ctx: Eip3009Context) {
     signal.throwIfAborted()
     let hash: Hash
     try {
-      hash = await submitInTurn(signal, () => sendTransaction(client, { account: settler, to: deployment.factory, data: deployment.calldata, chain: client.chain ?? null }))
+      ;({ hash } = await send(signal, { to: deployment.factory, data: deployment.calldata }))
     } catch (error) {
       if (signal.aborted) throw signal.reason
       if (isContractRejection(error)) return failed(REASONS.transactionState, `Deploying the wallet ${wallet} was refused: ${revertReason(error)}`, wallet)
@@ -189,24 +185,24 @@ export function eip3009Payments(ctx: Eip3009Context) {
   async function submitAndWait(
     payload: ExactEvmPayload,
     terms: ExactTerms,
+    gas: bigint | undefined,
     signal: AbortSignal,
     failed: (errorReason: string, errorMessage: string, payer?: string, extra?: Record<string, unknown>) => SettleResult,
     delivered: (sent: SentTransaction, receipt: TransactionReceipt) => void,
   ): Promise<SettleResult> {
     const payer = payload.authorization.from
     signal.throwIfAborted()
-    let hash: Hash
     // Signed here and kept, so that a transaction dropped before it was mined is sent again as is (rebroadcast.ts).
-    const signer = recordingSigner(settler)
+    let sent: SentTransaction
     try {
-      hash = await submitInTurn(signal, () => submitTransfer(client, signer.account, payload, terms.asset))
+      sent = await send(signal, { ...transferCall(payload, terms.asset), ...(gas === undefined ? {} : { gas }) })
     } catch (error) {
       if (signal.aborted) throw signal.reason
       if (isContractRejection(error)) return failed(REASONS.transactionState, `The transfer was refused: ${revertReason(error)}`, payer)
       throw rpcFailure('the transfer submission', error)
     }
 
-    const sent = { hash, raw: signer.lastSigned() }
+    const { hash } = sent
     const onRebroadcast = (transaction: Hash) => emit({ type: 'settlement.rebroadcast', transaction, network: terms.network, payer })
     const receipt = await receiptRebroadcasting(client, sent, { confirmations, timeout: receiptTimeoutMs, pollingMs: client.pollingInterval, onRebroadcast }, signal, 'transfer')
     if (receipt.status !== 'success') {

@@ -1,6 +1,6 @@
 // localFacilitator: verifies exact and upto EVM payments in-process and settles them on a chain with viem. This
 // file wires the parts: options (local-options.ts), the first checks (proof-kind.ts), EIP-3009 payments
-// (eip3009-payments.ts), Permit2 payments (permit2-settle.ts), one submission at a time (submission-queue.ts).
+// (eip3009-payments.ts), Permit2 payments (permit2-settle.ts), how transactions are signed and sent (submission-queue.ts).
 import { getChainId } from 'viem/actions'
 import type { Facilitator, PaymentKind } from '../facilitator/types.js'
 import { eip155Network, toV1Network } from '../requirements/networks.js'
@@ -11,14 +11,15 @@ import { permit2KindOf, UPTO_SCHEME } from './permit2.js'
 import { permit2Payments } from './permit2-settle.js'
 import { checkPaymentKind, proofParts } from './proof-kind.js'
 import { EXACT_EVM_REASONS as REASONS, EXACT_SCHEME } from './scheme.js'
-import { submissionQueue } from './submission-queue.js'
+import { settlerLease } from './settler-lease.js'
+import { submissionLane } from './submission-queue.js'
 
 export type { LocalFacilitatorOptions } from './local-options.js'
 
 /**
  * A Facilitator for schemes `exact` (EIP-3009, or Permit2 for any ERC-20) and `upto` (Permit2) on the EVM chain
- * behind `rpcUrl`/`client`: verification runs here, settlement is sent from `settler` (one transaction at a time)
- * and waits for the receipt. For `upto`, `settler` is the facilitator the payer names in the permit.
+ * behind `rpcUrl`/`client`: verification runs here, settlement is sent from `settler` (signed here, with nonces
+ * kept here, pipelined) and waits for the receipt. For `upto`, `settler` is the facilitator the payer names in the permit.
  */
 export function localFacilitator(options: LocalFacilitatorOptions): Facilitator {
   const settings = resolveLocalOptions(options)
@@ -36,7 +37,9 @@ export function localFacilitator(options: LocalFacilitatorOptions): Facilitator 
 
   const checkKind: Parameters<typeof eip3009Payments>[0]['checkKind'] = (request, signal) => checkPaymentKind(request, signal, chainId)
   // Authorizations being settled right now: a second settle of one would only burn gas on a revert.
-  const shared = { ...settings, submitInTurn: submissionQueue(), inFlight: new Set<string>() }
+  const lease = settings.settlerLease && settlerLease(settings.settlerLease, chainId, settler.address)
+  const { send, submitInTurn } = submissionLane(client, settler, chainId, lease)
+  const shared = { ...settings, send, submitInTurn, inFlight: new Set<string>() }
   const permit2 = permit2Payments(shared)
   const eip3009 = eip3009Payments({ ...shared, checkKind })
 

@@ -2,6 +2,7 @@
 import { createPublicClient, http, type Account, type Address, type Client, type Hex } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { TollgateError } from '../errors.js'
+import type { Store } from '../store/types.js'
 import { ADDRESS } from './scheme.js'
 import { eventSink, type SettlementEvent } from './settlement-events.js'
 import { unixNow } from './verify.js'
@@ -36,6 +37,12 @@ export interface LocalFacilitatorOptions {
    * undo it (default 5; 0 or 1: not watched). Settled again if one does: `settlement.reorged`, `.resettled`, `.lost`.
    */
   finalityDepth?: number
+  /**
+   * The Store several server instances share (e.g. `redisStore` of @tollgate/redis). The settler key is leased
+   * there to this instance while it lives: another instance given the same key refuses to settle (a 502 naming the
+   * key) instead of clashing on nonces. Default none: one instance per settler key is the deployer's rule.
+   */
+  settlerLease?: Store
 }
 
 /** The options checked and with their defaults: what the payment paths are given. */
@@ -47,6 +54,7 @@ export interface LocalSettings {
   receiptTimeoutMs: number
   erc6492Factories: readonly Address[]
   finalityDepth: number
+  settlerLease: Store | undefined
   /** `onEvent`, or nothing; never throws. */
   emit: (event: SettlementEvent) => void
 }
@@ -65,6 +73,7 @@ export function resolveLocalOptions(options: LocalFacilitatorOptions): LocalSett
     erc6492Factories: checkFactories(options.erc6492Factories),
     emit: eventSink(checkListener(options.onEvent)),
     finalityDepth: checkDepth(options.finalityDepth),
+    settlerLease: checkStore(options.settlerLease),
   }
 }
 
@@ -84,6 +93,13 @@ function checkDepth(value: unknown): number {
     throw optionsError('finalityDepth', 'localFacilitator: finalityDepth must be a whole number of blocks.', 'an integer >= 0')
   }
   return value
+}
+
+function checkStore(value: unknown): Store | undefined {
+  if (value === undefined) return undefined
+  const store = value as Partial<Store> | null
+  if (store && typeof store.add === 'function' && typeof store.get === 'function' && typeof store.set === 'function') return value as Store
+  throw optionsError('settlerLease', 'localFacilitator: settlerLease must be a Store (get, set, add), e.g. redisStore().', 'a Store shared by the instances')
 }
 
 function checkListener(value: unknown): ((event: SettlementEvent) => void) | undefined {

@@ -1,13 +1,14 @@
 // localFacilitator's Permit2 payments (upto, and exact over Permit2): the chain's checks (proxy deployed, nonce
 // unused, balance, the payer's approval of Permit2, a simulated settle) and the settlement through the x402 proxy.
-import { hashTypedData, isAddressEqual, type Abi, type Account, type Address, type Client, type Hash } from 'viem'
-import { getCode, readContract, simulateContract, writeContract, type SimulateContractParameters, type WriteContractParameters } from 'viem/actions'
+import { encodeFunctionData, hashTypedData, isAddressEqual, type Abi, type Account, type Address, type Client, type Hash } from 'viem'
+import { estimateContractGas, getCode, readContract, type EstimateContractGasParameters } from 'viem/actions'
 import type { PaymentRequirements } from '../codec/types.js'
 import type { SettleResult, VerifyResult } from '../facilitator/types.js'
 import { isContractRejection, receiptOf, revertReason, rpcFailure, settleFailure, withAbort } from './chain-calls.js'
 import { ERC20_ABI, EXACT_PROXY_ABI, PERMIT2_ABI, UPTO_PROXY_ABI } from './permit2-abi.js'
 import { PERMIT2_ADDRESS, PERMIT2_REASONS as REASONS, parsePermit2Payload, permit2TypedData, proxyFor, type Permit2Payload } from './permit2.js'
 import { askWallet } from './contract-signature.js'
+import type { SubmissionLane } from './submission-queue.js'
 import { checkPermit2Offline, readPermit2Terms, type Permit2OfflineCheck, type Permit2Terms } from './permit2-verify.js'
 
 /** What localFacilitator lends the Permit2 path: its chain, its settler and its one-at-a-time submission. */
@@ -18,12 +19,15 @@ export interface Permit2Context {
   confirmations: number
   receiptTimeoutMs: number
   submitInTurn<T>(signal: AbortSignal, submit: () => Promise<T>): Promise<T>
+  /** Signs and sends from the settler, pipelined with the others (submission-queue.ts). */
+  send: SubmissionLane['send']
   /** Permits being settled right now (a second settle of one would only burn gas on a revert). */
   inFlight: Set<string>
 }
 
 type Refusal = { isValid: false; invalidReason: string; invalidMessage: string; payer?: string }
-export type Permit2Verified = { ok: true; payer: Address; payload: Permit2Payload; terms: Permit2Terms } | { ok: false; result: Refusal }
+/** `gas`: what the simulated settle of the full amount used (the settle of less uses no more). */
+export type Permit2Verified = { ok: true; payer: Address; payload: Permit2Payload; terms: Permit2Terms; gas: bigint } | { ok: false; result: Refusal }
 
 const UINT_DECIMAL = /^(?:0|[1-9][0-9]*)$/
 
@@ -104,31 +108,28 @@ export function permit2Payments(ctx: Permit2Context) {
     const proxy = proxyFor(terms.kind)
 
     signal.throwIfAborted()
-    const [proxyCode, permit2Code] = await Promise.all([
-      withAbort(getCode(client, { address: proxy }), signal),
-      withAbort(getCode(client, { address: PERMIT2_ADDRESS }), signal),
-    ]).catch((error: unknown) => {
-      if (signal.aborted) throw signal.reason
-      throw rpcFailure('getCode', error)
-    })
+    // Every chain read at once, one round trip; the answers are judged in the reference's order.
+    const nonce = BigInt(auth.nonce)
+    const call = settleCall(payload, terms, maximum)
+    const [codes, word, balance, allowance, simulated] = await Promise.all([
+      read('getCode', signal, () => Promise.all([getCode(client, { address: proxy }), getCode(client, { address: PERMIT2_ADDRESS })])),
+      read('nonceBitmap', signal, () => readContract(client, { address: PERMIT2_ADDRESS, abi: PERMIT2_ABI, functionName: 'nonceBitmap', args: [payer, nonce >> 8n] })),
+      read('balanceOf', signal, () => readContract(client, { address: terms.asset, abi: ERC20_ABI, functionName: 'balanceOf', args: [payer] })),
+      read('allowance', signal, () => readContract(client, { address: terms.asset, abi: ERC20_ABI, functionName: 'allowance', args: [payer, PERMIT2_ADDRESS] })),
+      read('the simulated settle', signal, () => estimateContractGas(client, { ...call, account: settler, blockTag: 'latest' } as unknown as EstimateContractGasParameters)),
+    ])
+    if ('rejected' in codes) throw rpcFailure('getCode', codes.rejected)
+    const [proxyCode, permit2Code] = codes.value
     if (!proxyCode || proxyCode === '0x' || !permit2Code || permit2Code === '0x') {
       return refuse(REASONS.proxyNotDeployed, `There is no ${!permit2Code || permit2Code === '0x' ? `Permit2 at ${PERMIT2_ADDRESS}` : `x402 ${terms.kind} Permit2 proxy at ${proxy}`} on ${terms.network}.`, payer)
     }
 
-    const nonce = BigInt(auth.nonce)
-    const word = await read('nonceBitmap', signal, () =>
-      readContract(client, { address: PERMIT2_ADDRESS, abi: PERMIT2_ABI, functionName: 'nonceBitmap', args: [payer, nonce >> 8n] }),
-    )
     if ('rejected' in word) return refuse(REASONS.simulationFailed, word.rejected, payer)
     if ((word.value >> (nonce & 255n)) & 1n) return refuse(REASONS.nonceUsed, `The Permit2 nonce ${auth.nonce} of ${payer} was already used.`, payer)
 
-    const balance = await read('balanceOf', signal, () => readContract(client, { address: terms.asset, abi: ERC20_ABI, functionName: 'balanceOf', args: [payer] }))
     if ('rejected' in balance) return refuse(REASONS.simulationFailed, balance.rejected, payer)
     if (balance.value < maximum) return refuse(REASONS.insufficientBalance, `${payer} holds ${balance.value} of ${terms.asset}, the permit needs ${maximum}.`, payer)
 
-    const allowance = await read('allowance', signal, () =>
-      readContract(client, { address: terms.asset, abi: ERC20_ABI, functionName: 'allowance', args: [payer, PERMIT2_ADDRESS] }),
-    )
     if ('rejected' in allowance) return refuse(REASONS.simulationFailed, allowance.rejected, payer)
     if (allowance.value < maximum) {
       return refuse(
@@ -139,9 +140,8 @@ export function permit2Payments(ctx: Permit2Context) {
       )
     }
 
-    const simulated = await read('the simulated settle', signal, () => simulateContract(client, { ...settleCall(payload, terms, maximum), account: settler } as unknown as SimulateContractParameters))
     if ('rejected' in simulated) return refuse(REASONS.simulationFailed, `The settle through ${proxy} would fail: ${simulated.rejected.replace(/^the simulated settle was refused: /, '')}`, payer)
-    return { ok: true, payer, payload, terms }
+    return { ok: true, payer, payload, terms, gas: simulated.value }
   }
 
   async function verifyResult(requirements: PaymentRequirements, rawPayload: unknown, signal: AbortSignal): Promise<VerifyResult> {
@@ -154,7 +154,7 @@ export function permit2Payments(ctx: Permit2Context) {
     const failed = settleFailure(requirements.network)
     const checked = await verify(requirements, rawPayload, signal, 'settle')
     if (!checked.ok) return failed(checked.result.invalidReason, checked.result.invalidMessage, checked.result.payer)
-    const { payer, payload, terms } = checked
+    const { payer, payload, terms, gas } = checked
     const auth = payload.permit2Authorization
     const maximum = BigInt(auth.permitted.amount)
     if (!UINT_DECIMAL.test(amountText)) return failed(REASONS.settlementExceedsAmount, `The amount to settle ${JSON.stringify(amountText)} is not atomic units.`, payer)
@@ -175,7 +175,7 @@ export function permit2Payments(ctx: Permit2Context) {
       signal.throwIfAborted()
       let hash: Hash
       try {
-        hash = await ctx.submitInTurn(signal, () => writeContract(client, { ...settleCall(payload, terms, amount), account: settler, chain: client.chain ?? null } as unknown as WriteContractParameters))
+        ;({ hash } = await ctx.send(signal, { to: proxyFor(terms.kind), data: encodeFunctionData(settleCall(payload, terms, amount)), gas }))
       } catch (error) {
         if (signal.aborted) throw signal.reason
         if (isContractRejection(error)) return failed(REASONS.transactionFailed, `The settle was refused: ${revertReason(error)}`, payer)
