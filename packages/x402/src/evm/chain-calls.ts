@@ -37,6 +37,7 @@ export function revertReason(error: unknown): string {
 }
 
 export function rpcFailure(step: string, cause: unknown): TollgateError {
+  if (cause instanceof TollgateError) return cause // already says what failed (the settler's lease, the Store)
   const detail = cause instanceof BaseError ? cause.shortMessage : String(cause)
   return new TollgateError('facilitator_error', `localFacilitator: the chain did not answer ${step}: ${detail}`, {}, { cause })
 }

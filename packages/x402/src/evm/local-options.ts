@@ -65,7 +65,8 @@ export function resolveLocalOptions(options: LocalFacilitatorOptions): LocalSett
     throw optionsError('rpcUrl', 'localFacilitator needs a chain: give rpcUrl or client.', 'an RPC URL or a viem client')
   }
   return {
-    client: options.client ?? createPublicClient({ transport: http(options.rpcUrl), pollingInterval: options.pollingIntervalMs ?? 1000 }),
+    // Calls made in the same tick (many settlements polling for receipts, a wave of sends) go as one JSON-RPC batch.
+    client: options.client ?? createPublicClient({ transport: http(options.rpcUrl, { batch: true }), pollingInterval: options.pollingIntervalMs ?? 1000 }),
     settler: toAccount(options.settler),
     now: options.now ?? unixNow,
     confirmations: options.confirmations ?? 1,
