@@ -1,4 +1,4 @@
-// `npm run bench`: P1..P7 of the performance issues, as ratios measured in this one run on this machine, with
+// `npm run bench`: P1..P8 of the performance issues, as ratios measured in this one run on this machine, with
 // PASS/FAIL per target. Options: --quick (shorter runs, for a smoke test), --only=P1,P4 (a subset).
 import { buildSources } from './lib/build.js'
 import { runHttp } from './http.js'
@@ -8,6 +8,7 @@ import { runBundles } from './bundle.js'
 import { runMemory } from './memory.js'
 import { runEndToEnd } from './end-to-end.js'
 import { runOwnCost } from './own-cost.js'
+import { runChainSpeed } from './chain-speed.js'
 import { pairedRatio } from './lib/load.js'
 
 const args = process.argv.slice(2)
@@ -134,6 +135,26 @@ if (wanted('P7')) {
   row('P7', `reusable payment, cached verification: p50 (h + r + 3 = ${fmt(reusableTarget, 1)})`, ms(e2e.reusable), `<= ${fmt(reusableTarget, 1)} ms`, e2e.reusable <= reusableTarget)
   row('P7', `unpaid 402: p50 (facilitator calls during the run: ${e2e.unpaidFacilitatorCalls})`, ms(e2e.unpaid), '<= 2 ms, 0 calls', e2e.unpaid <= 2 && e2e.unpaidFacilitatorCalls === 0)
   row('', '  reference 402', ms(e2e.referenceUnpaid))
+}
+
+if (wanted('P8')) {
+  const speed = await runChainSpeed()
+  const s = (n) => `${fmt(n, 2)} s`
+  const failures = (r) => (Object.keys(r.failures).length ? `; not paid: ${Object.entries(r.failures).map(([why, n]) => `${n} x ${why}`).join(', ')}` : '')
+  const figures = (label, r) => [
+    [`${label}: paid answers${failures(r)}`, `${r.paid}/${r.total}`],
+    [`${label}: latency p50 (p95 ${s(r.p95)})`, s(r.p50)],
+    [`${label}: settlements per block, max (mean ${fmt(r.perBlockMean, 1)} over ${r.blocks} blocks)`, fmt(r.perBlockMax)],
+  ]
+  const t = speed.tollgate
+  row('', `  anvil mining a block every ${speed.blockSeconds} s; ${speed.buyers} buyers x ${speed.payments} payments at once, reference client; facilitator's chain calls held ${speed.holdMs} ms by a relay`, '')
+  const [paidRow, p50Row, blockRow] = figures('Tollgate', t)
+  row('P8', paidRow[0], paidRow[1], `${t.total}/${t.total}`, t.paid === t.total)
+  row('P8', p50Row[0], p50Row[1], '<= 2.6 s', t.p50 <= 2.6)
+  row('P8', blockRow[0], blockRow[1], '>= 40', t.perBlockMax >= 40)
+  for (const [what, measured] of figures('  reference facilitator', speed.reference)) row('', what, measured)
+  for (const [what, measured] of figures('  without the relay: Tollgate', speed.tollgateDirect)) row('', what, measured)
+  for (const [what, measured] of figures('  without the relay: reference facilitator', speed.referenceDirect)) row('', what, measured)
 }
 
 const widths = ['id', 'what', 'measured', 'target', 'result'].map((key) => Math.max(key.length, ...rows.map((r) => String(r[key]).length)))

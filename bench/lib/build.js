@@ -14,6 +14,7 @@ const ENTRIES = {
   hono: `export * from '${ROOT}/packages/hono/src/index.ts'`,
   bun: `export * from '${ROOT}/packages/bun/src/index.ts'`,
   evm: `export * from '${CORE}/evm/index.ts'`,
+  anvil: `export * from '${CORE}/evm/anvil.ts'`,
   internals: [
     `export { createVerifier } from '${CORE}/engine/verifier.ts'`,
     `export { createProofReader } from '${CORE}/engine/proof-reader.ts'`,
