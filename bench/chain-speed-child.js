@@ -10,10 +10,15 @@ import { built } from './lib/build.js'
 
 const [role, rpcUrl, ...rest] = process.argv.slice(2)
 
+// The paid requests' time in this server, arrival to answer, in ms: what the buyer's latency leaves to the harness.
+const paidTimes = []
+
 function listening(server) {
   const { port } = server.address()
   process.send({ port })
-  process.on('message', (message) => message === 'stop' && process.exit(0))
+  process.on('message', (message) => {
+    if (message === 'stop') process.send({ paidTimes }, () => process.exit(0))
+  })
 }
 
 if (role === 'relay') {
@@ -39,6 +44,12 @@ if (role === 'relay') {
   const { chainId, asset, payTo, amount } = JSON.parse(configJson)
   const network = `eip155:${chainId}`
   const app = new Hono()
+  app.use(async (c, next) => {
+    const paid = c.req.header('payment-signature') !== undefined
+    const started = performance.now()
+    await next()
+    if (paid) paidTimes.push(performance.now() - started)
+  })
   if (role === 'tollgate') {
     // As the demo builds it (examples/demo/server-setup.js and routes.js): the exact route, the local facilitator.
     const { paywall, exact } = await import(built('hono'))

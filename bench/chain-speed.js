@@ -19,7 +19,11 @@ function start(args) {
   const child = fork(CHILD, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
   return new Promise((resolve, reject) => {
     child.once('message', ({ port }) =>
-      resolve({ url: `http://127.0.0.1:${port}`, stop: () => new Promise((done) => (child.once('exit', done), child.send('stop'))) }),
+      resolve({
+        url: `http://127.0.0.1:${port}`,
+        /** Stops it; resolves with what it reports on the way out (a server: its paid requests' times). */
+        stop: () => new Promise((done) => (child.once('message', done), child.once('exit', () => done({})), child.send('stop'))),
+      }),
     )
     child.once('exit', (code) => reject(new Error(`chain-speed-child ${args[0]} exited with ${code}`)))
   })
@@ -76,8 +80,9 @@ export async function runChainSpeed({ buyers = 48, payments = 3, blockSeconds = 
           }
         }),
       )
-      await server.stop()
+      const { paidTimes = [] } = await server.stop()
       children.splice(children.indexOf(server), 1)
+      paidTimes.sort((a, b) => a - b)
       // Two more blocks, for anything still pending, then count the settler's transactions block by block.
       const lastBlock = (await chain.getBlockNumber({ cacheTime: 0 })) + 2n
       while ((await chain.getBlockNumber({ cacheTime: 0 })) < lastBlock) await new Promise((resolve) => setTimeout(resolve, 250))
@@ -94,6 +99,7 @@ export async function runChainSpeed({ buyers = 48, payments = 3, blockSeconds = 
         failures,
         p50: percentile(times, 50) / 1000,
         p95: percentile(times, 95) / 1000,
+        serverP50: percentile(paidTimes, 50) / 1000,
         perBlockMax: Math.max(0, ...perBlock),
         perBlockMean: perBlock.length ? perBlock.reduce((a, b) => a + b, 0) / perBlock.length : 0,
         blocks: perBlock.length,

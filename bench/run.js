@@ -143,7 +143,7 @@ if (wanted('P8')) {
   const failures = (r) => (Object.keys(r.failures).length ? `; not paid: ${Object.entries(r.failures).map(([why, n]) => `${n} x ${why}`).join(', ')}` : '')
   const figures = (label, r) => [
     [`${label}: paid answers${failures(r)}`, `${r.paid}/${r.total}`],
-    [`${label}: latency p50 (p95 ${s(r.p95)})`, s(r.p50)],
+    [`${label}: latency p50 (p95 ${s(r.p95)}; the paid request in the server alone: p50 ${s(r.serverP50)})`, s(r.p50)],
     [`${label}: settlements per block, max (mean ${fmt(r.perBlockMean, 1)} over ${r.blocks} blocks)`, fmt(r.perBlockMax)],
   ]
   const t = speed.tollgate
