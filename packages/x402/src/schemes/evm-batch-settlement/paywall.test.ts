@@ -35,7 +35,7 @@ function scripted(balance = 100_000n) {
     name: 'scripted',
     verify: vi.fn(async () => ({ isValid: true, payer: payer.address, extra: snapshot() })),
     settle: vi.fn(async (request: SettleRequest) => {
-      const body = (request.proof.payload as { payload: { type: string; amount?: string } }).payload
+      const body = (request.proof.payload as unknown as { payload: { type: string; amount?: string } }).payload
       if (body.type === 'refund') {
         state.balance -= BigInt(body.amount!)
         state.refundNonce += 1n
