@@ -29,8 +29,8 @@ function channel(overrides: Partial<ChannelConfig> = {}): ChannelConfig {
 }
 
 function scripted(balance = 100_000n) {
-  const state = { balance, totalClaimed: 0n, refundNonce: 0n }
-  const snapshot = () => ({ balance: String(state.balance), totalClaimed: String(state.totalClaimed), withdrawRequestedAt: 0, refundNonce: String(state.refundNonce) })
+  const state = { balance, totalClaimed: 0n, refundNonce: 0n, withdrawRequestedAt: 0 }
+  const snapshot = () => ({ balance: String(state.balance), totalClaimed: String(state.totalClaimed), withdrawRequestedAt: state.withdrawRequestedAt, refundNonce: String(state.refundNonce) })
   const facilitator: Facilitator = {
     name: 'scripted',
     verify: vi.fn(async () => ({ isValid: true, payer: payer.address, extra: snapshot() })),
@@ -164,6 +164,34 @@ describe('batchSettlement() on a paywall', () => {
     expect((await readPaymentRequired(overdrawn)).v2?.error).toBe('invalid_batch_settlement_evm_cumulative_amount_mismatch')
     expect(facilitator.verify).toHaveBeenCalledTimes(1)
     expect(next).toHaveBeenCalledTimes(1)
+  })
+
+  it('refuses another token, a config that does not hash to the channel id, and a replayed voucher', async () => {
+    const { app, requirements, next } = setup(ok)
+    await app(await pay(requirements, 'deposit', 1000n))
+    const otherToken = await app(await pay(requirements, 'voucher', 2000n, channel({ token: payTo })))
+    expect((await readPaymentRequired(otherToken)).v2?.error).toBe('invalid_batch_settlement_evm_token_mismatch')
+    const request = await pay(requirements, 'voucher', 2000n)
+    const sent = JSON.parse(atob(request.headers.get('PAYMENT-SIGNATURE')!)) as { payload: { channelConfig: { salt: string } } }
+    sent.payload.channelConfig.salt = KEY(10)
+    const rehashed = await app(new Request(request.url, { headers: { 'PAYMENT-SIGNATURE': btoa(JSON.stringify(sent)) } }))
+    expect((await readPaymentRequired(rehashed)).v2?.error).toBe('invalid_batch_settlement_evm_channel_id_mismatch')
+    expect((await app(await pay(requirements, 'voucher', 2000n))).status).toBe(200)
+    const replayed = await app(await pay(requirements, 'voucher', 2000n))
+    expect((await readPaymentRequired(replayed)).v2?.error).toBe('invalid_batch_settlement_evm_cumulative_amount_mismatch')
+    expect(next).toHaveBeenCalledTimes(2)
+  })
+
+  it('checks no voucher locally while a withdrawal is pending: the facilitator reads the chain for each', async () => {
+    const { app, facilitator, requirements, state } = setup(ok)
+    state.withdrawRequestedAt = 1_700_000_000
+    await app(await pay(requirements, 'deposit', 1000n))
+    expect((await app(await pay(requirements, 'voucher', 2000n))).status).toBe(200)
+    expect(facilitator.verify).toHaveBeenCalledTimes(2)
+    state.withdrawRequestedAt = 0 // the buyer's withdrawal is gone (refunded, or finalized): seen at the next read
+    expect((await app(await pay(requirements, 'voucher', 3000n))).status).toBe(200)
+    expect((await app(await pay(requirements, 'voucher', 4000n))).status).toBe(200)
+    expect(facilitator.verify).toHaveBeenCalledTimes(3)
   })
 
   it('answers a refund without running the handler, sending the facilitator the completed refund', async () => {
