@@ -100,6 +100,8 @@ async function decide(input: LocalInput, payload: BatchPayloadWire, reservation:
 function accepted(input: LocalInput, payload: DepositPayloadWire | VoucherPayloadWire, held: ChannelRecord, holder: string): LocalAccepted {
   const { store, request } = input
   const network = request.requirements.network
+  // Set once the commit freed the channel: the session's release after it is then nothing to do.
+  let committed = false
   return {
     ok: true,
     payer: held.channelConfig.payer,
@@ -122,9 +124,12 @@ function accepted(input: LocalInput, payload: DepositPayloadWire | VoucherPayloa
       if (!(await commitChannel(store, held.channelId, holder, next))) {
         return { success: false, errorReason: specReason('channel_busy'), transaction: onchain?.transaction ?? '', network }
       }
+      committed = true
       return chargeReceipt(next, charged, network, onchain)
     },
-    release: () => void releaseChannel(store, held.channelId, holder).catch(() => {}),
+    release: () => {
+      if (!committed) void releaseChannel(store, held.channelId, holder).catch(() => {})
+    },
   }
 }
 
