@@ -20,11 +20,10 @@ import type { CompiledRoute } from './routes.js'
 import { createSession, type SessionOf } from './session.js'
 import type { PaymentContext, PaywallEvent } from './types.js'
 import type { Verifier, VerifyOutcome } from './verifier.js'
+import type { LocalGate } from './local-gate.js'
 
-/** What phase one decided, its answers written by a Renderer: an answer to send now, a free pass, or a session. */
-export type GateOf<A> = { kind: 'respond'; response: A } | { kind: 'free'; ctx: PaymentContext } | { kind: 'paid'; session: SessionOf<A> }
-
-export type Base = Pick<PaywallEvent, 'route' | 'method' | 'path'>
+export type { Base, GateOf } from './gate-types.js'
+import type { Base, GateOf } from './gate-types.js'
 
 export interface GateDeps {
   settings: ResolvedOptions
@@ -45,7 +44,8 @@ const LOCK_MARGIN_MS = 60_000
 
 export type Gate = ReturnType<typeof createGate>
 
-export function createGate({ settings, facilitator, store, verifier, emit, outbox, worker, outboxGiven }: GateDeps) {
+export function createGate(deps: GateDeps) {
+  const { settings, facilitator, store, verifier, emit, outbox, worker, outboxGiven } = deps
   // What a remembered proof (createProofReader) pays for on a prepared route, and its verification cache key.
   const perProof = new WeakMap<DecodedProof, { prepared: Prepared; offer: PreparedOffer; key: string | undefined }>()
   // Lock values: unique among instances (the random part) and among this instance's requests (the count).
@@ -93,6 +93,7 @@ export function createGate({ settings, facilitator, store, verifier, emit, outbo
     if (unreadable !== undefined) {
       return reject(render, prepared, new TollgateError('payment_invalid', `The payment cannot be read: ${unreadable}.`, { reason: unreadable }), base, proof, tokenHash)
     }
+    if (scheme.local) return (scheme.local.gate as LocalGate)(deps, render, route, base, isAborted, prepared, offer, proof, tokenHash)
     const replay = scheme.replay(proof, offer.requirements.network)
     const singleUse = replay !== undefined
     // Only a single-use payment is locked, marked used and kept under its id.

@@ -56,3 +56,7 @@ export { TEST_USDC_ABI, TEST_USDC_BYTECODE } from './test-usdc.artifact.js'
 // The buyer's exact EVM payer for `wrapFetch` (@tollgate/x402/client); it lives here because it needs viem.
 export { exactPayer, uptoPayer, type ExactPayerOptions, type UptoPayerOptions } from '../client/exact-payer.js'
 export type { Permit2PayerOptions } from '../client/permit2-payer.js'
+// The seller's batch-settlement option (channels: one deposit, a voucher per request, claims in batches).
+export { batchSettlement, DEFAULT_WITHDRAW_DELAY, type BatchSettlementOptions } from '../schemes/evm-batch-settlement/options.js'
+export { readChannelRecord, type ChannelRecord } from '../schemes/evm-batch-settlement/channel-record.js'
+export type { ReceiverSigner } from '../schemes/evm-batch-settlement/refund.js'

@@ -2,7 +2,10 @@
 // scheme carried by each payment option (`option.scheme`) for the payer, the replay-guard identity, what to send the
 // facilitator and how `ctx.charge` behaves. A scheme is a folder under schemes/ (its option factory and this object)
 // registered with `registerScheme` (schemes/registry.ts); see docs/schemes.md.
-import type { DecodedProof, PaymentRequirements, SettleResponse } from '../codec/types.js'
+import type { DecodedProof, PaymentRequired, PaymentRequirements, SettleResponse } from '../codec/types.js'
+import type { TollgateError } from '../errors.js'
+import type { Facilitator, VerifyRequest } from '../facilitator/types.js'
+import type { Store } from '../store/types.js'
 
 /**
  * How `ctx.charge(amount)` behaves:
@@ -78,23 +81,59 @@ export interface Scheme {
   /** Checks the offer once the facilitator's extras are merged (paywall creation); throws `invalid_payment_option`. */
   checkOffer?(requirements: PaymentRequirements, context: OfferContext): void
   /**
-   * Room for a scheme that verifies locally and keeps per-payer state (batch-settlement channels): unused by the
-   * engine yet, typed so that such a scheme can be written against a stable shape.
+   * A scheme that verifies payments itself and keeps per-payer state (batch-settlement channels): the engine runs
+   * its `begin` instead of the facilitator's verify, and its commit instead of settle (engine/local-gate.ts).
    */
   readonly local?: LocalVerification
 }
 
-/**
- * A scheme that checks payments itself instead of asking a facilitator, and keeps state per payer (a channel's
- * balance). Not used by the engine yet: the shape the batch-settlement work will fill in.
- */
-export interface LocalVerification<State = unknown> {
-  /** The key the state is kept under and requests are serialized by (one channel: one request at a time). */
-  channelOf(proof: DecodedProof, requirements: PaymentRequirements): string
-  /** Verify without a facilitator call, against the state read for the channel. */
-  verify(proof: DecodedProof, requirements: PaymentRequirements, state: State | undefined): { ok: true; payer: string; next: State } | { ok: false; reason: string }
-  /** Read the channel's state (from the paywall's Store). */
-  read(channel: string): Promise<State | undefined>
-  /** Commit the new state, only after the handler succeeded and `amount` was charged. */
-  commit(channel: string, next: State, amount: string): Promise<void>
+/** What the engine gives a local scheme for one request. */
+export interface LocalInput {
+  /** The proof, the offer it pays and the 402 it answered, as verify would get them. */
+  request: VerifyRequest
+  facilitator: Facilitator
+  /** The paywall's Store (a failure is a 503): where the scheme keeps its per-payer state and locks. */
+  store: LocalStore
+  verifyTimeoutMs: number
+  settleTimeoutMs: number
 }
+
+/** The Store calls a local scheme may make. */
+export type LocalStore = Pick<Store, 'get' | 'set' | 'add'> & { deleteIf: NonNullable<Store['deleteIf']> }
+
+/** A payment a local scheme accepted and holds (its channel reserved) until the engine commits or releases it. */
+export interface LocalAccepted {
+  ok: true
+  payer: string
+  /**
+   * The answer when the payload is a payment operation rather than a paid request (a refund): the handler does
+   * not run and this receipt is sent with `body` as JSON.
+   */
+  answered?: { receipt: SettleResponse; body: unknown }
+  /** After the handler succeeded: record `charged` (at most the offer's amount) and give the receipt. */
+  commit(charged: string, signal: AbortSignal): Promise<SettleResponse>
+  /** Nothing is charged (a failed or non-2xx handler, a client that left): free the state as it was. */
+  release(): void
+}
+
+/** A payment a local scheme refused: a 402 (maybe with its own `accepts`, the corrective 402) or a 5xx. */
+export interface LocalRefused {
+  ok: false
+  error: TollgateError
+  paymentRequired?: PaymentRequired
+}
+
+/**
+ * A scheme that checks payments itself instead of asking a facilitator for each, and keeps state per payer
+ * (a channel's balance and charges). `gate` is the engine's path for such schemes, carried here rather than
+ * imported by the engine so that an app with no local scheme does not bundle it.
+ */
+export interface LocalVerification {
+  /** Reserve the payer's state, verify (locally or with the facilitator), or refuse. */
+  begin(input: LocalInput): Promise<LocalAccepted | LocalRefused>
+  /** engine/local-gate.ts `localGate`. */
+  readonly gate: LocalGateRunner
+}
+
+/** The engine's local path, as the gate calls it (typed by engine/local-gate.ts). */
+export type LocalGateRunner = (...args: never[]) => unknown

@@ -1,0 +1,72 @@
+// A channel's state as the seller keeps it in the paywall's Store (memory, or @tollgate/redis shared by
+// instances), and the reservation that serializes one channel's requests: one request at a time holds it, from
+// verification until its charge is committed or released. The spec's per-channel state, as plain JSON.
+import type { Hex } from 'viem'
+import type { LocalStore as Store } from '../contract.js'
+import type { ChannelConfigWire } from '../../evm/batch-settlement/wire.js'
+
+export interface ChannelRecord {
+  channelId: Hex
+  channelConfig: ChannelConfigWire
+  /** What the seller charged on this channel in all (its own count, not the chain's). */
+  chargedCumulativeAmount: string
+  /** The latest voucher the payer signed, and its signature: what a claim sends. */
+  signedMaxClaimable: string
+  signature: Hex
+  /** Mirrored from the chain (the facilitator's answers) at `onchainSyncedAt` (ms). */
+  balance: string
+  totalClaimed: string
+  withdrawRequestedAt: number
+  refundNonce: string
+  onchainSyncedAt: number
+  lastRequestTimestamp: number
+}
+
+/** A channel held for one request: its record as it was (undefined when the seller has none) and who holds it. */
+export interface Reservation {
+  record: ChannelRecord | undefined
+  holder: string
+}
+
+// A record outlives any withdrawal delay (30 days at most) with room: vouchers not yet claimed are money.
+const RECORD_TTL_MS = 400 * 24 * 60 * 60_000
+let holderPrefix = ''
+let holderCount = 0
+
+export const channelKey = (channelId: string) => 'tg:bs:channel:' + channelId.toLowerCase()
+const lockKey = (channelId: string) => 'tg:bs:lock:' + channelId.toLowerCase()
+
+/** Holds the channel for `holdMs` and reads its record; undefined when another request holds it (channel_busy). */
+export async function reserveChannel(store: Store, channelId: string, holdMs: number): Promise<Reservation | undefined> {
+  // Random once per process, then counted: unique among instances and among this one's requests.
+  holderPrefix ||= Array.from(crypto.getRandomValues(new Uint32Array(2)), (n) => n.toString(36)).join('') + ':'
+  const holder = holderPrefix + ++holderCount
+  if (!(await store.add(lockKey(channelId), holder, holdMs))) return undefined
+  try {
+    return { record: await store.get<ChannelRecord>(channelKey(channelId)), holder }
+  } catch (error) {
+    await releaseChannel(store, channelId, holder).catch(() => {})
+    throw error
+  }
+}
+
+/**
+ * Writes the channel's new record and frees it, only while this reservation still holds it; false when it
+ * expired and another request may have taken the channel since.
+ */
+export async function commitChannel(store: Store, channelId: string, holder: string, next: ChannelRecord): Promise<boolean> {
+  if ((await store.get(lockKey(channelId))) !== holder) return false
+  await store.set(channelKey(channelId), next, RECORD_TTL_MS)
+  await releaseChannel(store, channelId, holder)
+  return true
+}
+
+/** Frees the channel without a change (nothing was charged). */
+export async function releaseChannel(store: Store, channelId: string, holder: string): Promise<void> {
+  await store.deleteIf(lockKey(channelId), holder)
+}
+
+/** The seller's record of a channel, without holding it (the claim scheduler, tests, `channel list`). */
+export function readChannelRecord(store: Pick<Store, 'get'>, channelId: string): Promise<ChannelRecord | undefined> {
+  return store.get<ChannelRecord>(channelKey(channelId))
+}
