@@ -2,6 +2,7 @@
 import { createPublicClient, http, type Account, type Address, type Client, type Hex } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { TollgateError } from '../errors.js'
+import { defaultReceiverAuthorizer } from './batch-settlement/receiver-authorizer.js'
 import { ADDRESS } from './scheme.js'
 import { eventSink, type SettlementEvent } from './settlement-events.js'
 import { unixNow } from './verify.js'
@@ -36,6 +37,12 @@ export interface LocalFacilitatorOptions {
    * undo it (default 5; 0 or 1: not watched). Settled again if one does: `settlement.reorged`, `.resettled`, `.lost`.
    */
   finalityDepth?: number
+  /**
+   * batch-settlement: the key that signs claim and refund authorizations for channels naming it as their receiver
+   * authorizer (listed at /supported as `extra.receiverAuthorizer`). Default: derived from a private-key `settler`
+   * (the same after a restart); for a settler given as an Account, a fresh key of this process.
+   */
+  receiverAuthorizer?: Account | Hex
 }
 
 /** The options checked and with their defaults: what the payment paths are given. */
@@ -47,6 +54,8 @@ export interface LocalSettings {
   receiptTimeoutMs: number
   erc6492Factories: readonly Address[]
   finalityDepth: number
+  /** Signs batch-settlement claim and refund authorizations. */
+  receiverAuthorizer: Account
   /** `onEvent`, or nothing; never throws. */
   emit: (event: SettlementEvent) => void
 }
@@ -65,6 +74,7 @@ export function resolveLocalOptions(options: LocalFacilitatorOptions): LocalSett
     erc6492Factories: checkFactories(options.erc6492Factories),
     emit: eventSink(checkListener(options.onEvent)),
     finalityDepth: checkDepth(options.finalityDepth),
+    receiverAuthorizer: options.receiverAuthorizer === undefined ? defaultReceiverAuthorizer(options.settler) : toAccount(options.receiverAuthorizer, 'receiverAuthorizer'),
   }
 }
 
@@ -95,11 +105,11 @@ function optionsError(path: string, message: string, expected: string): Tollgate
   return new TollgateError('invalid_options', message, { path: `localFacilitator.${path}`, expected })
 }
 
-function toAccount(settler: Account | Hex): Account {
-  if (typeof settler !== 'string') return settler
-  if (!PRIVATE_KEY.test(settler)) {
-    throw optionsError('settler', 'localFacilitator: settler is not a private key.', 'a viem Account or a 0x-prefixed 32-byte private key')
+function toAccount(key: Account | Hex, path: 'settler' | 'receiverAuthorizer' = 'settler'): Account {
+  if (typeof key === 'object' && key !== null && typeof key.address === 'string') return key
+  if (typeof key !== 'string' || !PRIVATE_KEY.test(key)) {
+    throw optionsError(path, `localFacilitator: ${path} is not a private key.`, 'a viem Account or a 0x-prefixed 32-byte private key')
   }
-  return privateKeyToAccount(settler)
+  return privateKeyToAccount(key)
 }
 
