@@ -1,4 +1,5 @@
-// Typed bindings of the x402BatchSettlement contract: addresses, ABIs, EIP-712 builders, the voucher check,
+// Typed bindings of the x402BatchSettlement contract: addresses, ABIs, EIP-712 builders, the voucher check, the
+// spec's reason strings,
 // channel reads, and the anvil installer.
 export * from './constants.js'
 export * from './abi.js'
@@ -8,3 +9,5 @@ export * from './voucher-verify.js'
 export * from './channel-state.js'
 export * from './wire.js'
 export { installBatchSettlement } from './deploy.js'
+export { BATCH_REASONS } from './reasons.js'
+export { defaultReceiverAuthorizer } from './receiver-authorizer.js'
