@@ -1,6 +1,5 @@
-// Typed bindings of the x402BatchSettlement contract: addresses, ABIs, EIP-712 builders, the voucher check, the
-// spec's reason strings,
-// channel reads, and the anvil installer.
+// Typed bindings of the x402BatchSettlement contract: addresses, ABIs, EIP-712 builders, the voucher check,
+// channel reads, the spec's reason strings, and the anvil installer.
 export * from './constants.js'
 export * from './abi.js'
 export * from './typed-data.js'
