@@ -44,6 +44,18 @@ describe('localFacilitator: batch-settlement', () => {
     expect(facilitator.offerExtra?.({ scheme: 'batch-settlement', network: kit.network })).toEqual({ receiverAuthorizer: cast.receiverAuthorizer.address })
   })
 
+  it('by default signs with a key derived from the settler key: its own, the same after a restart; a bad key is refused', () => {
+    const settler = cast.anvil.privateKeys[6]!
+    const authorizerOf = (made: Facilitator) => made.offerExtra?.({ scheme: 'batch-settlement', network: kit.network })?.receiverAuthorizer
+    const first = authorizerOf(localFacilitator({ rpcUrl: cast.anvil.rpcUrl, settler }))
+    expect(first).toMatch(/^0x[0-9a-fA-F]{40}$/)
+    expect(first).not.toBe(cast.anvil.accounts[6]!.address)
+    expect(authorizerOf(localFacilitator({ rpcUrl: cast.anvil.rpcUrl, settler }))).toBe(first)
+    expect(() => localFacilitator({ rpcUrl: cast.anvil.rpcUrl, settler, receiverAuthorizer: '0x1234' })).toThrow(
+      expect.objectContaining({ code: 'invalid_options', details: expect.objectContaining({ path: 'localFacilitator.receiverAuthorizer' }) }),
+    )
+  })
+
   it('verifies an ERC-3009 deposit with the snapshot, then settles it: the payer pays the deposit into the channel', async () => {
     const config = kit.newChannel()
     const channelId = channelIdOf(config, kit.chainId)
