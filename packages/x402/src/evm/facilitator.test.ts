@@ -215,6 +215,7 @@ describe('localFacilitator on anvil', () => {
     expect(await viaClient.supported?.(live())).toEqual([
       { x402Version: 2, scheme: 'exact', network: `eip155:${CHAIN_ID}` },
       { x402Version: 2, scheme: 'upto', network: `eip155:${CHAIN_ID}`, extra: { facilitatorAddress: anvil.accounts[8]!.address } },
+      { x402Version: 2, scheme: 'batch-settlement', network: `eip155:${CHAIN_ID}`, extra: { receiverAuthorizer: expect.stringMatching(/^0x[0-9a-fA-F]{40}$/) } },
       { x402Version: 1, scheme: 'exact', network: 'base-sepolia' },
     ])
     expect(await viaClient.settle(requestFor(await pay()), live())).toMatchObject({ success: true, payer: buyer.address })

@@ -2,6 +2,8 @@
 // file wires the parts: options (local-options.ts), the first checks (proof-kind.ts), EIP-3009 payments
 // (eip3009-payments.ts), Permit2 payments (permit2-settle.ts), how transactions are signed and sent (submission-queue.ts).
 import { getChainId } from 'viem/actions'
+import { BATCH_SETTLEMENT_SCHEME } from './batch-settlement/constants.js'
+import { batchSettlementPayments } from './batch-settlement/facilitator-payments.js'
 import type { Facilitator, PaymentKind } from '../facilitator/types.js'
 import { eip155Network, toV1Network } from '../requirements/networks.js'
 import { rpcFailure, settleFailure, withAbort } from './chain-calls.js'
@@ -20,6 +22,7 @@ export type { LocalFacilitatorOptions } from './local-options.js'
  * A Facilitator for schemes `exact` (EIP-3009, or Permit2 for any ERC-20) and `upto` (Permit2) on the EVM chain
  * behind `rpcUrl`/`client`: verification runs here, settlement is sent from `settler` (signed here, with nonces
  * kept here, pipelined) and waits for the receipt. For `upto`, `settler` is the facilitator the payer names in the permit.
+ * Scheme `batch-settlement` (payment channels) is verified and settled by `batch-settlement/facilitator-payments.ts`.
  */
 export function localFacilitator(options: LocalFacilitatorOptions): Facilitator {
   const settings = resolveLocalOptions(options)
@@ -42,14 +45,17 @@ export function localFacilitator(options: LocalFacilitatorOptions): Facilitator 
   const shared = { ...settings, send, submitInTurn, inFlight: new Set<string>() }
   const permit2 = permit2Payments(shared)
   const eip3009 = eip3009Payments({ ...shared, checkKind })
+  const batch = batchSettlementPayments({ ...shared, chainId })
 
   return {
     name: 'local',
     offerExtra(kind) {
       // upto permits name the facilitator that may settle them: this one's settler.
+      if (kind.scheme === BATCH_SETTLEMENT_SCHEME) return batch.kind(kind.network).extra
       return kind.scheme === UPTO_SCHEME ? { facilitatorAddress: settler.address } : undefined
     },
     async verify(request, signal) {
+      if (request.requirements.scheme === BATCH_SETTLEMENT_SCHEME) return batch.verify(request, signal)
       if (permit2KindOf(request.requirements)) {
         const refused = await checkKind(request, signal)
         return refused ?? permit2.verify(request.requirements, proofParts(request.proof).payload, signal)
@@ -57,6 +63,7 @@ export function localFacilitator(options: LocalFacilitatorOptions): Facilitator 
       return (await eip3009.verify(request, signal)).result
     },
     async settle(request, signal) {
+      if (request.requirements.scheme === BATCH_SETTLEMENT_SCHEME) return batch.settle(request, signal)
       if (permit2KindOf(request.requirements)) {
         const refused = await checkKind(request, signal)
         if (refused) {
@@ -73,6 +80,7 @@ export function localFacilitator(options: LocalFacilitatorOptions): Facilitator 
       const kinds: PaymentKind[] = [
         { x402Version: 2, scheme: EXACT_SCHEME, network },
         { x402Version: 2, scheme: UPTO_SCHEME, network, extra: { facilitatorAddress: settler.address } },
+        batch.kind(network),
       ]
       const v1Name = toV1Network(network)
       if (v1Name) kinds.push({ x402Version: 1, scheme: EXACT_SCHEME, network: v1Name })

@@ -1,6 +1,18 @@
 // @tollgate/x402/evm: the exact and upto EVM schemes on viem. Verify and settle in-process, and sign as a payer.
 // The anvil test harness is not exported here: import it from './anvil.js' (Node only).
 export { localFacilitator, type LocalFacilitatorOptions } from './facilitator.js'
+// batch-settlement, the facilitator side (issue 23): the seller's claim scheduler and the spec's reason strings.
+export {
+  BATCH_REASONS,
+  claimScheduler,
+  memoryClaimSource,
+  type ClaimableChannel,
+  type ClaimScheduler,
+  type ClaimSchedulerEvent,
+  type ClaimSchedulerOptions,
+  type ClaimSource,
+  type ClaimStrategy,
+} from './batch-settlement/index.js'
 export type { SettlementEvent, SettlementLost, SettlementRebroadcast, SettlementReorged, SettlementResettled } from './settlement-events.js'
 export {
   verifyExactSignature,

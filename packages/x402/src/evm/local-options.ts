@@ -3,6 +3,7 @@ import { createPublicClient, http, type Account, type Address, type Client, type
 import { privateKeyToAccount } from 'viem/accounts'
 import { TollgateError } from '../errors.js'
 import type { Store } from '../store/types.js'
+import { defaultReceiverAuthorizer } from './batch-settlement/receiver-authorizer.js'
 import { ADDRESS } from './scheme.js'
 import { eventSink, type SettlementEvent } from './settlement-events.js'
 import { unixNow } from './verify.js'
@@ -43,6 +44,11 @@ export interface LocalFacilitatorOptions {
    * key) instead of clashing on nonces. Default none: one instance per settler key is the deployer's rule.
    */
   settlerLease?: Store
+   * batch-settlement: the key that signs claim and refund authorizations for channels naming it as their receiver
+   * authorizer (listed at /supported as `extra.receiverAuthorizer`). Default: derived from a private-key `settler`
+   * (the same after a restart); for a settler given as an Account, a fresh key of this process.
+   */
+  receiverAuthorizer?: Account | Hex
 }
 
 /** The options checked and with their defaults: what the payment paths are given. */
@@ -55,6 +61,8 @@ export interface LocalSettings {
   erc6492Factories: readonly Address[]
   finalityDepth: number
   settlerLease: Store | undefined
+  /** Signs batch-settlement claim and refund authorizations. */
+  receiverAuthorizer: Account
   /** `onEvent`, or nothing; never throws. */
   emit: (event: SettlementEvent) => void
 }
@@ -75,6 +83,7 @@ export function resolveLocalOptions(options: LocalFacilitatorOptions): LocalSett
     emit: eventSink(checkListener(options.onEvent)),
     finalityDepth: checkDepth(options.finalityDepth),
     settlerLease: checkStore(options.settlerLease),
+    receiverAuthorizer: options.receiverAuthorizer === undefined ? defaultReceiverAuthorizer(options.settler) : toAccount(options.receiverAuthorizer, 'receiverAuthorizer'),
   }
 }
 
@@ -112,11 +121,11 @@ function optionsError(path: string, message: string, expected: string): Tollgate
   return new TollgateError('invalid_options', message, { path: `localFacilitator.${path}`, expected })
 }
 
-function toAccount(settler: Account | Hex): Account {
-  if (typeof settler !== 'string') return settler
-  if (!PRIVATE_KEY.test(settler)) {
-    throw optionsError('settler', 'localFacilitator: settler is not a private key.', 'a viem Account or a 0x-prefixed 32-byte private key')
+function toAccount(key: Account | Hex, path: 'settler' | 'receiverAuthorizer' = 'settler'): Account {
+  if (typeof key === 'object' && key !== null && typeof key.address === 'string') return key
+  if (typeof key !== 'string' || !PRIVATE_KEY.test(key)) {
+    throw optionsError(path, `localFacilitator: ${path} is not a private key.`, 'a viem Account or a 0x-prefixed 32-byte private key')
   }
-  return privateKeyToAccount(settler)
+  return privateKeyToAccount(key)
 }
 

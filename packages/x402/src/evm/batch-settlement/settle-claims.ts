@@ -1,0 +1,60 @@
+// The seller's settle payloads that move no buyer money: `claim` (one claimWithSignature for many channels' vouchers;
+// the facilitator signs the ClaimBatch as receiver authorizer when the seller sent no signature) and `settle` (the
+// sweep of everything claimed for a receiver and token to the receiver, one transfer).
+import { getAddress, parseEventLogs, type Hex } from 'viem'
+import { readContract, signTypedData } from 'viem/actions'
+import type { SettleResult } from '../../facilitator/types.js'
+import { settleFailure } from '../chain-calls.js'
+import { BATCH_SETTLEMENT_ABI } from './abi.js'
+import { chainRead, dryRun, sendCall, type BatchContext } from './chain-send.js'
+import { BATCH_SETTLEMENT_ADDRESS, type VoucherClaim } from './constants.js'
+import { sameAddress, toVoucherClaims } from './payload-parse.js'
+import { BATCH_REASONS as REASONS } from './reasons.js'
+import { channelIdOf, claimBatchTypedData } from './typed-data.js'
+import type { ClaimPayloadWire, SettlePayloadWire } from './wire.js'
+
+/** The ClaimBatch signature: the seller's, or this facilitator's when every row names it as receiver authorizer. */
+export async function claimSignature(ctx: BatchContext, rows: readonly VoucherClaim[], given: Hex | undefined, chainId: number): Promise<{ signature: Hex } | { mismatch: string }> {
+  if (given) return { signature: given }
+  const own = ctx.receiverAuthorizer.address
+  const foreign = rows.find((row) => !sameAddress(row.voucher.channel.receiverAuthorizer, own))
+  if (foreign) return { mismatch: `Channel ${channelIdOf(foreign.voucher.channel, chainId)} names the receiver authorizer ${foreign.voucher.channel.receiverAuthorizer}; this facilitator signs as ${own}. Send claimAuthorizerSignature.` }
+  return { signature: await signTypedData(ctx.client, { account: ctx.receiverAuthorizer, ...claimBatchTypedData(rows, chainId) }) }
+}
+
+export async function settleClaim(ctx: BatchContext, payload: ClaimPayloadWire, network: string, chainId: number, signal: AbortSignal): Promise<SettleResult> {
+  const failed = settleFailure(network)
+  const rows = toVoucherClaims(payload.claims)
+  const signed = await claimSignature(ctx, rows, payload.claimAuthorizerSignature, chainId)
+  if ('mismatch' in signed) return failed(REASONS.authorizerAddressMismatch, signed.mismatch)
+  const call = { functionName: 'claimWithSignature', args: [rows, signed.signature] }
+  const refused = await dryRun(ctx, call, signal)
+  if (refused) return failed(REASONS.claimSimulationFailed, refused)
+  const sent = await sendCall(ctx, call, signal)
+  if (!sent.ok) return failed(REASONS.claimTransactionFailed, sent.message, undefined, sent.hash ? { revertedTransaction: sent.hash } : {})
+  const claims = parseEventLogs({ abi: BATCH_SETTLEMENT_ABI, eventName: 'Claimed', logs: sent.receipt.logs }).map((log) => ({
+    channelId: log.args.channelId,
+    claimed: log.args.claimAmount.toString(),
+    totalClaimed: log.args.newTotalClaimed.toString(),
+  }))
+  // A claim moves no tokens: the spec's amount is empty. `extra.claims` says what each channel's claim counted.
+  return { success: true, transaction: sent.hash, network, amount: '', extra: { claims } }
+}
+
+export async function settleSweep(ctx: BatchContext, payload: SettlePayloadWire, network: string, signal: AbortSignal): Promise<SettleResult> {
+  const failed = settleFailure(network)
+  const [receiver, token] = [getAddress(payload.receiver), getAddress(payload.token)]
+  const [claimed, settled] = await chainRead('receivers', signal, () =>
+    readContract(ctx.client, { address: BATCH_SETTLEMENT_ADDRESS, abi: BATCH_SETTLEMENT_ABI, functionName: 'receivers', args: [receiver, token] }),
+  )
+  if (claimed <= settled) return failed(REASONS.nothingToSettle, `${receiver} has nothing claimed and unsettled in ${token}.`)
+  const call = { functionName: 'settle', args: [receiver, token] }
+  const refused = await dryRun(ctx, call, signal)
+  if (refused) return failed(REASONS.settleSimulationFailed, refused)
+  const sent = await sendCall(ctx, call, signal)
+  if (!sent.ok) return failed(REASONS.settleTransactionFailed, sent.message, undefined, sent.hash ? { revertedTransaction: sent.hash } : {})
+  const swept = parseEventLogs({ abi: BATCH_SETTLEMENT_ABI, eventName: 'Settled', logs: sent.receipt.logs }).find(
+    (log) => sameAddress(log.address, BATCH_SETTLEMENT_ADDRESS) && sameAddress(log.args.receiver, receiver) && sameAddress(log.args.token, token),
+  )
+  return { success: true, transaction: sent.hash, network, amount: (swept?.args.amount ?? 0n).toString() }
+}
