@@ -44,6 +44,7 @@ export interface LocalFacilitatorOptions {
    * key) instead of clashing on nonces. Default none: one instance per settler key is the deployer's rule.
    */
   settlerLease?: Store
+  /**
    * batch-settlement: the key that signs claim and refund authorizations for channels naming it as their receiver
    * authorizer (listed at /supported as `extra.receiverAuthorizer`). Default: derived from a private-key `settler`
    * (the same after a restart); for a settler given as an Account, a fresh key of this process.
