@@ -56,3 +56,8 @@ export { TEST_USDC_ABI, TEST_USDC_BYTECODE } from './test-usdc.artifact.js'
 // The buyer's exact EVM payer for `wrapFetch` (@tollgate/x402/client); it lives here because it needs viem.
 export { exactPayer, uptoPayer, type ExactPayerOptions, type UptoPayerOptions } from '../client/exact-payer.js'
 export type { Permit2PayerOptions } from '../client/permit2-payer.js'
+// The buyer's batch-settlement payer (channels: one deposit, a voucher per request), for `wrapFetch` and the MCP client.
+export { batchPayer, type BatchPayer } from '../client/batch-payer.js'
+export { DEFAULT_DEPOSIT_REQUESTS, type BatchPayerOptions } from '../client/batch-payer-options.js'
+export type { RefundOptions, RefundResult } from '../client/batch-payer-refund.js'
+export { memoryChannelStore, type BuyerChannel, type ChannelStore } from '../client/batch-channel-store.js'
