@@ -8,7 +8,8 @@ import { Hono } from 'hono'
 import { getAddress, type Address, type PrivateKeyAccount } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startUsdcChain, usdcBalance, type AnvilClient, type AnvilInstance } from '../evm/anvil.js'
+import { anvilClient, startUsdcChain, usdcBalance, type AnvilClient, type AnvilInstance } from '../evm/anvil.js'
+import { ensurePermit2Allowance, MAX_UINT256 } from '../evm/permit2-approve.js'
 import { channelIdOf, readChannel } from '../evm/batch-settlement/index.js'
 import { referenceFacilitator } from '../test-support/reference-facilitator.js'
 import { listen } from '../test-support/server.js'
@@ -42,7 +43,13 @@ beforeAll(async () => {
   const app = new Hono()
   app.use(
     paymentMiddleware(
-      { 'GET /weather': { accepts: { scheme: 'batch-settlement', network: NETWORK, payTo, price: { amount: PRICE.toString(), asset: token, extra: { name: 'USDC', version: '2' } } } } },
+      {
+        'GET /weather': { accepts: { scheme: 'batch-settlement', network: NETWORK, payTo, price: { amount: PRICE.toString(), asset: token, extra: { name: 'USDC', version: '2' } } } },
+        // Another receiver (so another channel), deposits by Permit2.
+        'GET /report': {
+          accepts: { scheme: 'batch-settlement', network: NETWORK, payTo: anvil.accounts[6]!.address, price: { amount: PRICE.toString(), asset: token, extra: { name: 'USDC', version: '2', assetTransferMethod: 'permit2' } } },
+        },
+      },
       resourceServer,
     ),
   )
@@ -50,6 +57,7 @@ beforeAll(async () => {
     calls += 1
     return c.json({ weather: 'sunny' })
   })
+  app.get('/report', (c) => c.json({ report: 'ok' }))
   ;({ url, close } = await listen(app.fetch))
 }, 90_000)
 
@@ -109,4 +117,20 @@ describe('wrapFetch + batchPayer against the reference batch-settlement server',
     expect(await readChannel(owner, channelId)).toMatchObject({ balance: 21n * PRICE, totalClaimed: 21n * PRICE })
     expect(await fresh.channels()).toEqual([])
   }, 120_000)
+
+  it('deposits by Permit2 when the offer asks for it', async () => {
+    await ensurePermit2Allowance(anvilClient(anvil, buyer), token, 1n, MAX_UINT256)
+    const receiver = anvil.accounts[6]!.address
+    const channelId = channelIdOf({ payer: buyer.address, payerAuthorizer: buyer.address, receiver, receiverAuthorizer: authorizer.address, token: getAddress(token), withdrawDelay: 900, salt: `0x${'0'.repeat(64)}` }, CHAIN_ID)
+    const before = await usdcBalance(owner, token, buyer.address)
+    const paidFetch = wrapFetch(fetch, { payers: [batchPayer({ account: buyer, rpcUrl: anvil.rpcUrl })] })
+    for (let i = 0; i < 3; i += 1) {
+      const response = await paidFetch(`${url}/report`)
+      expect(response.status).toBe(200)
+      expect(getPayment(response)?.offer.requirements.extra).toMatchObject({ assetTransferMethod: 'permit2' })
+    }
+    // The reference server asks for ten requests' worth (extra.minDeposit): that is what moved.
+    expect(await usdcBalance(owner, token, buyer.address)).toBe(before! - 10n * PRICE)
+    expect(await readChannel(owner, channelId)).toMatchObject({ balance: 10n * PRICE, totalClaimed: 0n })
+  }, 60_000)
 })
