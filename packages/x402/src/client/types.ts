@@ -94,7 +94,8 @@ export interface Payer {
   pay(input: PayInput): Promise<string>
   /**
    * Optional, for payers that keep state between requests: called once for every proof `pay` returned, with the
-   * server's answer and receipt (or none). Called before the paying fetch returns or throws.
+   * server's answer and receipt (or none). Called before the paying fetch returns or throws; what it throws is ignored
+   * (the answer was paid for).
    */
   afterPayment?(outcome: ProofOutcome): void | Promise<void>
   /**

@@ -119,6 +119,7 @@ export function wrapFetch(fetchImpl: RequestSender, options: WrapFetchOptions): 
       }
       if (fixed) {
         await tell(chosen, proof, paid)
+        await paid.body?.cancel().catch(() => undefined)
         proof = await payWith(chosen, again, maxAmount)
         paid = await sendPaid(proof, again)
       }
@@ -171,9 +172,13 @@ function pick(demand: PaymentDemand, payers: readonly Payer[], cap: ResolvedSpen
   return chosen
 }
 
-/** Tells a payer that keeps state what came of its proof. */
+/** Tells a payer that keeps state what came of its proof. Its failure does not undo what was paid for. */
 async function tell(chosen: Candidate, proof: string, response: Response | undefined): Promise<void> {
-  await chosen.payer.afterPayment?.({ offer: chosen.offer, proof, response, receipt: response ? readReceiptHeader(response.headers) : undefined })
+  try {
+    await chosen.payer.afterPayment?.({ offer: chosen.offer, proof, response, receipt: response ? readReceiptHeader(response.headers) : undefined })
+  } catch {
+    // The response was paid for and is returned; a payer whose state fell behind is corrected by the seller later.
+  }
 }
 
 /** Whether the 402 answering a proof corrected the payer's state, so that it may pay once more. */
