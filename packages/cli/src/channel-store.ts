@@ -1,7 +1,7 @@
 // The CLI's batch-settlement channels, kept in a JSON file between runs (so that `tollgate pay` reuses a channel
 // and `tollgate channel list` finds it): $TOLLGATE_CHANNELS, else ~/.tollgate/channels.json. Written whole to a
 // temporary file and renamed, so that a crash never leaves half a file.
-import type { BuyerChannel, ChannelStore } from '@tollgate/x402/evm'
+import type { BuyerChannel, BuyerChannelStore } from '@tollgate/x402/evm'
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { dirname, join } from 'node:path'
@@ -17,8 +17,8 @@ export function channelsPath(env: Record<string, string | undefined>): string {
   return configured ? configured : join(homedir(), '.tollgate', 'channels.json')
 }
 
-/** A ChannelStore in one JSON file (read on each call: another `tollgate` may have written it since). */
-export function fileChannelStore(path: string): ChannelStore {
+/** A BuyerChannelStore in one JSON file (read on each call: another `tollgate` may have written it since). */
+export function fileChannelStore(path: string): BuyerChannelStore {
   const read = (): ChannelsFile => {
     let text: string
     try {

@@ -21,7 +21,7 @@ export interface BuyerChannel {
 }
 
 /** Where a `batchPayer` keeps its channels: in memory by default; the CLI keeps them in a file. */
-export interface ChannelStore {
+export interface BuyerChannelStore {
   get(channelId: string): Promise<BuyerChannel | undefined>
   set(channel: BuyerChannel): Promise<void>
   delete(channelId: string): Promise<void>
@@ -29,7 +29,7 @@ export interface ChannelStore {
 }
 
 /** Channels kept in this process only: lost on exit (the payer then recovers them from the chain and the seller). */
-export function memoryChannelStore(): ChannelStore {
+export function memoryBuyerChannelStore(): BuyerChannelStore {
   const channels = new Map<string, BuyerChannel>()
   return {
     get: async (channelId) => copy(channels.get(channelId.toLowerCase())),

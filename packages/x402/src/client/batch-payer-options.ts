@@ -3,7 +3,7 @@ import { createPublicClient, http, zeroHash, type Hex } from 'viem'
 import { TollgateError } from '../errors.js'
 import type { ExactPayerAccount } from '../evm/signer.js'
 import { toCaip2 } from '../requirements/networks.js'
-import { memoryChannelStore, type ChannelStore } from './batch-channel-store.js'
+import { memoryBuyerChannelStore, type BuyerChannelStore } from './batch-channel-store.js'
 import type { BatchTerms } from './batch-offer.js'
 import type { ChainReader } from './batch-payer-correct.js'
 import { DEFAULT_MAX_AMOUNT, toCap, type CapAmount } from './spend-cap.js'
@@ -22,8 +22,8 @@ export interface BatchPayerOptions {
    * the seller's `extra.minDeposit` when it gives one, else 100 requests' worth; either within the spend cap.
    */
   deposit?: CapAmount
-  /** Where the channels are kept. Default: in memory (`memoryChannelStore()`). */
-  store?: ChannelStore
+  /** Where the channels are kept. Default: in memory (`memoryBuyerChannelStore()`). */
+  store?: BuyerChannelStore
   /** Tells apart channels of one payer with one seller; recovery after a loss needs the same salt. Default: zero. */
   salt?: Hex
   /** Pay only on these networks (CAIP-2 or names like `base`). Default: any EVM chain. */
@@ -42,7 +42,7 @@ export interface ResolvedBatchOptions {
   voucherSigner: ExactPayerAccount
   chain: ChainReader
   deposit: bigint | undefined
-  store: ChannelStore
+  store: BuyerChannelStore
   salt: Hex
   networks: string[]
   validForSeconds: number | undefined
@@ -60,7 +60,7 @@ export function resolveBatchOptions(options: BatchPayerOptions): ResolvedBatchOp
     throw bad('rpcUrl', 'an RPC URL of the offers\' chain, or a viem client', 'give rpcUrl or client: a channel is recovered from the chain after its local record is lost.')
   }
   if (options.salt !== undefined && !/^0x[0-9a-fA-F]{64}$/.test(options.salt)) throw bad('salt', '32 bytes of hex (0x and 64 digits)', `salt ${JSON.stringify(options.salt)} is not 32 bytes of hex.`)
-  const store = options.store ?? memoryChannelStore()
+  const store = options.store ?? memoryBuyerChannelStore()
   if (['get', 'set', 'delete', 'list'].some((method) => typeof (store as unknown as Record<string, unknown>)[method] !== 'function')) {
     throw bad('store', '{ get, set, delete, list }', 'store must have get, set, delete and list.')
   }

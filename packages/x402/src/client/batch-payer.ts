@@ -4,7 +4,7 @@
 import { channelIdOf } from '../evm/batch-settlement/typed-data.js'
 import { BATCH_SETTLEMENT_SCHEME } from '../evm/batch-settlement/constants.js'
 import { serves } from '../schemes/registry.js'
-import type { BuyerChannel, ChannelStore } from './batch-channel-store.js'
+import type { BuyerChannel, BuyerChannelStore } from './batch-channel-store.js'
 import { channelLocks } from './batch-channel-lock.js'
 import { channelConfigOf, readBatchTerms } from './batch-offer.js'
 import { channelFromChain, correctedChannel, type ChannelContext } from './batch-payer-correct.js'
@@ -24,7 +24,7 @@ export interface BatchPayer extends Payer {
   /** The channels in the store. */
   channels(): Promise<BuyerChannel[]>
   /** The store the channels are kept in. */
-  readonly store: ChannelStore
+  readonly store: BuyerChannelStore
 }
 
 interface Pending {

@@ -13,7 +13,7 @@ import { ensurePermit2Allowance, MAX_UINT256 } from '../evm/permit2-approve.js'
 import { channelIdOf, readChannel } from '../evm/batch-settlement/index.js'
 import { referenceFacilitator } from '../test-support/reference-facilitator.js'
 import { listen } from '../test-support/server.js'
-import { memoryChannelStore } from './batch-channel-store.js'
+import { memoryBuyerChannelStore } from './batch-channel-store.js'
 import { batchPayer } from './batch-payer.js'
 import { getPayment, getReceipt } from './receipt.js'
 import { wrapFetch } from './wrap-fetch.js'
@@ -101,7 +101,7 @@ describe('wrapFetch + batchPayer against the reference batch-settlement server',
 
     // Local state lost: a new payer with an empty store reads the chain (nothing claimed yet), signs too low a
     // voucher, checks the seller's corrective 402 (our signature on 20 000) and pays the 21st request once more.
-    const fresh = batchPayer({ account: buyer, rpcUrl: anvil.rpcUrl, store: memoryChannelStore() })
+    const fresh = batchPayer({ account: buyer, rpcUrl: anvil.rpcUrl, store: memoryBuyerChannelStore() })
     const recovered = await wrapFetch(fetch, { payers: [fresh], maxAmount: 100_000n })(`${url}/weather`)
     expect(recovered.status).toBe(200)
     expect(calls).toBe(21)
