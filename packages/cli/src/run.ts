@@ -5,6 +5,7 @@ import { decodeCommand } from './commands/decode.js'
 import { inspectCommand } from './commands/inspect.js'
 import { payCommand } from './commands/pay.js'
 import { mcpCommand } from './commands/mcp.js'
+import { channelCommand } from './commands/channel.js'
 import { EXIT, type ExitCode } from './exit-codes.js'
 import { processIO, type CliIO } from './io.js'
 import { UsageError } from './request.js'
@@ -24,11 +25,19 @@ Usage:
       --approve-permit2: for upto and Permit2 exact offers, approve Permit2 (max or atomic units) once
       if the allowance is short, sending it on --rpc-url (or TOLLGATE_RPC_URL); never without the flag.
       upto offers are capped at their maximum: --max must cover it.
+      batch-settlement offers (with --rpc-url or TOLLGATE_RPC_URL): the first request deposits into a
+      channel (within --max), later ones sign a voucher each; channels are kept in TOLLGATE_CHANNELS
+      (default ~/.tollgate/channels.json).
   tollgate mcp tools <url> [-H 'Name: value']... [--json]
       The tools of an MCP server (Streamable HTTP) and what the paid ones cost.
   tollgate mcp call <url> <tool> [--args JSON] [--max $0.05] [--wallet 0x...] [-H 'Name: value']... [--json]
       Call a tool, paying what it asks (x402 MCP transport) with the same keys and cap as pay; the
       result on stdout, what was paid and the receipt on stderr.
+  tollgate channel list [--rpc-url URL] [--json]
+      The batch-settlement channels in the channels file: charged so far, and on chain (with an RPC URL)
+      the balance, what was claimed and what a refund would return.
+  tollgate channel refund <url> [--amount N] [--rpc-url URL] [--json]
+      Ask the seller at <url> to refund the channel's uncharged balance (or N atomic units of it).
 
 Exit codes: 0 ok/paid, 1 failed, 2 usage, 3 payment refused, 4 over the spend cap, 5 no payable offer.
 `
@@ -41,6 +50,7 @@ const OPTIONS = {
   wallet: { type: 'string' },
   'approve-permit2': { type: 'string' },
   'rpc-url': { type: 'string' },
+  amount: { type: 'string' },
   args: { type: 'string' },
   as: { type: 'string' },
   json: { type: 'boolean' },
@@ -71,6 +81,10 @@ export async function run(argv: readonly string[], io: CliIO = processIO()): Pro
       const mcpFlags = { ...(values.args !== undefined ? { args: values.args } : {}), ...(values.max !== undefined ? { max: values.max } : {}), ...(values.wallet !== undefined ? { wallet: values.wallet } : {}), ...(values.header ? { header: values.header } : {}), json }
       return await mcpCommand(target, extra, mcpFlags, io)
     }
+    if (command === 'channel') {
+      const channelFlags = { ...(values['rpc-url'] !== undefined ? { rpcUrl: values['rpc-url'] } : {}), ...(values.amount !== undefined ? { amount: values.amount } : {}), json }
+      return await channelCommand(target, extra, channelFlags, io)
+    }
     if (extra.length > 0) throw new UsageError(`Unexpected arguments: ${extra.join(' ')} (quote values with spaces).`)
     const request = { ...(values.method ? { method: values.method } : {}), ...(values.header ? { header: values.header } : {}), ...(values.data !== undefined ? { data: values.data } : {}) }
     switch (command) {
@@ -81,7 +95,7 @@ export async function run(argv: readonly string[], io: CliIO = processIO()): Pro
       case 'pay':
         return await payCommand(target, { ...request, ...(values.max !== undefined ? { max: values.max } : {}), ...(values.wallet !== undefined ? { wallet: values.wallet } : {}), ...(values['approve-permit2'] !== undefined ? { approvePermit2: values['approve-permit2'] } : {}), ...(values['rpc-url'] !== undefined ? { rpcUrl: values['rpc-url'] } : {}), json }, io)
       default:
-        throw new UsageError(`Unknown command ${JSON.stringify(command)}: use inspect, decode, pay or mcp.`)
+        throw new UsageError(`Unknown command ${JSON.stringify(command)}: use inspect, decode, pay, mcp or channel.`)
     }
   } catch (error) {
     return report(error, json, io)

@@ -38,6 +38,10 @@ export const ERROR_STATUS = {
   unknown_network: 500,
   // A route accepts a kind (x402Version, scheme, network) its facilitator does not list in /supported.
   unsupported_payment_kind: 500,
+  // bbuyer (issue 23), the buyer's batch-settlement channels: a seller's corrective 402 that does not check out
+  // (its voucher is not ours, or it charges beyond it), and a cooperative refund the seller did not carry out.
+  channel_correction_refused: 402,
+  refund_failed: 402,
 } as const satisfies Record<string, number>
 
 export type ErrorCode = keyof typeof ERROR_STATUS

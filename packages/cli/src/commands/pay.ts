@@ -1,12 +1,13 @@
 // tollgate pay <url>: pay what the URL asks (within --max) with a key from the environment, and print the
 // response and the receipt. Keys: TOLLGATE_PRIVATE_KEY (exact EVM), NVM_API_KEY (Nevermined plans).
-import { exactPayer, uptoPayer, type Permit2Approval } from '@tollgate/x402/evm'
+import { batchPayer, exactPayer, uptoPayer, type Permit2Approval } from '@tollgate/x402/evm'
 import { getPayment, getReceipt, nvmPayer, wrapFetch, type Payer } from '@tollgate/x402/client'
 import { privateKeyToAccount } from 'viem/accounts'
 import { EXIT, type ExitCode } from '../exit-codes.js'
 import { paymentLine, receiptLine } from '../format.js'
 import type { CliIO } from '../io.js'
 import { buildRequestInit, checkUrl, UsageError, type RequestFlags } from '../request.js'
+import { channelsPath, fileChannelStore } from '../channel-store.js'
 
 export interface PayFlags extends RequestFlags {
   /** The spend cap: `$0.05` (USDC dollars) or atomic units. Default: the client's, $0.10. */
@@ -42,6 +43,9 @@ export function payersFromEnv(env: CliIO['env'], wallet?: string, permit2: Permi
     payers.push(exactPayer(wallet === undefined ? account : { address: wallet as `0x${string}`, signTypedData: (data) => account.signTypedData(data) }, approval))
     // upto (usage-based) offers: the permit is for the offer's maximum, which --max counts in full.
     if (wallet === undefined) payers.push(uptoPayer(account, approval))
+    // batch-settlement offers: a channel kept in the channels file, which needs the chain to recover it from.
+    const rpcUrl = permit2.rpcUrl ?? env.TOLLGATE_RPC_URL?.trim()
+    if (wallet === undefined && rpcUrl) payers.push(batchPayer({ account, rpcUrl, store: fileChannelStore(channelsPath(env)) }))
   }
   const apiKey = env.NVM_API_KEY?.trim()
   if (apiKey) payers.push(nvmPayer({ apiKey, ...(env.NVM_BACKEND_URL ? { backendUrl: env.NVM_BACKEND_URL } : {}) }))

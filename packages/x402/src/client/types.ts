@@ -45,6 +45,32 @@ export interface PayInput {
   request: Request
   /** The request's abort signal. */
   signal: AbortSignal
+  /**
+   * The spend cap that applies to this offer, in its atomic units. The offer's own amount is already within it; a
+   * payer that may take more than that amount from the wallet (a batch-settlement deposit) keeps to it.
+   */
+  maxAmount?: bigint
+}
+
+/** What came of a proof a payer made: told to payers that keep state between requests (batch-settlement channels). */
+export interface ProofOutcome {
+  offer: Offer
+  /** The proof header value `pay` returned. */
+  proof: string
+  /** The server's answer to the paid request; undefined when none came (network error, abort). */
+  response: Response | undefined
+  /** The decoded PAYMENT-RESPONSE of that answer, when it had one. */
+  receipt: SettleResponse | undefined
+}
+
+/** A paid request answered 402: the payer may read a correction of its state in it (see `Payer.correct`). */
+export interface CorrectionInput {
+  offer: Offer
+  /** The proof that was refused. */
+  proof: string
+  /** What the 402 answering it asks. */
+  demand: PaymentDemand
+  request: Request
 }
 
 /**
@@ -66,6 +92,18 @@ export interface Payer {
   canPay(offer: Offer): boolean
   /** The proof header value for the offer (base64 JSON): sent as PAYMENT-SIGNATURE (v2) or X-PAYMENT (v1). */
   pay(input: PayInput): Promise<string>
+  /**
+   * Optional, for payers that keep state between requests: called once for every proof `pay` returned, with the
+   * server's answer and receipt (or none). Called before the paying fetch returns or throws; what it throws is ignored
+   * (the answer was paid for).
+   */
+  afterPayment?(outcome: ProofOutcome): void | Promise<void>
+  /**
+   * Optional: a paid request was answered 402. Resolve true when that 402 corrected the payer's own state
+   * (batch-settlement's corrective 402, checked first), so that paying once more is expected: the paying fetch
+   * then asks `pay` once more. Throw to refuse the correction; nothing more is paid then.
+   */
+  correct?(input: CorrectionInput): Promise<boolean>
 }
 
 /** What the paying fetch paid for one response, readable with `getPayment(response)`. */

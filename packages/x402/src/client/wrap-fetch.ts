@@ -1,5 +1,5 @@
 // wrapFetch: a fetch that answers a 402 by paying one offer and retrying once, within a spend cap.
-import { PAYMENT_SIGNATURE, X_PAYMENT } from '../codec/headers.js'
+import { PAYMENT_REQUIRED, PAYMENT_SIGNATURE, X_PAYMENT } from '../codec/headers.js'
 import { isTollgateError, TollgateError } from '../errors.js'
 import { readPaymentDemand, readReceiptHeader } from './offers.js'
 import { checkPolicy, resolvePolicy, type Candidate, type ChooseOffer, type OfferPolicy } from './policy.js'
@@ -50,7 +50,8 @@ export interface BeforePayInfo {
 /**
  * Wraps `fetch`: a 402 is answered by paying one offer (from the PAYMENT-REQUIRED header, or a v1 JSON body)
  * and retrying the request once, with the proof in PAYMENT-SIGNATURE (v2) or X-PAYMENT (v1). It never pays
- * twice for one call: a second 402 throws `payment_refused`. The receipt is on `getReceipt(response)`.
+ * twice for one call: a second 402 throws `payment_refused`, unless it corrected the payer's own state
+ * (`Payer.correct`: a batch-settlement corrective 402), which is then paid once more. The receipt is on `getReceipt(response)`.
  *
  * Throws TollgateError: `no_payable_offer`, `over_spend_cap`, `payment_refused`, `malformed_402`,
  * `payer_error`, `body_not_replayable`. A request that already carries a proof header is sent as it is.
@@ -93,10 +94,37 @@ export function wrapFetch(fetchImpl: RequestSender, options: WrapFetchOptions): 
       }
     }
     const header = chosen.offer.x402Version === 1 ? X_PAYMENT : PAYMENT_SIGNATURE
-    const proof = await payWith(chosen, spare)
-    const headers = new Headers(spare.headers)
-    headers.set(header, proof)
-    const paid = await send(new Request(spare, { headers }))
+    const maxAmount = cap.capFor(chosen.offer)
+    // A payer that may be corrected (batch-settlement) may pay once more: keep a copy of the request for that.
+    const again = chosen.payer.correct ? spare.clone() : undefined
+    const sendPaid = async (proof: string, body: Request): Promise<Response> => {
+      const headers = new Headers(body.headers)
+      headers.set(header, proof)
+      try {
+        return await send(new Request(body, { headers }))
+      } catch (error) {
+        await tell(chosen, proof, undefined)
+        throw error
+      }
+    }
+    let proof = await payWith(chosen, spare, maxAmount)
+    let paid = await sendPaid(proof, spare)
+    if (paid.status === 402 && again) {
+      let fixed: boolean
+      try {
+        fixed = await corrected(chosen, proof, paid, again)
+      } catch (error) {
+        await tell(chosen, proof, paid)
+        throw error
+      }
+      if (fixed) {
+        await tell(chosen, proof, paid)
+        await paid.body?.cancel().catch(() => undefined)
+        proof = await payWith(chosen, again, maxAmount)
+        paid = await sendPaid(proof, again)
+      }
+    }
+    await tell(chosen, proof, paid)
     if (paid.status === 402) throw await refused(paid, chosen)
 
     const record: PaymentRecord = { offer: chosen.offer, payer: chosen.payer.name, header, receipt: readReceiptHeader(paid.headers) }
@@ -144,10 +172,32 @@ function pick(demand: PaymentDemand, payers: readonly Payer[], cap: ResolvedSpen
   return chosen
 }
 
-async function payWith(chosen: Candidate, request: Request): Promise<string> {
+/** Tells a payer that keeps state what came of its proof. Its failure does not undo what was paid for. */
+async function tell(chosen: Candidate, proof: string, response: Response | undefined): Promise<void> {
+  try {
+    await chosen.payer.afterPayment?.({ offer: chosen.offer, proof, response, receipt: response ? readReceiptHeader(response.headers) : undefined })
+  } catch {
+    // The response was paid for and is returned; a payer whose state fell behind is corrected by the seller later.
+  }
+}
+
+/** Whether the 402 answering a proof corrected the payer's state, so that it may pay once more. */
+async function corrected(chosen: Candidate, proof: string, response: Response, request: Request): Promise<boolean> {
+  let demand: PaymentDemand
+  try {
+    // The header alone when there is one: a clone's body cancelled while the original's is not would never settle.
+    const copy = response.headers.has(PAYMENT_REQUIRED) ? new Response(null, { status: 402, headers: response.headers }) : response.clone()
+    demand = await readPaymentDemand(copy)
+  } catch {
+    return false
+  }
+  return (await chosen.payer.correct!({ offer: chosen.offer, proof, demand, request })) === true
+}
+
+async function payWith(chosen: Candidate, request: Request, maxAmount: bigint): Promise<string> {
   let proof: unknown
   try {
-    proof = await chosen.payer.pay({ offer: chosen.offer, request, signal: request.signal })
+    proof = await chosen.payer.pay({ offer: chosen.offer, request, signal: request.signal, maxAmount })
   } catch (error) {
     if (isTollgateError(error)) throw error
     const why = error instanceof Error ? error.message : String(error)
