@@ -7,7 +7,7 @@ export { localSvmFacilitator, type LocalSvmFacilitatorOptions } from './facilita
 export { feePayerOf } from './fee-payer-of.js'
 export type { SvmChain, ChainOutcome } from './chain.js'
 export { rpcChain, type RpcChainOptions } from './rpc-chain.js'
-export { decodeSvmTransaction, type SvmTransaction, type SvmInstruction } from './wire.js'
+export { decodeSvmTransaction, toBase58, type SvmTransaction, type SvmInstruction } from './wire.js'
 export { associatedTokenAccount } from './accounts.js'
 export { createPaymentTransaction, type PaymentTransactionInput } from './payment-transaction.js'
 export {

@@ -1,7 +1,7 @@
 // A LiteSVM chain with a token on it, for tests and the demo: the mint written at a chosen address (devnet USDC by
 // default, so that `exact({ network: 'solana-devnet' })` pays it unchanged), token accounts funded at will, SOL by
 // airdrop, and balances to read before and after a payment.
-import { address, getAddressEncoder, lamports, type Address } from '@solana/kit'
+import { address, createKeyPairSignerFromPrivateKeyBytes, getAddressEncoder, lamports, type Address, type KeyPairSigner } from '@solana/kit'
 import { LiteSVM } from 'litesvm'
 import { associatedTokenAccount } from './accounts.js'
 import type { SvmChain } from './chain.js'
@@ -31,6 +31,8 @@ export interface LiteSvmWorld {
   tokenBalance(owner: string): Promise<bigint>
   /** `owner`'s lamports. */
   solBalance(owner: string): bigint
+  /** A new key pair with `sol` lamports and `tokens` of the mint (a token account even at 0); its 64-byte secret key too. */
+  newAccount(funds?: { sol?: bigint; tokens?: bigint }): Promise<{ address: string; signer: KeyPairSigner; secretKey: Uint8Array }>
 }
 
 const TOKEN_ACCOUNT_SIZE = 165
@@ -63,6 +65,13 @@ export function createLiteSvmWorld(options: LiteSvmWorldOptions = {}): LiteSvmWo
     },
     tokenBalance,
     solBalance: (owner) => svm.getBalance(address(owner)) ?? 0n,
+    async newAccount(funds = {}) {
+      const seed = crypto.getRandomValues(new Uint8Array(32))
+      const signer = await createKeyPairSignerFromPrivateKeyBytes(seed)
+      if (funds.sol) svm.airdrop(signer.address, lamports(funds.sol))
+      if (funds.tokens !== undefined) writeAccount(svm, await associatedTokenAccount(signer.address, mint), tokenAccountData(mint, signer.address, funds.tokens))
+      return { address: signer.address, signer, secretKey: Uint8Array.from([...seed, ...addresses.encode(signer.address)]) }
+    },
   }
 }
 
