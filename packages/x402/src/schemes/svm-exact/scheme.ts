@@ -10,9 +10,14 @@ import { registerScheme } from '../registry.js'
 /** How long a settled payment's mark is kept: its blockhash is dead long before (about 90 s). */
 const USED_MARK_MS = 10 * 60_000
 
+// payer, replay and checkPayload each read the transaction of one request: decode it once.
+const decoded = new WeakMap<DecodedProof, SvmTransaction | undefined>()
+
 function transactionOf(proof: DecodedProof): SvmTransaction | undefined {
-  const payload = proof.payload.payload as { transaction?: unknown } | undefined
-  return decodeSvmTransaction(payload?.transaction)
+  if (decoded.has(proof)) return decoded.get(proof)
+  const tx = decodeSvmTransaction((proof.payload.payload as { transaction?: unknown } | undefined)?.transaction)
+  decoded.set(proof, tx)
+  return tx
 }
 
 export const svmExactScheme: Scheme = registerScheme({
