@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util'
 export const FRAMEWORKS = Object.freeze(['fetch', 'hono', 'fastify', 'next', 'bun', 'express', 'node'])
 
 export const USAGE = `Usage: npm run demo [-- --serve] [--port N] [--chain-id ID] [--framework NAME] [--redis URL]
-                       [--rpc-url URL --asset ADDRESS]
+                       [--rpc-url URL --asset ADDRESS] [--chain evm|solana]
 
   (no options)      start a local chain and a paid API, pay it as a buyer, print what happened, stop
   --serve           keep the API and its chain running until Ctrl-C / SIGTERM; the first stdout line is JSON
@@ -18,6 +18,9 @@ export const USAGE = `Usage: npm run demo [-- --serve] [--port N] [--chain-id ID
   --asset ADDRESS     with the TestUSDC it deployed (its JSON's chain.asset). Both or neither.
   --mcp             a paid MCP server (Streamable HTTP) and an agent that lists its tools, pays one and prints the
                     result and the receipt (instead of the HTTP API; not with --serve, --framework or --redis)
+  --chain solana    the same on Solana: LiteSVM in process, USDC (devnet's mint), localSvmFacilitator, svmPayer;
+                    with --serve the JSON is {url, routes, chain: {rpcUrl, network, mint}, buyer: {address,
+                    secretKey}} and chain.rpcUrl a Solana JSON-RPC on 127.0.0.1 (with --port only)
   --help            this text
 
 Environment: NVM_API_KEY and NVM_PLAN_ID (optional NVM_AGENT_ID, NVM_BACKEND_URL) add POST /ask, paid with
@@ -37,6 +40,7 @@ export const DEFAULT_CHAIN_ID = 31337
  * @property {string} [redis]  a redis:// or rediss:// URL
  * @property {{ rpcUrl: string, asset: `0x${string}` }} [join]  a chain another demo started
  * @property {boolean} [mcp]  the MCP story instead of the HTTP API
+ * @property {'solana'} [chain]  the API paid on Solana (LiteSVM) instead of the EVM chain
  * @property {boolean} help
  */
 
@@ -56,6 +60,7 @@ export function readArgs(argv) {
       'rpc-url': { type: 'string' },
       asset: { type: 'string' },
       mcp: { type: 'boolean', default: false },
+      chain: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -66,6 +71,11 @@ export function readArgs(argv) {
   const chainId = values['chain-id'] === undefined ? DEFAULT_CHAIN_ID : wholeNumber(values['chain-id'], '--chain-id', 1, Number.MAX_SAFE_INTEGER)
   /** @type {DemoArgs} */
   const args = { serve, port, chainId, framework: framework(values.framework), help: values.help === true }
+  if (chainKind(values.chain) === 'solana') {
+    const others = ['chain-id', 'framework', 'redis', 'rpc-url', 'asset', 'mcp'].filter((name) => values[/** @type {'mcp'} */ (name)] !== undefined && values[/** @type {'mcp'} */ (name)] !== false)
+    if (others.length > 0) throw new Error(`--chain solana goes with --serve and --port only, not with ${others.map((name) => `--${name}`).join(', ')}.`)
+    args.chain = 'solana'
+  }
   if (values.mcp === true) {
     if (serve || values.framework !== undefined || values.redis !== undefined) throw new Error('--mcp runs the MCP story on its own: leave out --serve, --framework and --redis.')
     args.mcp = true
@@ -77,6 +87,13 @@ export function readArgs(argv) {
     args.join = join
   }
   return args
+}
+
+/** @param {string | undefined} name */
+function chainKind(name) {
+  if (name === undefined || name === 'evm') return 'evm'
+  if (name === 'solana') return 'solana'
+  throw new Error(`--chain must be evm or solana, got "${name}".`)
 }
 
 /** @param {string | undefined} name */

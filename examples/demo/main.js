@@ -48,6 +48,13 @@ export async function main(argv) {
       say(`The paywall keeps its state in Redis at ${args.redis} (instances sharing it refuse each other's used payments).`)
     }
 
+    if (args.chain === 'solana') {
+      const { runSolana } = await import('./solana.js')
+      await runSolana({ serve: args.serve, port: args.port, say, onStop: (what, stop) => lifecycle.onStop(what, stop) })
+      await lifecycle.stopAll()
+      return 0
+    }
+
     let chain
     if (args.join) {
       chain = await joinChain(args.join)

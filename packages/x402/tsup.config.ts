@@ -9,8 +9,11 @@ export default libraryConfig({
     'client/index': 'src/client/index.ts',
     // Node only: starts a local chain (anvil) and deploys the test token, for demos and tests.
     'anvil/index': 'src/evm/anvil.ts',
+    // Solana (@solana/kit): the exact SVM scheme, its facilitator and payer; LiteSVM (Node only) for tests and demos.
+    'svm/index': 'src/svm/index.ts',
+    'litesvm/index': 'src/svm/litesvm.ts',
   },
   platform: 'neutral',
-  // viem is an optional peer: only the ./evm and ./anvil entries import it.
-  external: ['viem'],
+  // Optional peers: viem only in ./evm and ./anvil, @solana/kit only in ./svm and ./litesvm, litesvm only in ./litesvm.
+  external: ['viem', '@solana/kit', 'litesvm'],
 })

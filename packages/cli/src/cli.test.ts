@@ -4,13 +4,10 @@ import { serve } from '@hono/node-server'
 import { createPaywall, encodePaymentResponse, exact, plan, upto, type PaymentRequirements } from '@tollgate/x402'
 import { deployTestWallet, fundUsdc, usdcBalance, type AnvilClient, type AnvilInstance, startUsdcChain } from '@tollgate/x402/anvil'
 import { createExactPayment, localFacilitator } from '@tollgate/x402/evm'
-import { execFile } from 'node:child_process'
-import { existsSync, readdirSync, statSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
-import { join } from 'node:path'
 import type { Address, PrivateKeyAccount } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { cliPath, packageDir, tollgate } from './test-support.js'
+import { ensureBuilt, tollgate } from './test-support.js'
 
 const CHAIN_ID = 84532
 const PRICE = 10_000n
@@ -23,18 +20,6 @@ let token: Address
 let url: string
 let offer: PaymentRequirements
 let close: () => Promise<void>
-
-/** Builds dist/cli.js when it is missing or older than a source file (npm test builds it first anyway). */
-function ensureBuilt(): Promise<void> {
-  const sources = readdirSync(join(packageDir, 'src'), { recursive: true, withFileTypes: true }).filter((entry) => entry.isFile())
-  const newest = Math.max(...sources.map((entry) => statSync(join(entry.parentPath, entry.name)).mtimeMs))
-  if (existsSync(cliPath) && statSync(cliPath).mtimeMs >= newest) return Promise.resolve()
-  return new Promise((resolve, reject) => {
-    execFile(process.execPath, [join(packageDir, '..', '..', 'node_modules', 'tsup', 'dist', 'cli-default.js')], { cwd: packageDir }, (error, _out, stderr) =>
-      error ? reject(new Error(`building the CLI failed: ${stderr}`)) : resolve(),
-    )
-  })
-}
 
 beforeAll(async () => {
   await ensureBuilt()

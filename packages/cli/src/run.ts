@@ -19,7 +19,9 @@ Usage:
       Decode PAYMENT-REQUIRED, PAYMENT-SIGNATURE, PAYMENT-RESPONSE, X-PAYMENT or X-PAYMENT-RESPONSE.
   tollgate pay <url> [--max $0.05] [--wallet 0x...] [--approve-permit2 max|N --rpc-url URL] [-X METHOD] [-H 'Name: value']... [-d body] [--json]
       Pay and print the response (stdout) and what was paid and the receipt (stderr).
-      Keys from the environment: TOLLGATE_PRIVATE_KEY (exact EVM), NVM_API_KEY (Nevermined plans).
+      Keys from the environment: TOLLGATE_PRIVATE_KEY (exact EVM), NVM_API_KEY (Nevermined plans),
+      TOLLGATE_SOLANA_KEYPAIR (exact Solana: a keypair file's path, its JSON array, or base58; the chain
+      read from TOLLGATE_SOLANA_RPC_URL, default the network's public endpoint).
       --max: the most to pay, '$0.05' (USDC) or atomic units; default $0.10.
       --wallet: pay exact offers from this smart-contract wallet (ERC-1271), signing as its owner.
       --approve-permit2: for upto and Permit2 exact offers, approve Permit2 (max or atomic units) once

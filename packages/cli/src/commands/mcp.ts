@@ -63,7 +63,7 @@ async function toolsCommand(target: string | undefined, flags: McpFlags, io: Cli
 async function callCommand(target: string | undefined, tool: string, flags: McpFlags, io: CliIO): Promise<ExitCode> {
   const args = parseArgsJson(flags.args)
   // A free tool needs no key: without one the call goes out unpaid, and a paid tool's answer says what it costs.
-  const payers = hasPaymentKey(io.env) || flags.wallet !== undefined ? payersFromEnv(io.env, flags.wallet) : []
+  const payers = hasPaymentKey(io.env) || flags.wallet !== undefined ? await payersFromEnv(io.env, flags.wallet) : []
   const { url, client } = await connect(target, flags, io)
   try {
     const caller = payers.length === 0 ? client : withPayments(client, { payers, ...(flags.max === undefined ? {} : { maxAmount: flags.max }) })
@@ -102,7 +102,7 @@ async function callCommand(target: string | undefined, tool: string, flags: McpF
   }
 }
 
-const NO_KEY = 'No key to pay with: set TOLLGATE_PRIVATE_KEY (exact EVM payments) or NVM_API_KEY (Nevermined plans).'
+const NO_KEY = 'No key to pay with: set TOLLGATE_PRIVATE_KEY (exact EVM payments), TOLLGATE_SOLANA_KEYPAIR (exact Solana) or NVM_API_KEY (Nevermined plans).'
 
 /** A payment-required result's offers as listed prices (atomic units: the token's decimals are not on the wire). */
 function offersOf(required: Record<string, unknown>): ListedOffer[] {
@@ -118,7 +118,7 @@ function offersOf(required: Record<string, unknown>): ListedOffer[] {
 }
 
 function hasPaymentKey(env: CliIO['env']): boolean {
-  return Boolean(env.TOLLGATE_PRIVATE_KEY?.trim() || env.NVM_API_KEY?.trim())
+  return Boolean(env.TOLLGATE_PRIVATE_KEY?.trim() || env.TOLLGATE_SOLANA_KEYPAIR?.trim() || env.NVM_API_KEY?.trim())
 }
 
 function parseArgsJson(text: string | undefined): Record<string, unknown> {

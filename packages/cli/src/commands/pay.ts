@@ -1,11 +1,13 @@
 // tollgate pay <url>: pay what the URL asks (within --max) with a key from the environment, and print the
-// response and the receipt. Keys: TOLLGATE_PRIVATE_KEY (exact EVM), NVM_API_KEY (Nevermined plans).
+// response and the receipt. Keys: TOLLGATE_PRIVATE_KEY (exact EVM, upto, batch-settlement), TOLLGATE_SOLANA_KEYPAIR
+// (exact Solana), NVM_API_KEY (Nevermined plans).
 import { batchPayer, exactPayer, uptoPayer, type Permit2Approval } from '@tollgate/x402/evm'
 import { getPayment, getReceipt, nvmPayer, wrapFetch, type Payer } from '@tollgate/x402/client'
 import { privateKeyToAccount } from 'viem/accounts'
 import { EXIT, type ExitCode } from '../exit-codes.js'
 import { paymentLine, receiptLine } from '../format.js'
 import type { CliIO } from '../io.js'
+import { solanaSecretKey } from '../solana-key.js'
 import { buildRequestInit, checkUrl, UsageError, type RequestFlags } from '../request.js'
 import { channelsPath, fileChannelStore } from '../channel-store.js'
 
@@ -30,7 +32,7 @@ export interface Permit2Flags {
 const PRIVATE_KEY = /^0x[0-9a-fA-F]{64}$/
 const ADDRESS = /^0x[0-9a-fA-F]{40}$/
 
-export function payersFromEnv(env: CliIO['env'], wallet?: string, permit2: Permit2Flags = {}): Payer[] {
+export async function payersFromEnv(env: CliIO['env'], wallet?: string, permit2: Permit2Flags = {}): Promise<Payer[]> {
   const payers: Payer[] = []
   const key = env.TOLLGATE_PRIVATE_KEY?.trim()
   if (wallet !== undefined && !ADDRESS.test(wallet)) throw new UsageError(`--wallet is not an address (0x and 40 hex digits): ${JSON.stringify(wallet)}.`)
@@ -47,10 +49,18 @@ export function payersFromEnv(env: CliIO['env'], wallet?: string, permit2: Permi
     const rpcUrl = permit2.rpcUrl ?? env.TOLLGATE_RPC_URL?.trim()
     if (wallet === undefined && rpcUrl) payers.push(batchPayer({ account, rpcUrl, store: fileChannelStore(channelsPath(env)) }))
   }
+  const solanaKey = env.TOLLGATE_SOLANA_KEYPAIR?.trim()
+  if (solanaKey) {
+    const rpcUrl = env.TOLLGATE_SOLANA_RPC_URL?.trim()
+    const secretKey = solanaSecretKey(solanaKey)
+    // Loaded only with a Solana key: @solana/kit stays out of every other command's start-up.
+    const { svmPayer } = await import('@tollgate/x402/svm')
+    payers.push(svmPayer(secretKey, rpcUrl ? { rpcUrl } : {}))
+  }
   const apiKey = env.NVM_API_KEY?.trim()
   if (apiKey) payers.push(nvmPayer({ apiKey, ...(env.NVM_BACKEND_URL ? { backendUrl: env.NVM_BACKEND_URL } : {}) }))
   if (payers.length === 0) {
-    throw new UsageError('No key to pay with: set TOLLGATE_PRIVATE_KEY (exact EVM payments) or NVM_API_KEY (Nevermined plans).')
+    throw new UsageError('No key to pay with: set TOLLGATE_PRIVATE_KEY (exact EVM payments), TOLLGATE_SOLANA_KEYPAIR (exact Solana) or NVM_API_KEY (Nevermined plans).')
   }
   return payers
 }
@@ -68,7 +78,7 @@ function permit2Options(env: CliIO['env'], flags: Permit2Flags, wallet: string |
 export async function payCommand(target: string | undefined, flags: PayFlags, io: CliIO): Promise<ExitCode> {
   const url = checkUrl(target)
   const init = buildRequestInit(flags)
-  const payers = payersFromEnv(io.env, flags.wallet, flags)
+  const payers = await payersFromEnv(io.env, flags.wallet, flags)
   const paidFetch = wrapFetch(io.fetch, { payers, ...(flags.max === undefined ? {} : { maxAmount: flags.max }) })
   const response = await paidFetch(url, init)
   const payment = getPayment(response)

@@ -86,7 +86,7 @@ describe('isCaip2', () => {
 
 describe('Solana, as the x402 specs name it', () => {
   const MAINNET = 'solana:5eykt4UsFv8P8NJdTREpY1vzqKqZKvdp'
-  const DEVNET = 'solana:EtWTRABZaYq6iMfeYKouRu166VPgi1dp'
+  const DEVNET = 'solana:EtWTRABZaYq6iMfeYKouRu166VU2xqa1'
 
   it('translates the v1 names both ways and keeps the CAIP-2 ids', () => {
     expect(toCaip2('solana')).toBe(MAINNET)

@@ -24,7 +24,7 @@ export const KNOWN_NETWORKS: readonly KnownNetwork[] = Object.freeze([
   { caip2: 'eip155:80002', name: 'polygon-amoy', v1: true },
   // Solana's genesis-hash ids and v1 names, as the x402 specs write them.
   { caip2: 'solana:5eykt4UsFv8P8NJdTREpY1vzqKqZKvdp', name: 'solana', v1: true },
-  { caip2: 'solana:EtWTRABZaYq6iMfeYKouRu166VPgi1dp', name: 'solana-devnet', v1: true },
+  { caip2: 'solana:EtWTRABZaYq6iMfeYKouRu166VU2xqa1', name: 'solana-devnet', v1: true },
   { caip2: 'eip155:1', name: 'ethereum', v1: false },
   { caip2: 'eip155:11155111', name: 'sepolia', v1: false },
   { caip2: 'eip155:10', name: 'optimism', v1: false },

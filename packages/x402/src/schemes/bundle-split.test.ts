@@ -31,6 +31,11 @@ describe('scheme modules in an app bundle', () => {
     expect(files.filter((path) => /schemes\/(nvm-plan|evm-upto)\/|nevermined\//.test(path))).toEqual([])
   })
 
+  it('an EVM app ships no Solana code (the svm-exact scheme and @solana/kit load with @tollgate/x402/svm only)', async () => {
+    const files = await shipped(`export { createPaywall, exact } from ${JSON.stringify(CORE)}`)
+    expect(files.filter((path) => /schemes\/svm-exact\/|\/svm\/|@solana/.test(path))).toEqual([])
+  })
+
   it('a Nevermined app (createPaywall + plan) ships no EVM scheme module', async () => {
     const files = await shipped(`export { createPaywall, plan } from ${JSON.stringify(CORE)}`)
     expect(files.some((path) => path.includes('schemes/nvm-plan/scheme.ts'))).toBe(true)
