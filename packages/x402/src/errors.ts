@@ -38,6 +38,9 @@ export const ERROR_STATUS = {
   unknown_network: 500,
   // A route accepts a kind (x402Version, scheme, network) its facilitator does not list in /supported.
   unsupported_payment_kind: 500,
+  // faults (issue 24): the settlement's transaction went out but had no receipt in time (x402's
+  // settlement_pending); it is reconciled later, and the answer is not delivered meanwhile.
+  settlement_pending: 504,
 } as const satisfies Record<string, number>
 
 export type ErrorCode = keyof typeof ERROR_STATUS

@@ -220,7 +220,8 @@ export function createGate({ settings, facilitator, store, verifier, emit, outbo
       // Nothing to record for a reusable payment: no promise either.
       consume: singleUse ? () => store.set(usedKey, 1, consumedTtlMs(replay.expiresAt)) : undefined,
       release,
-      enqueue: async (settleRequest: SettleRequest) => {
+      watch: outboxGiven && facilitator.watchesSettlements === true,
+      enqueue: async (settleRequest: SettleRequest, kept?: { transaction: string; watch?: boolean }) => {
         const now = Date.now()
         await outbox.add({
           request: settleRequest,
@@ -229,8 +230,9 @@ export function createGate({ settings, facilitator, store, verifier, emit, outbo
           expiresAt: replay?.expiresAt ?? now + DEFAULT_CONSUMED_TTL_MS,
           enqueuedAt: now,
           origin: { ...base, tokenHash },
+          ...kept,
         })
-        emit?.('outbox.enqueued', { ...fields(), payer: settleRequest.verification?.payer, amount: settleRequest.amount })
+        if (!kept?.watch) emit?.('outbox.enqueued', { ...fields(), payer: settleRequest.verification?.payer, amount: settleRequest.amount, ...(kept && { transaction: kept.transaction }) })
         if (!outboxGiven) worker.start()
       },
       keep: (response) => {

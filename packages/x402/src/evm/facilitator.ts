@@ -12,6 +12,7 @@ import { permit2Payments } from './permit2-settle.js'
 import { checkPaymentKind, proofParts } from './proof-kind.js'
 import { EXACT_EVM_REASONS as REASONS, EXACT_SCHEME } from './scheme.js'
 import { submissionQueue } from './submission-queue.js'
+import { gasFunds } from './gas-funds.js'
 
 export type { LocalFacilitatorOptions } from './local-options.js'
 
@@ -36,12 +37,15 @@ export function localFacilitator(options: LocalFacilitatorOptions): Facilitator 
 
   const checkKind: Parameters<typeof eip3009Payments>[0]['checkKind'] = (request, signal) => checkPaymentKind(request, signal, chainId)
   // Authorizations being settled right now: a second settle of one would only burn gas on a revert.
-  const shared = { ...settings, submitInTurn: submissionQueue(), inFlight: new Set<string>() }
+  const gas = gasFunds(client, settler, settings.lowBalanceThreshold, settings.emit)
+  const shared = { ...settings, submitInTurn: submissionQueue(), inFlight: new Set<string>(), gas }
   const permit2 = permit2Payments(shared)
   const eip3009 = eip3009Payments({ ...shared, checkKind })
 
   return {
     name: 'local',
+    // A paywall with an explicit outbox keeps delivered settlements there until final: the watch survives a restart.
+    watchesSettlements: settings.finalityDepth > 1,
     offerExtra(kind) {
       // upto permits name the facilitator that may settle them: this one's settler.
       return kind.scheme === UPTO_SCHEME ? { facilitatorAddress: settler.address } : undefined

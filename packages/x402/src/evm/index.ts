@@ -1,7 +1,15 @@
 // @tollgate/x402/evm: the exact and upto EVM schemes on viem. Verify and settle in-process, and sign as a payer.
 // The anvil test harness is not exported here: import it from './anvil.js' (Node only).
 export { localFacilitator, type LocalFacilitatorOptions } from './facilitator.js'
-export type { SettlementEvent, SettlementLost, SettlementRebroadcast, SettlementReorged, SettlementResettled } from './settlement-events.js'
+export type {
+  SettlementEvent,
+  SettlementLost,
+  SettlementRebroadcast,
+  SettlementReorged,
+  SettlementResettled,
+  SettlerInsufficientFunds,
+  SettlerLowBalance,
+} from './settlement-events.js'
 export {
   verifyExactSignature,
   recoverExactSigner,

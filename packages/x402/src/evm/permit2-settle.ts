@@ -8,6 +8,7 @@ import { isContractRejection, receiptOf, revertReason, rpcFailure, settleFailure
 import { ERC20_ABI, EXACT_PROXY_ABI, PERMIT2_ABI, UPTO_PROXY_ABI } from './permit2-abi.js'
 import { PERMIT2_ADDRESS, PERMIT2_REASONS as REASONS, parsePermit2Payload, permit2TypedData, proxyFor, type Permit2Payload } from './permit2.js'
 import { askWallet } from './contract-signature.js'
+import type { GasFunds } from './gas-funds.js'
 import { checkPermit2Offline, readPermit2Terms, type Permit2OfflineCheck, type Permit2Terms } from './permit2-verify.js'
 
 /** What localFacilitator lends the Permit2 path: its chain, its settler and its one-at-a-time submission. */
@@ -20,6 +21,8 @@ export interface Permit2Context {
   submitInTurn<T>(signal: AbortSignal, submit: () => Promise<T>): Promise<T>
   /** Permits being settled right now (a second settle of one would only burn gas on a revert). */
   inFlight: Set<string>
+  /** The settler's gas money: a 502 naming it when it has too little, events (gas-funds.ts). */
+  gas: GasFunds
 }
 
 type Refusal = { isValid: false; invalidReason: string; invalidMessage: string; payer?: string }
@@ -179,8 +182,9 @@ export function permit2Payments(ctx: Permit2Context) {
       } catch (error) {
         if (signal.aborted) throw signal.reason
         if (isContractRejection(error)) return failed(REASONS.transactionFailed, `The settle was refused: ${revertReason(error)}`, payer)
-        throw rpcFailure('the settle submission', error)
+        throw (await ctx.gas.outOfFunds(error, terms.network)) ?? rpcFailure('the settle submission', error)
       }
+      ctx.gas.afterSend(terms.network)
       const receipt = await receiptOf(client, hash, { confirmations: ctx.confirmations, timeout: ctx.receiptTimeoutMs }, signal, 'settle')
       if (receipt.status !== 'success') return failed(REASONS.transactionFailed, `The settle ${hash} reverted on chain.`, payer, { revertedTransaction: hash })
       return { success: true, transaction: hash, network: terms.network, payer, amount: amount.toString() }
