@@ -4,11 +4,13 @@ import { hashTypedData, isAddressEqual, type Abi, type Account, type Address, ty
 import { getCode, readContract, simulateContract, writeContract, type SimulateContractParameters, type WriteContractParameters } from 'viem/actions'
 import type { PaymentRequirements } from '../codec/types.js'
 import type { SettleResult, VerifyResult } from '../facilitator/types.js'
-import { isContractRejection, receiptOf, revertReason, rpcFailure, settleFailure, withAbort } from './chain-calls.js'
+import { isContractRejection, revertReason, rpcFailure, settleFailure, withAbort } from './chain-calls.js'
 import { ERC20_ABI, EXACT_PROXY_ABI, PERMIT2_ABI, UPTO_PROXY_ABI } from './permit2-abi.js'
 import { PERMIT2_ADDRESS, PERMIT2_REASONS as REASONS, parsePermit2Payload, permit2TypedData, proxyFor, type Permit2Payload } from './permit2.js'
 import { askWallet } from './contract-signature.js'
 import type { GasFunds } from './gas-funds.js'
+import { receiptRebroadcasting, recordingSigner } from './rebroadcast.js'
+import type { SettlementEvent } from './settlement-events.js'
 import { checkPermit2Offline, readPermit2Terms, type Permit2OfflineCheck, type Permit2Terms } from './permit2-verify.js'
 
 /** What localFacilitator lends the Permit2 path: its chain, its settler and its one-at-a-time submission. */
@@ -23,6 +25,8 @@ export interface Permit2Context {
   inFlight: Set<string>
   /** The settler's gas money: a 502 naming it when it has too little, events (gas-funds.ts). */
   gas: GasFunds
+  /** localFacilitator's `onEvent`, made safe (local-options.ts). */
+  emit: (event: SettlementEvent) => void
 }
 
 type Refusal = { isValid: false; invalidReason: string; invalidMessage: string; payer?: string }
@@ -177,15 +181,19 @@ export function permit2Payments(ctx: Permit2Context) {
     try {
       signal.throwIfAborted()
       let hash: Hash
+      // Signed here and kept, so that a settle dropped before it was mined is sent again as is (rebroadcast.ts).
+      const signer = recordingSigner(settler)
       try {
-        hash = await ctx.submitInTurn(signal, () => writeContract(client, { ...settleCall(payload, terms, amount), account: settler, chain: client.chain ?? null } as unknown as WriteContractParameters))
+        hash = await ctx.submitInTurn(signal, () => writeContract(client, { ...settleCall(payload, terms, amount), account: signer.account, chain: client.chain ?? null } as unknown as WriteContractParameters))
       } catch (error) {
         if (signal.aborted) throw signal.reason
         if (isContractRejection(error)) return failed(REASONS.transactionFailed, `The settle was refused: ${revertReason(error)}`, payer)
         throw (await ctx.gas.outOfFunds(error, terms.network)) ?? rpcFailure('the settle submission', error)
       }
       ctx.gas.afterSend(terms.network)
-      const receipt = await receiptOf(client, hash, { confirmations: ctx.confirmations, timeout: ctx.receiptTimeoutMs }, signal, 'settle')
+      const onRebroadcast = (transaction: Hash) => ctx.emit({ type: 'settlement.rebroadcast', transaction, network: terms.network, payer })
+      const wait = { confirmations: ctx.confirmations, timeout: ctx.receiptTimeoutMs, pollingMs: client.pollingInterval, onRebroadcast }
+      const receipt = await receiptRebroadcasting(client, { hash, raw: signer.lastSigned() }, wait, signal, 'settle')
       if (receipt.status !== 'success') return failed(REASONS.transactionFailed, `The settle ${hash} reverted on chain.`, payer, { revertedTransaction: hash })
       return { success: true, transaction: hash, network: terms.network, payer, amount: amount.toString() }
     } finally {
