@@ -13,7 +13,7 @@ import { EXACT_EVM_REASONS as REASONS, parseExactEvmPayload, type ExactEvmPayloa
 import type { SettlementEvent } from './settlement-events.js'
 import { authorizationKey, authorizationOf, pendingResult, reconcile, type ReconcileContext } from './settlement-reconcile.js'
 import { settlementTracker, type TrackedSettlement } from './settlement-tracker.js'
-import { watchSettlement } from './settlement-watch.js'
+import { eip3009Payment, watchContextOf, watchSettlement } from './settlement-watch.js'
 import { checkExactOffline, readExactTerms, type ExactOfflineCheck, type ExactTerms } from './verify.js'
 
 /** What localFacilitator lends the EIP-3009 path: what it lends Permit2's, the wallet factories and its kind check. */
@@ -33,18 +33,15 @@ export interface Verified {
   payment?: { payload: ExactEvmPayload; terms: ExactTerms; deployment?: WalletDeployment }
 }
 
-// A watch runs at least this long (20 min) whatever the receipt wait: a pending transaction may take a while.
-const MIN_WATCH_MS = 20 * 60_000
-
 export function eip3009Payments(ctx: Eip3009Context) {
   const { client, settler, now, confirmations, receiptTimeoutMs, submitInTurn, inFlight, erc6492Factories, checkKind, emit } = ctx
-  const watchContext = { ...ctx, pollingMs: client.pollingInterval, maxWatchMs: Math.max(receiptTimeoutMs * 10, MIN_WATCH_MS) }
+  const watchContext = watchContextOf(ctx)
   // Authorizations with a transaction out: later settle calls for them are answered from here (settlement-reconcile.ts).
   const tracker = settlementTracker()
   /** Watches `key`'s transactions; the authorization stays in flight until the watch ends. */
   function watch(key: string, tracked: TrackedSettlement, payload: ExactEvmPayload, terms: ExactTerms): void {
     inFlight.add(key)
-    watchSettlement(watchContext, { tracked, payload, terms, done: (outcome) => (inFlight.delete(key), tracker.end(key, outcome)) })
+    watchSettlement(watchContext, { tracked, payment: eip3009Payment(client, payload, terms), done: (outcome) => (inFlight.delete(key), tracker.end(key, outcome)) })
   }
   const reconciling: ReconcileContext = { client, tracker, finalityDepth: ctx.finalityDepth, receiptTimeoutMs, watch }
 

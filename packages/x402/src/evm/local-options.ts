@@ -38,8 +38,9 @@ export interface LocalFacilitatorOptions {
    */
   onEvent?: (event: SettlementEvent) => void
   /**
-   * Blocks, the including one counted, a delivered EIP-3009 settlement is watched for a reorganisation that would
-   * undo it (default 5; 0 or 1: not watched). Settled again if one does: `settlement.reorged`, `.resettled`, `.lost`.
+   * Blocks, the including one counted, a delivered settlement (EIP-3009 or Permit2) is watched for a
+   * reorganisation that would undo it (default 5; 0 or 1: not watched). Settled again if one does:
+   * `settlement.reorged`, `.resettled`, `.lost`.
    */
   finalityDepth?: number
   /**

@@ -11,6 +11,7 @@ import { askWallet } from './contract-signature.js'
 import type { GasFunds } from './gas-funds.js'
 import { receiptRebroadcasting, recordingSigner } from './rebroadcast.js'
 import type { SettlementEvent } from './settlement-events.js'
+import { watchContextOf, watchSettlement, type WatchedPayment } from './settlement-watch.js'
 import { checkPermit2Offline, readPermit2Terms, type Permit2OfflineCheck, type Permit2Terms } from './permit2-verify.js'
 
 /** What localFacilitator lends the Permit2 path: its chain, its settler and its one-at-a-time submission. */
@@ -27,6 +28,8 @@ export interface Permit2Context {
   gas: GasFunds
   /** localFacilitator's `onEvent`, made safe (local-options.ts). */
   emit: (event: SettlementEvent) => void
+  /** Blocks a delivered settlement is watched for a reorganisation. */
+  finalityDepth: number
 }
 
 type Refusal = { isValid: false; invalidReason: string; invalidMessage: string; payer?: string }
@@ -178,6 +181,7 @@ export function permit2Payments(ctx: Permit2Context) {
     const key = `${terms.chainId}:permit2:${payer}:${auth.nonce}`.toLowerCase()
     if (ctx.inFlight.has(key)) return failed(REASONS.nonceUsed, `The Permit2 nonce ${auth.nonce} of ${payer} is being settled already.`, payer)
     ctx.inFlight.add(key)
+    let watched = false
     try {
       signal.throwIfAborted()
       let hash: Hash
@@ -195,9 +199,29 @@ export function permit2Payments(ctx: Permit2Context) {
       const wait = { confirmations: ctx.confirmations, timeout: ctx.receiptTimeoutMs, pollingMs: client.pollingInterval, onRebroadcast }
       const receipt = await receiptRebroadcasting(client, { hash, raw: signer.lastSigned() }, wait, signal, 'settle')
       if (receipt.status !== 'success') return failed(REASONS.transactionFailed, `The settle ${hash} reverted on chain.`, payer, { revertedTransaction: hash })
+      // Watched for a reorganisation until final, in flight meanwhile (settlement-watch.ts), as EIP-3009 transfers.
+      watched = true
+      const tracked = { sends: [{ hash, raw: signer.lastSigned() }], mined: receipt, reorged: false, answeredPending: false }
+      watchSettlement(watchContextOf(ctx), { tracked, payment: permit2Payment(payload, terms, amount), done: () => ctx.inFlight.delete(key) })
       return { success: true, transaction: hash, network: terms.network, payer, amount: amount.toString() }
     } finally {
-      ctx.inFlight.delete(key)
+      if (!watched) ctx.inFlight.delete(key)
+    }
+  }
+
+  /** A Permit2 payment, as the watch sees it: its nonce bit, its deadline, the same settle sent anew. */
+  function permit2Payment(payload: Permit2Payload, terms: Permit2Terms, amount: bigint): WatchedPayment {
+    const auth = payload.permit2Authorization
+    const nonce = BigInt(auth.nonce)
+    return {
+      network: terms.network,
+      payer: auth.from,
+      used: async () => {
+        const word = await readContract(client, { address: PERMIT2_ADDRESS, abi: PERMIT2_ABI, functionName: 'nonceBitmap', args: [auth.from, nonce >> 8n] })
+        return ((word >> (nonce & 255n)) & 1n) === 1n
+      },
+      validBefore: BigInt(auth.deadline),
+      sendAnew: (account) => writeContract(client, { ...settleCall(payload, terms, amount), account, chain: client.chain ?? null } as unknown as WriteContractParameters),
     }
   }
 

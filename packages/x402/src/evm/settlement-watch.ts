@@ -9,6 +9,7 @@ import type { Account, Client, TransactionReceipt } from 'viem'
 import { getBlockNumber, readContract } from 'viem/actions'
 import { EIP3009_ABI } from './abi.js'
 import { submitTransfer } from './chain-calls.js'
+import type { Hash } from 'viem'
 import { sleep } from '../facilitator/abort.js'
 import { isKnown, receiptOrNothing, recordingSigner, resend, type SentTransaction } from './rebroadcast.js'
 import type { TrackedSettlement } from './settlement-tracker.js'
@@ -37,10 +38,18 @@ const MIN_POLL_MS = 500
 export interface WatchedSettlement {
   /** What is known so far (sent, maybe mined); the watch keeps it up to date. */
   tracked: TrackedSettlement
-  payload: ExactEvmPayload
-  terms: ExactTerms
+  /** The payment: who paid where, whether the chain says it was used, until when it can be settled, a new send. */
+  payment: WatchedPayment
   /** Called once when the watch ends, however it ends (no outcome: it gave up watching). */
   done: (outcome: TrackedSettlement['outcome']) => void
+}
+
+// A watch runs at least this long (20 min) whatever the receipt wait: a pending transaction may take a while.
+const MIN_WATCH_MS = 20 * 60_000
+
+/** The watch's settings from localFacilitator's: it polls at the client's pace and gives up after 10 receipt waits. */
+export function watchContextOf(ctx: Omit<WatchContext, 'pollingMs' | 'maxWatchMs'> & { receiptTimeoutMs: number }): WatchContext {
+  return { ...ctx, pollingMs: ctx.client.pollingInterval, maxWatchMs: Math.max(ctx.receiptTimeoutMs * 10, MIN_WATCH_MS) }
 }
 
 /** Starts watching in the background; never throws (a failed read is asked again at the next poll). */
@@ -49,10 +58,32 @@ export function watchSettlement(ctx: WatchContext, settlement: WatchedSettlement
   void watch(ctx, settlement).then(settlement.done, () => settlement.done(undefined))
 }
 
-async function watch(ctx: WatchContext, { tracked, payload, terms }: WatchedSettlement): Promise<TrackedSettlement['outcome']> {
-  const { client, emit } = ctx
+export interface WatchedPayment {
+  network: string
+  payer: string
+  /** Whether the chain says the payment's one-time nonce is used (by any transaction). */
+  used(): Promise<boolean>
+  /** Unix seconds after which it can no longer be settled. */
+  validBefore: bigint
+  /** Sends a new transaction for it, signed by `account` (when the first one's account nonce was taken). */
+  sendAnew(account: Account): Promise<Hash>
+}
+
+/** An EIP-3009 authorization, as the watch sees it. */
+export function eip3009Payment(client: Client, payload: ExactEvmPayload, terms: ExactTerms): WatchedPayment {
   const { from: payer, nonce, validBefore } = payload.authorization
-  const about = { network: terms.network, payer }
+  return {
+    network: terms.network,
+    payer,
+    used: () => readContract(client, { address: terms.asset, abi: EIP3009_ABI, functionName: 'authorizationState', args: [payer, nonce] }),
+    validBefore: BigInt(validBefore),
+    sendAnew: (account) => submitTransfer(client, account, payload, terms.asset),
+  }
+}
+
+async function watch(ctx: WatchContext, { tracked, payment }: WatchedSettlement): Promise<TrackedSettlement['outcome']> {
+  const { client, emit } = ctx
+  const about = { network: payment.network, payer: payment.payer }
   const forever = new AbortController().signal
   const giveUpAt = Date.now() + ctx.maxWatchMs
   const pollMs = Math.max(ctx.pollingMs, MIN_POLL_MS)
@@ -85,12 +116,12 @@ async function watch(ctx: WatchContext, { tracked, payload, terms }: WatchedSett
       }
       const latest = sends[sends.length - 1]!
       if (await isKnown(client, latest.hash)) continue // in the mempool: it will be mined
-      const used = await readContract(client, { address: terms.asset, abi: EIP3009_ABI, functionName: 'authorizationState', args: [payer, nonce] })
+      const used = await payment.used()
       if (used) {
         if (await firstReceipt(client, sends)) continue // ours, mined since we asked: the next poll says so
         return 'foreign' // settled by a transaction that is not ours: the seller is paid all the same
       }
-      if (BigInt(ctx.now()) >= BigInt(validBefore)) {
+      if (BigInt(ctx.now()) >= payment.validBefore) {
         emit({ type: 'settlement.lost', transaction: first, reason: 'authorization_expired', ...about })
         return 'lost'
       }
@@ -104,7 +135,7 @@ async function watch(ctx: WatchContext, { tracked, payload, terms }: WatchedSett
         }
       }
       const signer = recordingSigner(ctx.settler)
-      const hash = await ctx.submitInTurn(forever, () => submitTransfer(client, signer.account, payload, terms.asset))
+      const hash = await ctx.submitInTurn(forever, () => payment.sendAnew(signer.account))
       sends.push({ hash, raw: signer.lastSigned() })
       resendFailed = false
     } catch {
