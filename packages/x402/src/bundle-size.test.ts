@@ -18,10 +18,13 @@ const HONO = fileURLToPath(new URL('../../hono/src/index.ts', import.meta.url))
 // valibot (proof-check.ts) and settlement became a closure of the session again.
 // Measured when last set: main entry 29,297 (it carries both the schemas and proof-check), createPaywall + exact
 // 18,229, Hono + exact 18,730 bytes (with ctx.payer, the lazy lock owner and exact()'s EVM network check).
+// Raised for issue 24 (faults): settlement_pending in the session (not delivered, queued with its transaction)
+// and the outbox worker reconciling against a transaction and keeping delivered settlements watched: main entry
+// 29,636, createPaywall + exact 18,496, Hono + exact 18,995 bytes, within the session's 19.5 kB.
 const BUDGETS = {
-  coreMainEntry: 29_400,
-  coreMinimal: 18_300,
-  honoWithExact: 18_800,
+  coreMainEntry: 29_700,
+  coreMinimal: 18_550,
+  honoWithExact: 19_050,
 }
 
 async function bundle(contents: string) {

@@ -42,6 +42,9 @@ export const ERROR_STATUS = {
   // (its voucher is not ours, or it charges beyond it), and a cooperative refund the seller did not carry out.
   channel_correction_refused: 402,
   refund_failed: 402,
+  // faults (issue 24): the settlement's transaction went out but had no receipt in time (x402's
+  // settlement_pending); it is reconciled later, and the answer is not delivered meanwhile.
+  settlement_pending: 504,
 } as const satisfies Record<string, number>
 
 export type ErrorCode = keyof typeof ERROR_STATUS

@@ -221,7 +221,8 @@ export function createGate(deps: GateDeps) {
       // Nothing to record for a reusable payment: no promise either.
       consume: singleUse ? () => store.set(usedKey, 1, consumedTtlMs(replay.expiresAt)) : undefined,
       release,
-      enqueue: async (settleRequest: SettleRequest) => {
+      watch: outboxGiven && facilitator.watchesSettlements === true,
+      enqueue: async (settleRequest: SettleRequest, kept?: { transaction: string; watch?: boolean }) => {
         const now = Date.now()
         await outbox.add({
           request: settleRequest,
@@ -230,8 +231,9 @@ export function createGate(deps: GateDeps) {
           expiresAt: replay?.expiresAt ?? now + DEFAULT_CONSUMED_TTL_MS,
           enqueuedAt: now,
           origin: { ...base, tokenHash },
+          ...kept,
         })
-        emit?.('outbox.enqueued', { ...fields(), payer: settleRequest.verification?.payer, amount: settleRequest.amount })
+        if (!kept?.watch) emit?.('outbox.enqueued', { ...fields(), payer: settleRequest.verification?.payer, amount: settleRequest.amount, ...(kept && { transaction: kept.transaction }) })
         if (!outboxGiven) worker.start()
       },
       keep: (response) => {

@@ -91,6 +91,8 @@ export async function localGate<A>(
     consume: undefined,
     release: accepted.release,
     enqueue: () => Promise.resolve(),
+    // Nothing of a channel's commit is on chain yet: there is no settlement to watch.
+    watch: false,
     keep: (response) => response,
   })
   if ((route.config.settle ?? settings.settle) === 'before') {

@@ -1,6 +1,9 @@
 // Retries settlements that failed for a transient reason (deadline, 5xx) after the content was delivered under
 // the 'deliver' policy: with backoff, until they succeed, are refused for good, or their authorisation expires.
+// Entries with a transaction (settlement_pending, or a delivered settlement watched until final) are reconciled
+// against it: the facilitator is asked about that transaction, and answers settlement_pending until it is done.
 import { TollgateError, isTollgateError } from '../errors.js'
+import { isSettlementPending } from '../facilitator/pending.js'
 import type { Facilitator } from '../facilitator/types.js'
 import type { Outbox, OutboxEntry } from '../store/types.js'
 import { withDeadline } from './deadline.js'
@@ -36,13 +39,27 @@ export function createOutboxWorker(
     amount: entry.request.amount,
   })
 
+  // The request made attempt 1 and the first retry runs at once; then base, 2 x base, 4 x base ...
+  const delayFor = (attempts: number) => Math.min(maxDelayMs, baseDelayMs * 2 ** Math.max(0, attempts - 2))
+
   async function settleOne(entry: OutboxEntry): Promise<void> {
     const attempts = entry.attempts + 1
+    const { transaction, watch } = entry
     try {
-      const result = await withDeadline('settle', settleTimeoutMs, (signal) => facilitator.settle(entry.request, signal))
+      // An entry with a transaction is reconciled against it: the facilitator must not send a second one.
+      const result = await withDeadline('settle', settleTimeoutMs, (signal) => facilitator.settle(transaction ? { ...entry.request, pendingTransaction: transaction } : entry.request, signal))
       assertSettleResult(result)
+      if (isSettlementPending(result)) {
+        // Not mined (or not final) yet: asked again later, about the transaction the facilitator names now.
+        const { id, ...rest } = entry
+        await outbox.add({ ...rest, attempts, dueAt: Math.min(now() + delayFor(attempts), entry.expiresAt), transaction: result.transaction })
+        await outbox.remove(id)
+        if (!watch) emit?.('outbox.retry', { ...fields(entry), transaction: result.transaction, reason: result.errorReason })
+        return
+      }
       await outbox.remove(entry.id)
-      if (result.success) emit?.('outbox.settled', { ...fields(entry), transaction: result.transaction, status: 200 })
+      // A watched settlement was delivered paid: only its loss is news.
+      if (result.success) watch || emit?.('outbox.settled', { ...fields(entry), transaction: result.transaction, status: 200 })
       else emit?.('outbox.failed', { ...fields(entry), reason: result.errorReason ?? 'settlement_failed' })
     } catch (error) {
       const reason = isTollgateError(error) ? error.code : new TollgateError('facilitator_error', String(error)).code
@@ -51,9 +68,7 @@ export function createOutboxWorker(
         emit?.('outbox.expired', { ...fields(entry), reason })
         return
       }
-      // The request made attempt 1 and the first retry runs at once; then base, 2 x base, 4 x base ...
-      const delay = Math.min(maxDelayMs, baseDelayMs * 2 ** Math.max(0, attempts - 2))
-      await outbox.reschedule(entry.id, { attempts, dueAt: Math.min(now() + delay, entry.expiresAt) })
+      await outbox.reschedule(entry.id, { attempts, dueAt: Math.min(now() + delayFor(attempts), entry.expiresAt) })
       emit?.('outbox.retry', { ...fields(entry), reason })
     }
   }

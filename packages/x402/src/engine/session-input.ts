@@ -31,8 +31,13 @@ export interface SessionInput<A> {
   consume: (() => Promise<void>) | undefined
   /** Releases the lock on a single-use payment so that it can be used again (nothing was charged). */
   release: () => void
-  /** Queues a settlement that failed for a transient reason, for the outbox worker to retry ('deliver' only). */
-  enqueue: (request: SettleRequest) => Promise<void>
+  /**
+   * Queues a settlement for the outbox worker: one that failed for a transient reason ('deliver' only), one whose
+   * `transaction` is pending, or a delivered one to `watch` until final.
+   */
+  enqueue: (request: SettleRequest, kept?: { transaction: string; watch?: boolean }) => Promise<void>
+  /** Delivered settlements go to the outbox until final (an explicit outbox and a facilitator that watches). */
+  watch: boolean
   /** Keeps a paid response for idempotent retries; returns the Response to send. */
   keep: (response: Response) => Response
 }

@@ -4,6 +4,7 @@
 // module of its own: passing the session's state to it cost bytes in every app's bundle (P5).
 import type { SettleResponse } from '../codec/types.js'
 import { TollgateError } from '../errors.js'
+import { isSettlementPending } from '../facilitator/pending.js'
 import type { SettleRequest, VerifyRequest, VerifyResult } from '../facilitator/types.js'
 import type { Scheme } from '../schemes/contract.js'
 import { withDeadline } from './deadline.js'
@@ -99,22 +100,27 @@ export function createSession<A>(input: SessionInput<A>): SessionOf<A> {
     const started = Date.now()
     emit?.('settle.start', { ...fields(), amount: charged })
     let result: SettleResponse
+    let pending: SettleResponse | undefined
     try {
       result = await withDeadline('settle', input.settleTimeoutMs, (signal) => input.facilitator.settle(request, signal))
       assertSettleResult(result)
+      // x402's settlement_pending: its transaction is out, unmined. Not delivered (but under 'deliver') nor marked
+      // used: the outbox reconciles it (never a second transfer), and the same payment retried gets its answer.
+      if (isSettlementPending(result)) throw new TollgateError('settlement_pending', 'Settlement pending: retry with the same payment.', { transaction: (pending = result).transaction })
     } catch (error) {
       release()
       const failure = error instanceof TollgateError ? error : new TollgateError('facilitator_error', String(error))
-      const receipt = failureReceipt(payment, failure.code)
-      emit?.('settle.error', { ...fields(), amount: charged, reason: failure.code, status: failure.status, durationMs: Date.now() - started })
-      if (input.onSettleFailure === 'deliver') {
+      const receipt = pending ?? failureReceipt(payment, failure.code)
+      emit?.(pending ? 'settle.pending' : 'settle.error', { ...fields(), amount: charged, reason: failure.code, status: failure.status, durationMs: Date.now() - started, ...(pending && { transaction: pending.transaction }) })
+      const deliver = input.onSettleFailure === 'deliver'
+      if (deliver || pending) {
         // The content goes out unpaid for now: the payment is spent on it, and the outbox collects it later.
-        await input.consume?.().catch(() => {})
-        await input.enqueue(request).catch((error: unknown) => {
+        if (deliver) await input.consume?.().catch(() => {})
+        await input.enqueue(request, pending && { transaction: pending.transaction }).catch((error: unknown) => {
           // The content went out and the retry could not be queued: the one place a payment can be lost. Say so.
           emit?.('store.error', { ...fields(), amount: charged, reason: error instanceof TollgateError ? error.code : 'outbox_unavailable' })
         })
-        return sendPaid(receipt, x402Version)
+        if (deliver) return sendPaid(receipt, x402Version)
       }
       return { kind: 'replace', response: render.fail(failure, { response: receipt, x402Version }), receipt }
     }
@@ -139,6 +145,8 @@ export function createSession<A>(input: SessionInput<A>): SessionOf<A> {
     }
     release()
     settled = true
+    // Kept in the outbox until final, so that a reorganisation after a restart is still settled again.
+    if (input.watch) input.enqueue(request, { transaction: result.transaction, watch: true }).catch(() => {})
     emit?.('settle.success', {
       ...fields(),
       payer: result.payer ?? payment.payer,

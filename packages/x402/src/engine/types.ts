@@ -112,6 +112,7 @@ export type PaywallEventType =
   | 'settle.success'
   | 'settle.failure'
   | 'settle.error'
+  | 'settle.pending'
   | 'replay.served'
   | 'store.error'
   | 'outbox.enqueued'

@@ -11,7 +11,9 @@ import { proofParts, refusal } from './proof-kind.js'
 import { receiptRebroadcasting, type SentTransaction } from './rebroadcast.js'
 import { EXACT_EVM_REASONS as REASONS, parseExactEvmPayload, type ExactEvmPayload } from './scheme.js'
 import type { SettlementEvent } from './settlement-events.js'
-import { watchSettlement } from './settlement-watch.js'
+import { authorizationKey, authorizationOf, pendingResult, reconcile, type ReconcileContext } from './settlement-reconcile.js'
+import { settlementTracker, type TrackedSettlement } from './settlement-tracker.js'
+import { eip3009Payment, watchContextOf, watchSettlement } from './settlement-watch.js'
 import { checkExactOffline, readExactTerms, type ExactOfflineCheck, type ExactTerms } from './verify.js'
 
 /** What localFacilitator lends the EIP-3009 path: what it lends Permit2's, the wallet factories and its kind check. */
@@ -36,7 +38,15 @@ export interface Verified {
 
 export function eip3009Payments(ctx: Eip3009Context) {
   const { client, settler, now, confirmations, receiptTimeoutMs, send, inFlight, erc6492Factories, checkKind, emit } = ctx
-  const watchContext = { ...ctx, pollingMs: client.pollingInterval, maxWatchMs: receiptTimeoutMs * 10 }
+  const watchContext = watchContextOf(ctx)
+  // Authorizations with a transaction out: later settle calls for them are answered from here (settlement-reconcile.ts).
+  const tracker = settlementTracker()
+  /** Watches `key`'s transactions; the authorization stays in flight until the watch ends. */
+  function watch(key: string, tracked: TrackedSettlement, payload: ExactEvmPayload, terms: ExactTerms): void {
+    inFlight.add(key)
+    watchSettlement(watchContext, { tracked, payment: eip3009Payment(client, payload, terms), done: (outcome) => (inFlight.delete(key), tracker.end(key, outcome)) })
+  }
+  const reconciling: ReconcileContext = { client, tracker, finalityDepth: ctx.finalityDepth, receiptTimeoutMs, watch }
 
   async function read<T>(step: string, call: () => Promise<T>): Promise<{ value: T } | { rejected: string }> {
     try {
@@ -82,6 +92,9 @@ export function eip3009Payments(ctx: Eip3009Context) {
     const { payload, terms, payer } = offline
     const deployment = offline.deployment
     const { nonce } = payload.authorization
+    // A transaction of ours is out for it (settlement_pending): valid, and settle answers about that transaction.
+    const tracked = tracker.get(authorizationKey(terms, payload))
+    if (tracked?.answeredPending && tracked.outcome !== 'lost' && tracked.outcome !== 'foreign') return { result: { isValid: true, payer, network: terms.network }, payment: { payload, terms } }
 
     signal.throwIfAborted()
     // The chain's three answers at once, one round trip. A wallet that is not deployed yet cannot be asked by a
@@ -110,6 +123,9 @@ export function eip3009Payments(ctx: Eip3009Context) {
 
   async function settlePayment(request: SettleRequest, signal: AbortSignal): Promise<SettleResult> {
     const failed = settleFailure(request.requirements.network)
+    const auth = authorizationOf(request)
+    const known = auth && (await reconcile(reconciling, request, auth, signal))
+    if (known) return known
 
     const verified = await verifyPayment(request, signal)
     if (!verified.payment) {
@@ -129,7 +145,7 @@ export function eip3009Payments(ctx: Eip3009Context) {
       )
     }
 
-    const key = `${terms.chainId}:${terms.asset}:${payer}:${payload.authorization.nonce}`.toLowerCase()
+    const key = authorizationKey(terms, payload)
     if (inFlight.has(key)) {
       return failed(REASONS.nonceUsed, `The authorization nonce ${payload.authorization.nonce} of ${payer} is being settled already.`, payer)
     }
@@ -140,11 +156,15 @@ export function eip3009Payments(ctx: Eip3009Context) {
         const refused = await deployWallet(deployment, payer, signal, failed)
         if (refused) return refused
       }
-      return await submitAndWait(payload, terms, gas, signal, failed, (sent, receipt) => {
-        // The watch keeps the authorization in flight until the settlement is final (settlement-watch.ts).
+      const result = await submitAndWait(payload, terms, gas, signal, failed, (sent, receipt) => {
+        // Watched until final (delivered) or mined (pending), in flight meanwhile (settlement-watch.ts).
         watched = true
-        watchSettlement(watchContext, { sent, receipt, payload, terms, done: () => inFlight.delete(key) })
+        watch(key, tracker.track(key, { sends: [sent], mined: receipt, reorged: false, answeredPending: !receipt }), payload, terms)
       })
+      // Reconciling a transaction that is gone (reorged out and dropped, before a restart): sent anew, and pending
+      // for the outbox until final like the first, so that it stays watched across another restart.
+      if (!request.pendingTransaction || !result.success || ctx.finalityDepth <= 1) return result
+      return pendingResult(result.transaction as Hash, terms.network, payer, `The settlement ${request.pendingTransaction} was gone from the chain; sent again as ${result.transaction}.`)
     } finally {
       if (!watched) inFlight.delete(key)
     }
@@ -188,7 +208,7 @@ export function eip3009Payments(ctx: Eip3009Context) {
     gas: bigint | undefined,
     signal: AbortSignal,
     failed: (errorReason: string, errorMessage: string, payer?: string, extra?: Record<string, unknown>) => SettleResult,
-    delivered: (sent: SentTransaction, receipt: TransactionReceipt) => void,
+    out: (sent: SentTransaction, receipt: TransactionReceipt | undefined) => void,
   ): Promise<SettleResult> {
     const payer = payload.authorization.from
     signal.throwIfAborted()
@@ -199,16 +219,25 @@ export function eip3009Payments(ctx: Eip3009Context) {
     } catch (error) {
       if (signal.aborted) throw signal.reason
       if (isContractRejection(error)) return failed(REASONS.transactionState, `The transfer was refused: ${revertReason(error)}`, payer)
-      throw rpcFailure('the transfer submission', error)
+      throw (await ctx.gas.outOfFunds(error, terms.network)) ?? rpcFailure('the transfer submission', error)
     }
+    ctx.gas.afterSend(terms.network)
 
     const { hash } = sent
     const onRebroadcast = (transaction: Hash) => emit({ type: 'settlement.rebroadcast', transaction, network: terms.network, payer })
-    const receipt = await receiptRebroadcasting(client, sent, { confirmations, timeout: receiptTimeoutMs, pollingMs: client.pollingInterval, onRebroadcast }, signal, 'transfer')
+    let receipt: TransactionReceipt
+    try {
+      receipt = await receiptRebroadcasting(client, sent, { confirmations, timeout: receiptTimeoutMs, pollingMs: client.pollingInterval, onRebroadcast }, signal, 'transfer')
+    } catch (error) {
+      if (signal.aborted) throw error // the caller gave up: nothing is sent again (rebroadcast.ts)
+      // Out without a receipt in time: watched until mined, so that a retry or the outbox is answered about it.
+      out(sent, undefined)
+      return pendingResult(hash, terms.network, payer, `The transfer ${hash} was sent but not mined within ${receiptTimeoutMs} ms.`)
+    }
     if (receipt.status !== 'success') {
       return failed(REASONS.transactionState, `The transfer ${hash} reverted on chain.`, payer, { revertedTransaction: hash })
     }
-    delivered(sent, receipt)
+    out(sent, receipt)
     return { success: true, transaction: hash, network: terms.network, payer, amount: BigInt(payload.authorization.value).toString() }
   }
 

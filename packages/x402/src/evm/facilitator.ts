@@ -15,6 +15,7 @@ import { checkPaymentKind, proofParts } from './proof-kind.js'
 import { EXACT_EVM_REASONS as REASONS, EXACT_SCHEME } from './scheme.js'
 import { settlerLease } from './settler-lease.js'
 import { submissionLane } from './submission-queue.js'
+import { gasFunds } from './gas-funds.js'
 
 export type { LocalFacilitatorOptions } from './local-options.js'
 
@@ -42,13 +43,16 @@ export function localFacilitator(options: LocalFacilitatorOptions): Facilitator 
   // Authorizations being settled right now: a second settle of one would only burn gas on a revert.
   const lease = settings.settlerLease && settlerLease(settings.settlerLease, chainId, settler.address)
   const { send, submitInTurn } = submissionLane(client, settler, chainId, lease)
-  const shared = { ...settings, send, submitInTurn, inFlight: new Set<string>() }
+  const gas = gasFunds(client, settler, settings.lowBalanceThreshold, settings.emit)
+  const shared = { ...settings, send, submitInTurn, inFlight: new Set<string>(), gas }
   const permit2 = permit2Payments(shared)
   const eip3009 = eip3009Payments({ ...shared, checkKind })
   const batch = batchSettlementPayments({ ...shared, chainId })
 
   return {
     name: 'local',
+    // A paywall with an explicit outbox keeps delivered settlements there until final: the watch survives a restart.
+    watchesSettlements: settings.finalityDepth > 1,
     offerExtra(kind) {
       // upto permits name the facilitator that may settle them: this one's settler.
       if (kind.scheme === BATCH_SETTLEMENT_SCHEME) return batch.kind(kind.network).extra

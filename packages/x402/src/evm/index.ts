@@ -13,7 +13,15 @@ export {
   type ClaimSource,
   type ClaimStrategy,
 } from './batch-settlement/index.js'
-export type { SettlementEvent, SettlementLost, SettlementRebroadcast, SettlementReorged, SettlementResettled } from './settlement-events.js'
+export type {
+  SettlementEvent,
+  SettlementLost,
+  SettlementRebroadcast,
+  SettlementReorged,
+  SettlementResettled,
+  SettlerInsufficientFunds,
+  SettlerLowBalance,
+} from './settlement-events.js'
 export {
   verifyExactSignature,
   recoverExactSigner,

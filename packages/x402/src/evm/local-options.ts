@@ -19,7 +19,11 @@ export interface LocalFacilitatorOptions {
   now?: () => number
   /** Blocks to wait for after inclusion before a settlement counts (default 1: the including block). */
   confirmations?: number
-  /** How long to wait for the receipt, in ms (default 120 000). */
+  /**
+   * How long a settle call waits for the receipt, in ms (default 25 000, under the paywall's `settleTimeoutMs` of
+   * 30 000). A transaction sent but not mined by then is answered with x402's `settlement_pending` and its hash,
+   * watched, and reconciled when settle is asked again; keep it under the paywall's settle deadline.
+   */
   receiptTimeoutMs?: number
   /** How often the client made from `rpcUrl` polls for receipts, in ms (default 1000; `client` keeps its own). */
   pollingIntervalMs?: number
@@ -30,12 +34,15 @@ export interface LocalFacilitatorOptions {
   erc6492Factories?: readonly Address[]
   /**
    * Told what happened to settlements after they were sent: `settlement.rebroadcast` when a transaction left the
-   * mempool unmined and was sent again; `settlement.reorged`, `.resettled` and `.lost` (see `finalityDepth`). Called synchronously; a throwing listener is ignored.
+   * mempool unmined and was sent again; `settlement.reorged`, `.resettled` and `.lost` (see `finalityDepth`);
+   * `settler.insufficient_funds` and `settler.low_balance` (see `lowBalanceThreshold`). Called synchronously; a
+   * throwing listener is ignored.
    */
   onEvent?: (event: SettlementEvent) => void
   /**
-   * Blocks, the including one counted, a delivered EIP-3009 settlement is watched for a reorganisation that would
-   * undo it (default 5; 0 or 1: not watched). Settled again if one does: `settlement.reorged`, `.resettled`, `.lost`.
+   * Blocks, the including one counted, a delivered settlement (EIP-3009 or Permit2) is watched for a
+   * reorganisation that would undo it (default 5; 0 or 1: not watched). Settled again if one does:
+   * `settlement.reorged`, `.resettled`, `.lost`.
    */
   finalityDepth?: number
   /**
@@ -50,6 +57,12 @@ export interface LocalFacilitatorOptions {
    * (the same after a restart); for a settler given as an Account, a fresh key of this process.
    */
   receiverAuthorizer?: Account | Hex
+  /**
+   * Wei: when the settler's balance is found under it after a settlement, `settler.low_balance` (once per fall
+   * under it; read in the background, at most every 5 s). Default none. A settler that cannot pay a settlement's
+   * gas at all is answered 502 with `settler.insufficient_funds` whatever this is.
+   */
+  lowBalanceThreshold?: bigint
 }
 
 /** The options checked and with their defaults: what the payment paths are given. */
@@ -64,6 +77,7 @@ export interface LocalSettings {
   settlerLease: Store | undefined
   /** Signs batch-settlement claim and refund authorizations. */
   receiverAuthorizer: Account
+  lowBalanceThreshold: bigint | undefined
   /** `onEvent`, or nothing; never throws. */
   emit: (event: SettlementEvent) => void
 }
@@ -79,12 +93,13 @@ export function resolveLocalOptions(options: LocalFacilitatorOptions): LocalSett
     settler: toAccount(options.settler),
     now: options.now ?? unixNow,
     confirmations: options.confirmations ?? 1,
-    receiptTimeoutMs: options.receiptTimeoutMs ?? 120_000,
+    receiptTimeoutMs: options.receiptTimeoutMs ?? 25_000,
     erc6492Factories: checkFactories(options.erc6492Factories),
     emit: eventSink(checkListener(options.onEvent)),
     finalityDepth: checkDepth(options.finalityDepth),
     settlerLease: checkStore(options.settlerLease),
     receiverAuthorizer: options.receiverAuthorizer === undefined ? defaultReceiverAuthorizer(options.settler) : toAccount(options.receiverAuthorizer, 'receiverAuthorizer'),
+    lowBalanceThreshold: checkThreshold(options.lowBalanceThreshold),
   }
 }
 
@@ -111,6 +126,11 @@ function checkStore(value: unknown): Store | undefined {
   const store = value as Partial<Store> | null
   if (store && typeof store.add === 'function' && typeof store.get === 'function' && typeof store.set === 'function') return value as Store
   throw optionsError('settlerLease', 'localFacilitator: settlerLease must be a Store (get, set, add), e.g. redisStore().', 'a Store shared by the instances')
+}
+
+function checkThreshold(value: unknown): bigint | undefined {
+  if (value === undefined || (typeof value === 'bigint' && value >= 0n)) return value as bigint | undefined
+  throw optionsError('lowBalanceThreshold', 'localFacilitator: lowBalanceThreshold must be an amount of wei as a bigint.', 'a bigint >= 0n, e.g. 10n ** 16n')
 }
 
 function checkListener(value: unknown): ((event: SettlementEvent) => void) | undefined {

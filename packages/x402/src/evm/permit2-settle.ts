@@ -1,14 +1,18 @@
 // localFacilitator's Permit2 payments (upto, and exact over Permit2): the chain's checks (proxy deployed, nonce
 // unused, balance, the payer's approval of Permit2, a simulated settle) and the settlement through the x402 proxy.
 import { encodeFunctionData, hashTypedData, isAddressEqual, type Abi, type Account, type Address, type Client, type Hash } from 'viem'
-import { estimateContractGas, getCode, readContract, type EstimateContractGasParameters } from 'viem/actions'
+import { estimateContractGas, getCode, readContract, writeContract, type EstimateContractGasParameters, type WriteContractParameters } from 'viem/actions'
 import type { PaymentRequirements } from '../codec/types.js'
 import type { SettleResult, VerifyResult } from '../facilitator/types.js'
-import { isContractRejection, receiptOf, revertReason, rpcFailure, settleFailure, withAbort } from './chain-calls.js'
+import { isContractRejection, revertReason, rpcFailure, settleFailure, withAbort } from './chain-calls.js'
 import { ERC20_ABI, EXACT_PROXY_ABI, PERMIT2_ABI, UPTO_PROXY_ABI } from './permit2-abi.js'
 import { PERMIT2_ADDRESS, PERMIT2_REASONS as REASONS, parsePermit2Payload, permit2TypedData, proxyFor, type Permit2Payload } from './permit2.js'
 import { askWallet } from './contract-signature.js'
 import type { SubmissionLane } from './submission-queue.js'
+import type { GasFunds } from './gas-funds.js'
+import { receiptRebroadcasting, type SentTransaction } from './rebroadcast.js'
+import type { SettlementEvent } from './settlement-events.js'
+import { watchContextOf, watchSettlement, type WatchedPayment } from './settlement-watch.js'
 import { checkPermit2Offline, readPermit2Terms, type Permit2OfflineCheck, type Permit2Terms } from './permit2-verify.js'
 
 /** What localFacilitator lends the Permit2 path: its chain, its settler and its one-at-a-time submission. */
@@ -23,6 +27,12 @@ export interface Permit2Context {
   send: SubmissionLane['send']
   /** Permits being settled right now (a second settle of one would only burn gas on a revert). */
   inFlight: Set<string>
+  /** The settler's gas money: a 502 naming it when it has too little, events (gas-funds.ts). */
+  gas: GasFunds
+  /** localFacilitator's `onEvent`, made safe (local-options.ts). */
+  emit: (event: SettlementEvent) => void
+  /** Blocks a delivered settlement is watched for a reorganisation. */
+  finalityDepth: number
 }
 
 type Refusal = { isValid: false; invalidReason: string; invalidMessage: string; payer?: string }
@@ -171,21 +181,47 @@ export function permit2Payments(ctx: Permit2Context) {
     const key = `${terms.chainId}:permit2:${payer}:${auth.nonce}`.toLowerCase()
     if (ctx.inFlight.has(key)) return failed(REASONS.nonceUsed, `The Permit2 nonce ${auth.nonce} of ${payer} is being settled already.`, payer)
     ctx.inFlight.add(key)
+    let watched = false
     try {
       signal.throwIfAborted()
-      let hash: Hash
+      // The lane keeps the signed bytes, so that a settle dropped before it was mined is sent again as is (rebroadcast.ts).
+      let sent: SentTransaction
       try {
-        ;({ hash } = await ctx.send(signal, { to: proxyFor(terms.kind), data: encodeFunctionData(settleCall(payload, terms, amount)), gas }))
+        sent = await ctx.send(signal, { to: proxyFor(terms.kind), data: encodeFunctionData(settleCall(payload, terms, amount)), gas })
       } catch (error) {
         if (signal.aborted) throw signal.reason
         if (isContractRejection(error)) return failed(REASONS.transactionFailed, `The settle was refused: ${revertReason(error)}`, payer)
-        throw rpcFailure('the settle submission', error)
+        throw (await ctx.gas.outOfFunds(error, terms.network)) ?? rpcFailure('the settle submission', error)
       }
-      const receipt = await receiptOf(client, hash, { confirmations: ctx.confirmations, timeout: ctx.receiptTimeoutMs }, signal, 'settle')
+      ctx.gas.afterSend(terms.network)
+      const onRebroadcast = (transaction: Hash) => ctx.emit({ type: 'settlement.rebroadcast', transaction, network: terms.network, payer })
+      const wait = { confirmations: ctx.confirmations, timeout: ctx.receiptTimeoutMs, pollingMs: client.pollingInterval, onRebroadcast }
+      const { hash } = sent
+      const receipt = await receiptRebroadcasting(client, sent, wait, signal, 'settle')
       if (receipt.status !== 'success') return failed(REASONS.transactionFailed, `The settle ${hash} reverted on chain.`, payer, { revertedTransaction: hash })
+      // Watched for a reorganisation until final, in flight meanwhile (settlement-watch.ts), as EIP-3009 transfers.
+      watched = true
+      const tracked = { sends: [sent], mined: receipt, reorged: false, answeredPending: false }
+      watchSettlement(watchContextOf(ctx), { tracked, payment: permit2Payment(payload, terms, amount), done: () => ctx.inFlight.delete(key) })
       return { success: true, transaction: hash, network: terms.network, payer, amount: amount.toString() }
     } finally {
-      ctx.inFlight.delete(key)
+      if (!watched) ctx.inFlight.delete(key)
+    }
+  }
+
+  /** A Permit2 payment, as the watch sees it: its nonce bit, its deadline, the same settle sent anew. */
+  function permit2Payment(payload: Permit2Payload, terms: Permit2Terms, amount: bigint): WatchedPayment {
+    const auth = payload.permit2Authorization
+    const nonce = BigInt(auth.nonce)
+    return {
+      network: terms.network,
+      payer: auth.from,
+      used: async () => {
+        const word = await readContract(client, { address: PERMIT2_ADDRESS, abi: PERMIT2_ABI, functionName: 'nonceBitmap', args: [auth.from, nonce >> 8n] })
+        return ((word >> (nonce & 255n)) & 1n) === 1n
+      },
+      validBefore: BigInt(auth.deadline),
+      sendAnew: (account) => writeContract(client, { ...settleCall(payload, terms, amount), account, chain: client.chain ?? null } as unknown as WriteContractParameters),
     }
   }
 

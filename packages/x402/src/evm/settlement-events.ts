@@ -36,7 +36,26 @@ export interface SettlementLost extends SettlementEventBase {
   reason: 'authorization_expired'
 }
 
-export type SettlementEvent = SettlementRebroadcast | SettlementReorged | SettlementResettled | SettlementLost
+/** A settlement could not be sent: the settler cannot pay its gas. The request was answered 502, nothing charged. */
+export interface SettlerInsufficientFunds {
+  type: 'settler.insufficient_funds'
+  /** The settler's address. */
+  settler: string
+  /** Its balance in wei, when it could be read. */
+  balance: bigint | undefined
+  network: string
+}
+
+/** After a settlement, the settler's balance (wei) is under `lowBalanceThreshold`: once per fall under it. */
+export interface SettlerLowBalance {
+  type: 'settler.low_balance'
+  settler: string
+  balance: bigint
+  threshold: bigint
+  network: string
+}
+
+export type SettlementEvent = SettlementRebroadcast | SettlementReorged | SettlementResettled | SettlementLost | SettlerInsufficientFunds | SettlerLowBalance
 
 /** Calls `onEvent` without letting a throwing listener break a settlement. */
 export function eventSink(onEvent: ((event: SettlementEvent) => void) | undefined): (event: SettlementEvent) => void {

@@ -25,6 +25,11 @@ export interface FacilitatorCall<T> {
    * some facilitators send invalid payments with 400. Only refusals: never a success.
    */
   refusal?: (answer: T) => boolean
+  /**
+   * An answer of any error status that is this is taken as it is: a `settlement_pending` that names its
+   * transaction, which some facilitators send with a 5xx, must not read as a failure that sent nothing.
+   */
+  whatever?: (answer: T) => boolean
   /** Strings to keep out of error details (the payment token). */
   secrets?: readonly string[]
 }
@@ -161,9 +166,12 @@ function interpret<T>(call: FacilitatorCall<T>, status: number, text: string, se
     const message = `The facilitator answered /${endpoint} with JSON of the wrong shape${where}: expected ${expected}.`
     throw failure('facilitator_bad_response', message, endpoint, { facilitatorStatus: status, path, body: excerpt() })
   }
-  if (status >= 400 && status < 500 && call.refusal) {
+  const clientError = status >= 400 && status < 500
+  if ((clientError && call.refusal) || call.whatever) {
     const json = parseJson(text)
-    if (json !== undefined && firstProblem(schema, json) === undefined && call.refusal(json as T)) return json as T
+    if (json !== undefined && firstProblem(schema, json) === undefined) {
+      if ((clientError && call.refusal?.(json as T)) || call.whatever?.(json as T)) return json as T
+    }
   }
   throw failure('facilitator_error', `The facilitator answered /${endpoint} with HTTP ${status}.`, endpoint, { facilitatorStatus: status, body: excerpt() })
 }

@@ -370,6 +370,17 @@ describe('answers', () => {
     expect(await facilitator().settle(settleOf(v2Request), never())).toEqual(answer)
   })
 
+  it("understands a remote facilitator's settlement_pending with its transaction, with a 200 or a 5xx (the reference sends 500)", async () => {
+    const pending = { success: false, errorReason: 'settlement_pending', errorMessage: 'timed out', transaction: TX, network: 'eip155:84532', payer: BUYER }
+    for (const status of [200, 500, 504]) {
+      server.on('POST /settle', json(status, pending))
+      expect(await facilitator().settle(settleOf(v2Request), never())).toEqual(pending)
+    }
+    // Without a transaction it names nothing to reconcile: a 5xx stays the facilitator's failure.
+    server.on('POST /settle', json(500, { ...pending, transaction: '' }))
+    expect((await rejection(facilitator().settle(settleOf(v2Request), never()))).code).toBe('facilitator_error')
+  })
+
   it('turns a 500 into facilitator_error with its status and a short body snippet, with no token in it', async () => {
     const echo = `internal error while handling ${v2.paymentSignatureHeader} for ${BEARER} ` + 'x'.repeat(1000)
     server.on('POST /verify', json(500, { error: echo }))

@@ -4,6 +4,7 @@ import { SettleResponseSchema, SupportedResponseSchema, VerifyResponseSchema } f
 import type { SupportedKind } from '../codec/types.js'
 import { TollgateError } from '../errors.js'
 import { abortError, callFacilitator } from './http-call.js'
+import { isSettlementPending } from './pending.js'
 import { resolveHttpOptions, type HttpFacilitatorOptions } from './http-options.js'
 import { createRefreshingCache } from './refreshing-cache.js'
 import type { Facilitator, SettleRequest, SettleResult, VerifyRequest, VerifyResult } from './types.js'
@@ -72,6 +73,7 @@ export function httpFacilitator(options: HttpFacilitatorOptions): HttpFacilitato
         signal,
         schema: SettleResponseSchema,
         refusal: (answer) => answer.success === false,
+        whatever: isSettlementPending,
         secrets: [request.token],
       })
     },

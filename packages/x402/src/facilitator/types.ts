@@ -37,6 +37,12 @@ export interface SettleRequest extends VerifyRequest {
   verification: VerifyResult
   /** What the handler asked of this settlement with `ctx.settleWith()` (Nevermined: `{ batch, marginPercent }`). */
   settleOptions?: Record<string, unknown>
+  /**
+   * Set when the engine reconciles: the transaction an earlier settle of this same payment sent (it answered
+   * `settlement_pending`, or its settlement is watched until final). Answer about that transaction; never send a
+   * second transfer while it can still be mined. Facilitators that do not know the field settle as usual.
+   */
+  pendingTransaction?: string
 }
 
 export type SettleResult = SettleResponse
@@ -65,6 +71,13 @@ export interface Facilitator {
    * engine then verifies every request on its own, with no cache and no sharing of calls in flight.
    */
   readonly perRequestVerification?: boolean
+  /**
+   * True when a successful settlement can still be undone by the chain (a reorganisation) and this facilitator
+   * settles it again when asked with `pendingTransaction` (localFacilitator with a `finalityDepth`): a paywall
+   * with an explicit `outbox` then keeps each delivered settlement there until this facilitator says it is final,
+   * so that the watch survives a restart.
+   */
+  readonly watchesSettlements?: boolean
   /**
    * Optional: keys this facilitator adds to the `extra` of offers of a kind, known without a network call (upto:
    * `{ facilitatorAddress }`, the address its permits must name; Nevermined: the route's `method` as `httpVerb`).

@@ -18,7 +18,10 @@ export interface Store {
   deleteIf?(key: string, value: unknown): Promise<void>
 }
 
-/** A settlement to retry: it failed for a transient reason after the content was delivered. */
+/**
+ * A settlement to retry (it failed for a transient reason after the content was delivered), to reconcile (its
+ * transaction went out without a receipt in time), or to watch until final.
+ */
 export interface OutboxEntry {
   id: string
   /** The settle call to repeat, as the engine built it (plain JSON). */
@@ -32,6 +35,13 @@ export interface OutboxEntry {
   enqueuedAt: number
   /** Where the payment came from, for events. */
   origin: { route: string; method: string; path: string; tokenHash: string }
+  /**
+   * A transaction already sent for this settlement (the facilitator answered `settlement_pending`, or `watch`):
+   * the worker reconciles against it (`pendingTransaction`) instead of settling anew.
+   */
+  transaction?: string
+  /** A delivered, successful settlement kept until the facilitator says it is final (`watchesSettlements`). */
+  watch?: boolean
 }
 
 /**
