@@ -4,6 +4,7 @@ import type { PaymentRequired, PaymentRequirements, ResourceInfo } from '../code
 import { buildRequirements, offerKey, resolveAmount } from '../requirements/build.js'
 import { resourceUrl } from '../requirements/resource.js'
 import type { PaymentOption } from '../requirements/types.js'
+import { declareExtensions } from './extensions.js'
 import { render402, type Rendered402 } from './responses.js'
 import type { CompiledRoute } from './routes.js'
 import { createUrlMemo } from './url-memo.js'
@@ -77,5 +78,7 @@ async function build(route: CompiledRoute, request: Request, url: string): Promi
   // What buildPaymentRequired makes, written out: a route has at least one offer (compileRoutes), and `resource`
   // holds only the keys it has.
   const paymentRequired: PaymentRequired = { x402Version: 2, resource: { ...resource }, accepts: offers.map((offer) => offer.requirements) }
+  const { extensions } = route.config
+  if (extensions) paymentRequired.extensions = declareExtensions({ route: route.key, method: route.method, path: route.path, resource, accepts: paymentRequired.accepts }, extensions)
   return { resource, offers, paymentRequired, unpaid: render402(paymentRequired) }
 }

@@ -1,0 +1,34 @@
+// The engine's side of the extension contract (extensions/contract.ts): a route's declarations for its 402, and
+// what its extensions read from a payment. Kept small: an app whose routes declare no extension ships this only.
+import type { DecodedProof } from '../codec/types.js'
+import type { DeclareContext, Extension, PaymentToRead } from '../extensions/contract.js'
+import { IDEMPOTENCY_DEFAULTS, type IdempotencySettings } from './idempotency.js'
+import { invalid } from './options.js'
+
+/** The `extensions` of a route's 402 (an extension that returns undefined declares nothing). */
+export function declareExtensions(context: DeclareContext, extensions: readonly Extension[]): Record<string, unknown> {
+  const declared: Record<string, unknown> = {}
+  for (const extension of extensions) declared[extension.key] = extension.declare?.(context)
+  return declared
+}
+
+/** Lets the route's extensions read the payment: the key its paid answer is kept under, else ''. Refusals throw. */
+export async function readExtensions(
+  extensions: readonly Extension[],
+  proof: DecodedProof,
+  tokenHash: string,
+  store: PaymentToRead['store'],
+  idempotency: IdempotencySettings | undefined,
+): Promise<string> {
+  const carried = proof.x402Version === 2 ? proof.payload.extensions : undefined
+  const payment: PaymentToRead = { proof, tokenHash, store, keepMs: (idempotency ?? IDEMPOTENCY_DEFAULTS).ttlMs }
+  let answerKey = ''
+  for (const extension of extensions) answerKey = (await extension.readPayment?.(carried?.[extension.key], payment))?.answerKey ?? answerKey
+  return answerKey
+}
+
+/** A route's `extensions`, checked when the paywall is created: a list of extensions, one per key. */
+export function checkExtensions(route: string, extensions: unknown): void {
+  const keys: unknown[] = Array.isArray(extensions) ? extensions.map((extension: Extension | undefined) => extension?.key) : [1]
+  if (keys.some((key, i) => typeof key !== 'string' || keys.indexOf(key) !== i)) invalid(`routes["${route}"].extensions`, 'a list of extensions, one per key')
+}
