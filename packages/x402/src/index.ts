@@ -26,3 +26,4 @@ export type { CheckSupportOptions, SupportCheck, SupportTarget } from './facilit
 export type * from './extensions/contract.js'
 export { paymentIdentifier, isPaymentId, newPaymentId, PAYMENT_IDENTIFIER, PAYMENT_ID_SCHEMA } from './extensions/payment-identifier/index.js'
 export type { PaymentIdentifierOptions } from './extensions/payment-identifier/index.js'
+export * from './extensions/bazaar/index.js'

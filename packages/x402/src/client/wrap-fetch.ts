@@ -1,6 +1,7 @@
 // wrapFetch: a fetch that answers a 402 by paying one offer and retrying once, within a spend cap.
 import { PAYMENT_SIGNATURE, X_PAYMENT } from '../codec/headers.js'
 import { isTollgateError, TollgateError } from '../errors.js'
+import { withExtensions } from './extensions.js'
 import { readPaymentDemand, readReceiptHeader } from './offers.js'
 import { checkPolicy, resolvePolicy, type Candidate, type ChooseOffer, type OfferPolicy } from './policy.js'
 import { recordPayment } from './receipt.js'
@@ -93,7 +94,7 @@ export function wrapFetch(fetchImpl: RequestSender, options: WrapFetchOptions): 
       }
     }
     const header = chosen.offer.x402Version === 1 ? X_PAYMENT : PAYMENT_SIGNATURE
-    const proof = await payWith(chosen, spare)
+    const proof = chosen.payer.sealed ? await payWith(chosen, spare) : withExtensions(await payWith(chosen, spare), demand)
     const headers = new Headers(spare.headers)
     headers.set(header, proof)
     const paid = await send(new Request(spare, { headers }))

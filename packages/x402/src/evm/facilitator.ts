@@ -2,6 +2,7 @@
 // file wires the parts: options (local-options.ts), the first checks (proof-kind.ts), EIP-3009 payments
 // (eip3009-payments.ts), Permit2 payments (permit2-settle.ts), one submission at a time (submission-queue.ts).
 import { getChainId } from 'viem/actions'
+import { withDiscovery, type DiscoveryCatalog } from '../extensions/bazaar/catalog.js'
 import type { Facilitator, PaymentKind } from '../facilitator/types.js'
 import { eip155Network, toV1Network } from '../requirements/networks.js'
 import { rpcFailure, settleFailure, withAbort } from './chain-calls.js'
@@ -18,9 +19,10 @@ export type { LocalFacilitatorOptions } from './local-options.js'
 /**
  * A Facilitator for schemes `exact` (EIP-3009, or Permit2 for any ERC-20) and `upto` (Permit2) on the EVM chain
  * behind `rpcUrl`/`client`: verification runs here, settlement is sent from `settler` (one transaction at a time)
- * and waits for the receipt. For `upto`, `settler` is the facilitator the payer names in the permit.
+ * and waits for the receipt. For `upto`, `settler` is the facilitator the payer names in the permit. `discovery`
+ * lists the routes whose verified payments declared bazaar metadata (the spec's discovery list).
  */
-export function localFacilitator(options: LocalFacilitatorOptions): Facilitator {
+export function localFacilitator(options: LocalFacilitatorOptions): Facilitator & { discovery: DiscoveryCatalog } {
   const settings = resolveLocalOptions(options)
   const { client, settler } = settings
 
@@ -40,7 +42,7 @@ export function localFacilitator(options: LocalFacilitatorOptions): Facilitator 
   const permit2 = permit2Payments(shared)
   const eip3009 = eip3009Payments({ ...shared, checkKind })
 
-  return {
+  return withDiscovery({
     name: 'local',
     offerExtra(kind) {
       // upto permits name the facilitator that may settle them: this one's settler.
@@ -75,5 +77,5 @@ export function localFacilitator(options: LocalFacilitatorOptions): Facilitator 
       if (v1Name) kinds.push({ x402Version: 1, scheme: EXACT_SCHEME, network: v1Name })
       return kinds
     },
-  }
+  })
 }
