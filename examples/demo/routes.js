@@ -1,6 +1,7 @@
 // The demo API's routes, in one place for every framework: what each paid route costs, and what each route
 // answers. The servers in servers/ only wire these to their framework.
-import { bazaar, exact, paymentIdentifier, upto } from '@tollgate/x402'
+import { exact, upto } from '@tollgate/x402'
+import { bazaar, paymentIdentifier } from '@tollgate/x402/extensions'
 import { USDC } from './token.js'
 
 /** The USDC prices, per route. */

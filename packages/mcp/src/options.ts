@@ -1,5 +1,6 @@
 // A paid tool's options: the same names as the HTTP adapters' inline options, plus the resource it is bound to.
-import type { DiscoveryOutput, RoutePaywallOptions } from '@tollgate/x402'
+import type { RoutePaywallOptions } from '@tollgate/x402'
+import type { DiscoveryOutput } from '@tollgate/x402/extensions'
 
 /** What a paid tool accepts and the paywall's policies: the same names as the HTTP adapters' inline options. */
 export interface PaidToolOptions extends Omit<RoutePaywallOptions, 'routes' | 'baseUrl' | 'trustProxy' | 'htmlPaywall'> {

@@ -1,6 +1,6 @@
 // payment-identifier across instances on a shared Redis: an id bound on instance A names the same payment on B,
 // which replays the kept answer for it and refuses (409) another payment under it; one charge in all.
-import { paymentIdentifier, PAYMENT_ID_SCHEMA } from '@tollgate/x402'
+import { paymentIdentifier, PAYMENT_ID_SCHEMA } from '@tollgate/x402/extensions'
 import { afterAll, describe, expect, it } from 'vitest'
 import { BUYER, sharedFacilitator, startInstance, successfulSettles, until, usdcOption, type Instance } from './testing/instances.js'
 import { connect, startRedisServer, type RedisServer } from './testing/redis-server.js'

@@ -22,8 +22,5 @@ export { httpFacilitator } from './facilitator/http.js'
 export type { HttpFacilitator, HttpFacilitatorOptions, FacilitatorEndpoint, FacilitatorHeaders, FacilitatorFetch } from './facilitator/http.js'
 export { checkSupport } from './facilitator/check-support.js'
 export type { CheckSupportOptions, SupportCheck, SupportTarget } from './facilitator/check-support.js'
-// x402 extensions (docs/extensions.md): the contract, payment-identifier and bazaar (exta, issue 20).
+// The x402 extension contract (docs/extensions.md); the extensions themselves are @tollgate/x402/extensions.
 export type * from './extensions/contract.js'
-export { paymentIdentifier, isPaymentId, newPaymentId, PAYMENT_IDENTIFIER, PAYMENT_ID_SCHEMA } from './extensions/payment-identifier/index.js'
-export type { PaymentIdentifierOptions } from './extensions/payment-identifier/index.js'
-export * from './extensions/bazaar/index.js'

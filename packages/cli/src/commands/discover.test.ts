@@ -1,6 +1,7 @@
 // tollgate discover, run in process against a paywall over the test facilitator: a route's declaration, a route
 // that declares nothing, and a facilitator's discovery list.
-import { bazaar, createPaywall, exact, paymentIdentifier, withDiscovery } from '@tollgate/x402'
+import { createPaywall, exact } from '@tollgate/x402'
+import { bazaar, paymentIdentifier, withDiscovery } from '@tollgate/x402/extensions'
 import { createTestFacilitator } from '@tollgate/x402/testing'
 import { describe, expect, it } from 'vitest'
 import type { CliIO } from '../io.js'

@@ -1,16 +1,9 @@
 // The engine's side of the extension contract (extensions/contract.ts): a route's declarations for its 402, and
 // what its extensions read from a payment. Kept small: an app whose routes declare no extension ships this only.
 import type { DecodedProof } from '../codec/types.js'
-import type { DeclareContext, Extension, PaymentToRead } from '../extensions/contract.js'
+import type { Extension, PaymentToRead } from '../extensions/contract.js'
 import { IDEMPOTENCY_DEFAULTS, type IdempotencySettings } from './idempotency.js'
 import { invalid } from './options.js'
-
-/** The `extensions` of a route's 402 (an extension that returns undefined declares nothing). */
-export function declareExtensions(context: DeclareContext, extensions: readonly Extension[]): Record<string, unknown> {
-  const declared: Record<string, unknown> = {}
-  for (const extension of extensions) declared[extension.key] = extension.declare?.(context)
-  return declared
-}
 
 /** Lets the route's extensions read the payment: the key its paid answer is kept under, else ''. Refusals throw. */
 export async function readExtensions(
@@ -27,8 +20,7 @@ export async function readExtensions(
   return answerKey
 }
 
-/** A route's `extensions`, checked when the paywall is created: a list of extensions, one per key. */
+/** A route's `extensions`, checked when the paywall is created (each extension checks its own options). */
 export function checkExtensions(route: string, extensions: unknown): void {
-  const keys: unknown[] = Array.isArray(extensions) ? extensions.map((extension: Extension | undefined) => extension?.key) : [1]
-  if (keys.some((key, i) => typeof key !== 'string' || keys.indexOf(key) !== i)) invalid(`routes["${route}"].extensions`, 'a list of extensions, one per key')
+  if (!Array.isArray(extensions)) invalid(`routes["${route}"].extensions`, 'a list of extensions')
 }

@@ -4,7 +4,6 @@ import type { PaymentRequired, PaymentRequirements, ResourceInfo } from '../code
 import { buildRequirements, offerKey, resolveAmount } from '../requirements/build.js'
 import { resourceUrl } from '../requirements/resource.js'
 import type { PaymentOption } from '../requirements/types.js'
-import { declareExtensions } from './extensions.js'
 import { render402, type Rendered402 } from './responses.js'
 import type { CompiledRoute } from './routes.js'
 import { createUrlMemo } from './url-memo.js'
@@ -79,6 +78,8 @@ async function build(route: CompiledRoute, request: Request, url: string): Promi
   // holds only the keys it has.
   const paymentRequired: PaymentRequired = { x402Version: 2, resource: { ...resource }, accepts: offers.map((offer) => offer.requirements) }
   const { extensions } = route.config
-  if (extensions) paymentRequired.extensions = declareExtensions({ route: route.key, method: route.method, path: route.path, resource, accepts: paymentRequired.accepts }, extensions)
+  // An extension that declares undefined declares nothing (JSON leaves it out).
+  const context = { route: route.key, method: route.method, path: route.path, resource, accepts: paymentRequired.accepts }
+  if (extensions) paymentRequired.extensions = Object.fromEntries(extensions.map((extension) => [extension.key, extension.declare?.(context)]))
   return { resource, offers, paymentRequired, unpaid: render402(paymentRequired) }
 }

@@ -142,7 +142,6 @@ describe('payment-identifier', () => {
 
   it('refuses bad options and bad route extensions when the paywall is created', () => {
     expect(() => paymentIdentifier({ required: 'yes' as unknown as boolean })).toThrow(/required/)
-    expect(() => setup({ routes: { 'GET /premium': { accepts: usdcOption, extensions: {} as never } } })).toThrow(/routes\["GET \/premium"\]\.extensions/)
-    expect(() => setup({ routes: { 'GET /premium': { accepts: usdcOption, extensions: [paymentIdentifier(), paymentIdentifier()] } } })).toThrow(/one per key/)
+    expect(() => setup({ routes: { 'GET /premium': { accepts: usdcOption, extensions: {} as never } } })).toThrow(/routes\["GET \/premium"\]\.extensions.*a list of extensions/)
   })
 })
