@@ -1,6 +1,7 @@
 // The demo API's routes, in one place for every framework: what each paid route costs, and what each route
 // answers. The servers in servers/ only wire these to their framework.
 import { exact, upto } from '@tollgate/x402'
+import { bazaar, paymentIdentifier } from '@tollgate/x402/extensions'
 import { USDC } from './token.js'
 
 /** The USDC prices, per route. */
@@ -41,6 +42,30 @@ export function paidRoutes({ chainId, asset, seller, ask }) {
   routes[METERED.route] = upto({ maxPrice: METERED.maxPrice, network, payTo: seller, asset: { ...token, decimals: 6 } })
   if (ask) routes['POST /ask'] = ask
   return routes
+}
+
+/** What each paid route publishes for discovery (bazaar): how to call it and an example of its answer. */
+const DISCOVERY = Object.freeze({
+  'GET /weather': { output: { example: { city: 'Lisbon', forecast: 'sunny', temperatureC: 21 } } },
+  'GET /premium': { output: { example: { insight: 'Paid APIs need no accounts: a signature is enough.' } } },
+  'POST /generate': {
+    input: { body: { example: { prompt: 'paid APIs need no accounts' }, schema: { type: 'object', properties: { prompt: { type: 'string' } }, required: ['prompt'] } } },
+    output: { example: { text: 'accounts no need APIs paid', outputTokens: 5, charged: '500' } },
+  },
+  'POST /ask': { input: { body: { example: { question: 'What is the answer?' } } }, output: { example: { answer: '42' } } },
+})
+
+/**
+ * The routes map with the x402 extensions every paid route speaks: discovery metadata (bazaar) and payment ids
+ * (payment-identifier: a retry under the same id is answered again, never charged twice). docs/extensions.md.
+ *
+ * @param {Record<string, PaymentOption>} routes
+ * @returns {Record<string, import('@tollgate/x402').RouteConfig>}
+ */
+export function withExtensions(routes) {
+  return Object.fromEntries(
+    Object.entries(routes).map(([key, accepts]) => [key, { accepts, extensions: [paymentIdentifier(), bazaar(/** @type {Record<string, object>} */ (DISCOVERY)[key] ?? {})] }]),
+  )
 }
 
 /**

@@ -5,7 +5,7 @@ import { combineFacilitators } from '@tollgate/x402'
 import { localFacilitator } from '@tollgate/x402/evm'
 import { eventLine } from './event-line.js'
 import { neverminedFromEnv } from './nevermined.js'
-import { endpoints, paidRoutes } from './routes.js'
+import { endpoints, paidRoutes, withExtensions } from './routes.js'
 
 /**
  * @typedef {import('viem').Address} Address
@@ -53,7 +53,7 @@ export async function createServerSetup(config, { nevermined, log }) {
     : local
   const store = config.redisUrl ? await openRedisStore(config.redisUrl, log) : undefined
   /** @type {PaywallOptions} */
-  const paywallOptions = { routes, facilitator }
+  const paywallOptions = { routes: withExtensions(routes), facilitator }
   if (store) paywallOptions.store = store
   if (config.logEvents) paywallOptions.onEvent = (event) => log(`[api] ${eventLine(event)}`)
   return { paywallOptions, endpoints: endpoints(routes), close: async () => store && closeWithin(store, CLOSE_TIMEOUT_MS, log) }

@@ -7,6 +7,8 @@ export default libraryConfig({
     'evm/index': 'src/evm/index.ts',
     'nevermined/index': 'src/nevermined/index.ts',
     'client/index': 'src/client/index.ts',
+    // The x402 extensions (payment-identifier, bazaar): apart, so that an app that uses none ships none.
+    'extensions/index': 'src/extensions/index.ts',
     // Node only: starts a local chain (anvil) and deploys the test token, for demos and tests.
     'anvil/index': 'src/evm/anvil.ts',
     // Solana (@solana/kit): the exact SVM scheme, its facilitator and payer; LiteSVM (Node only) for tests and demos.

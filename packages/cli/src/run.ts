@@ -2,6 +2,7 @@
 import { isTollgateError, type ErrorCode } from '@tollgate/x402'
 import { parseArgs } from 'node:util'
 import { decodeCommand } from './commands/decode.js'
+import { discoverCommand } from './commands/discover.js'
 import { inspectCommand } from './commands/inspect.js'
 import { payCommand } from './commands/pay.js'
 import { mcpCommand } from './commands/mcp.js'
@@ -30,6 +31,9 @@ Usage:
       batch-settlement offers (with --rpc-url or TOLLGATE_RPC_URL): the first request deposits into a
       channel (within --max), later ones sign a voucher each; channels are kept in TOLLGATE_CHANNELS
       (default ~/.tollgate/channels.json).
+  tollgate discover <url> [-X METHOD] [-H 'Name: value']... [--json]
+      What a URL declares for discovery (bazaar): how to call it, what it answers, the extensions it
+      speaks; or the resources of a discovery list (a facilitator's /discovery/resources). Pays nothing.
   tollgate mcp tools <url> [-H 'Name: value']... [--json]
       The tools of an MCP server (Streamable HTTP) and what the paid ones cost.
   tollgate mcp call <url> <tool> [--args JSON] [--max $0.05] [--wallet 0x...] [-H 'Name: value']... [--json]
@@ -92,12 +96,14 @@ export async function run(argv: readonly string[], io: CliIO = processIO()): Pro
     switch (command) {
       case 'inspect':
         return await inspectCommand(target, { ...request, json }, io)
+      case 'discover':
+        return await discoverCommand(target, { ...request, json }, io)
       case 'decode':
         return await decodeCommand(target, { ...(values.as ? { as: values.as } : {}), json }, io)
       case 'pay':
         return await payCommand(target, { ...request, ...(values.max !== undefined ? { max: values.max } : {}), ...(values.wallet !== undefined ? { wallet: values.wallet } : {}), ...(values['approve-permit2'] !== undefined ? { approvePermit2: values['approve-permit2'] } : {}), ...(values['rpc-url'] !== undefined ? { rpcUrl: values['rpc-url'] } : {}), json }, io)
       default:
-        throw new UsageError(`Unknown command ${JSON.stringify(command)}: use inspect, decode, pay, mcp or channel.`)
+        throw new UsageError(`Unknown command ${JSON.stringify(command)}: use inspect, discover, decode, pay, mcp or channel.`)
     }
   } catch (error) {
     return report(error, json, io)

@@ -5,6 +5,8 @@ import type { BaseToolCallback, McpServer, RegisteredTool, ToolCallback } from '
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js'
 import type { CallToolResult, ServerNotification, ServerRequest, ToolAnnotations } from '@modelcontextprotocol/sdk/types.js'
 import { normalizeObjectSchema, safeParseAsync, type AnySchema, type ZodRawShapeCompat } from '@modelcontextprotocol/sdk/server/zod-compat.js'
+import { toJsonSchemaCompat } from '@modelcontextprotocol/sdk/server/zod-json-schema-compat.js'
+import { bazaar } from '@tollgate/x402/extensions'
 import {
   checkPayment,
   createPaywall,
@@ -53,9 +55,20 @@ export function paidTool<OutputArgs extends ZodRawShapeCompat | AnySchema, Input
   config: PaidToolConfig<InputArgs, OutputArgs>,
   handler: PaidToolCallback<InputArgs>,
 ): RegisteredTool {
-  const callback = paid(name, options, handler, config.outputSchema)
+  const callback = paid(name, withDiscovery(name, options, config), handler, config.outputSchema)
   const _meta = { ...config._meta, [PRICE_META_KEY]: priceOf(options) }
   return server.registerTool(name, { ...config, _meta }, callback)
+}
+
+/** `options` with the tool's bazaar declaration added, when it asks for discovery. */
+function withDiscovery(name: string, options: PaidToolOptions, config: PaidToolConfig<unknown, unknown>): PaidToolOptions {
+  if (!isObject(options) || !options.discovery) return options
+  const { example, output } = options.discovery === true ? {} : options.discovery
+  // The input schema as tools/list shows it (the SDK's own conversion).
+  const shape = normalizeObjectSchema(config.inputSchema as AnySchema | undefined)
+  const inputSchema = shape ? toJsonSchemaCompat(shape, { strictUnions: true, pipeStrategy: 'input' }) : { type: 'object', properties: {} }
+  const tool = { name, inputSchema, ...(config.description !== undefined ? { description: config.description } : {}), ...(example ? { example } : {}) }
+  return { ...options, extensions: [...(options.extensions ?? []), bazaar({ tool, ...(output ? { output } : {}) })] }
 }
 
 /**
@@ -181,7 +194,7 @@ function paywallFor(options: PaidToolOptions): Paywall {
   const known = paywalls.get(options)
   if (known) return known
   if (options.resource !== undefined) resourceOf('tool', options.resource)
-  const { resource: _resource, ...rest } = options
+  const { resource: _resource, discovery: _discovery, ...rest } = options
   const facilitator = rest.facilitator
   let store = rest.store
   if (store === undefined && isObject(facilitator)) {

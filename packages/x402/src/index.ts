@@ -23,3 +23,5 @@ export { SETTLEMENT_PENDING, isSettlementPending } from './facilitator/pending.j
 export type { HttpFacilitator, HttpFacilitatorOptions, FacilitatorEndpoint, FacilitatorHeaders, FacilitatorFetch } from './facilitator/http.js'
 export { checkSupport } from './facilitator/check-support.js'
 export type { CheckSupportOptions, SupportCheck, SupportTarget } from './facilitator/check-support.js'
+// The x402 extension contract (docs/extensions.md); the extensions themselves are @tollgate/x402/extensions.
+export type * from './extensions/contract.js'

@@ -51,6 +51,7 @@ export function nvmPayer(options: NvmPayerOptions): Payer {
   const planIds = options.planIds?.map(String)
   return {
     name: 'nevermined',
+    sealed: true,
     schemes: [...NVM_SCHEMES],
     canPay(offer: Offer) {
       const { scheme, planId } = offer.requirements

@@ -88,6 +88,11 @@ export interface Payer {
   readonly schemes?: readonly string[]
   /** The networks it pays on, as CAIP-2 patterns (`eip155:*`, `eip155:8453`) or `*`; default `*`. */
   readonly networks?: readonly string[]
+  /**
+   * Its proof is sealed as a whole (a Nevermined access token): `wrapFetch` adds nothing to it. Otherwise a v2
+   * proof gets the 402's `extensions` echoed, with a payment id where the route declares payment-identifier.
+   */
+  readonly sealed?: boolean
   /** Whether this payer can pay the offer at all (scheme, network, asset, generation). Must not throw. */
   canPay(offer: Offer): boolean
   /** The proof header value for the offer (base64 JSON): sent as PAYMENT-SIGNATURE (v2) or X-PAYMENT (v1). */

@@ -1,6 +1,7 @@
 // wrapFetch: a fetch that answers a 402 by paying one offer and retrying once, within a spend cap.
 import { PAYMENT_REQUIRED, PAYMENT_SIGNATURE, X_PAYMENT } from '../codec/headers.js'
 import { isTollgateError, TollgateError } from '../errors.js'
+import { withExtensions } from './extensions.js'
 import { readPaymentDemand, readReceiptHeader } from './offers.js'
 import { checkPolicy, resolvePolicy, type Candidate, type ChooseOffer, type OfferPolicy } from './policy.js'
 import { recordPayment } from './receipt.js'
@@ -107,7 +108,12 @@ export function wrapFetch(fetchImpl: RequestSender, options: WrapFetchOptions): 
         throw error
       }
     }
-    let proof = await payWith(chosen, spare, maxAmount)
+    // The 402's extensions are echoed in the proof (a payment id added where asked), unless the payer seals its token.
+    const payOnce = async (body: Request): Promise<string> => {
+      const made = await payWith(chosen, body, maxAmount)
+      return chosen.payer.sealed ? made : withExtensions(made, demand)
+    }
+    let proof = await payOnce(spare)
     let paid = await sendPaid(proof, spare)
     if (paid.status === 402 && again) {
       let fixed: boolean
@@ -120,7 +126,7 @@ export function wrapFetch(fetchImpl: RequestSender, options: WrapFetchOptions): 
       if (fixed) {
         await tell(chosen, proof, paid)
         await paid.body?.cancel().catch(() => undefined)
-        proof = await payWith(chosen, again, maxAmount)
+        proof = await payOnce(again)
         paid = await sendPaid(proof, again)
       }
     }

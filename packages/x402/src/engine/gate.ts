@@ -9,13 +9,14 @@ import type { Outbox } from '../store/types.js'
 import type { failClosed } from './guarded-store.js'
 import type { Emit } from './events.js'
 import { hashToken } from './hash.js'
+import { readExtensions } from './extensions.js'
 import { idempotencyKeyOf, keepResponse, type StoredResponse } from './idempotency.js'
 import { releaseLock } from './lock-release.js'
 import type { ResolvedOptions } from './options.js'
 import type { OutboxWorker } from './outbox-worker.js'
 import { buildVerifyRequest, consumedTtlMs, DEFAULT_CONSUMED_TTL_MS, findOffer } from './offer-match.js'
 import type { Prepared, PreparedOffer } from './prepare.js'
-import { isRefusal, type Renderer } from './render.js'
+import { isRefusal, unexpectedError, type Renderer } from './render.js'
 import type { CompiledRoute } from './routes.js'
 import { createSession, type SessionOf } from './session.js'
 import type { PaymentContext, PaywallEvent } from './types.js'
@@ -116,8 +117,12 @@ export function createGate(deps: GateDeps) {
     const paymentKey = singleUse ? 'tg:idem:pay:' + id : ''
     const clientKey = idempotency && headers ? idempotencyKeyOf(headers) : undefined
 
-    if (singleUse && idempotency) {
-      const stored = await store.get<StoredResponse>(paymentKey)
+    // Where the paid answer is kept: the single-use payment's id, else the id the payment names (payment-identifier).
+    const named = route.config.extensions ? await readExtensions(route.config.extensions, proof, tokenHash, store, idempotency).catch(unexpectedError) : ''
+    if (typeof named !== 'string') return reject(render, prepared, named, base, proof, tokenHash)
+    const answerKey = paymentKey || named
+    if (answerKey && idempotency) {
+      const stored = await store.get<StoredResponse>(answerKey)
       if (stored && stored.resource === prepared.resource.url) {
         emit?.('replay.served', { ...fields(), status: stored.status })
         return respond(render.replay(stored))
@@ -237,8 +242,8 @@ export function createGate(deps: GateDeps) {
         if (!outboxGiven) worker.start()
       },
       keep: (response) => {
-        if (!idempotency || (!singleUse && !requestKey)) return response
-        const keys = [singleUse ? paymentKey : undefined, requestKey].filter((key): key is string => !!key)
+        if (!idempotency || (!answerKey && !requestKey)) return response
+        const keys = [answerKey, requestKey].filter((key): key is string => !!key)
         return keepResponse(response, prepared.resource.url, idempotency.maxBodyBytes, async (stored) => {
           await Promise.all(keys.map((key) => store.set(key, stored, idempotency.ttlMs)))
         })
@@ -291,10 +296,7 @@ export function createGate(deps: GateDeps) {
   return gate
 }
 
-/** The answer to a failure the state machine did not expect (or a Store that is down): nothing was charged. */
-export function unexpectedError(error: unknown): TollgateError {
-  return isTollgateError(error) ? error : new TollgateError('handler_error', 'The paywall failed unexpectedly; nothing was charged.', {}, { cause: error })
-}
+export { unexpectedError } from './render.js'
 
 function respond<A>(response: A): GateOf<A> {
   return { kind: 'respond', response }

@@ -1,7 +1,7 @@
 // How the engine's answers are rendered: HTTP Responses for check()/handle(), objects for the structured entry.
 // The state machine decides what to answer (a refusal, a failure, a kept answer); a Renderer only writes it.
 import type { PaymentRequired, SettleResponse, X402Version } from '../codec/types.js'
-import type { TollgateError } from '../errors.js'
+import { isTollgateError, TollgateError } from '../errors.js'
 import type { VerifyResult } from '../facilitator/types.js'
 import { replayResponse, type StoredResponse } from './idempotency.js'
 import { render402, send402, sendError } from './responses.js'
@@ -30,4 +30,9 @@ export const httpRenderer: Renderer<Response> = {
   refuse: (error, paymentRequired, receipt) => send402(render402(paymentRequired, error.reason), paymentRequired, receipt ? { receipt } : {}),
   fail: sendError,
   replay: replayResponse,
+}
+
+/** The answer to a failure the state machine did not expect (or a Store that is down): nothing was charged. */
+export function unexpectedError(error: unknown): TollgateError {
+  return isTollgateError(error) ? error : new TollgateError('handler_error', 'The paywall failed unexpectedly; nothing was charged.', {}, { cause: error })
 }

@@ -1,6 +1,7 @@
 // Compiles the routes map into matchers: 'METHOD /path' with `:param` and `*`; first match wins.
 import { TollgateError } from '../errors.js'
 import type { PaymentOption, RouteConfig, RouteSpec } from '../requirements/types.js'
+import { checkExtensions } from './extensions.js'
 import { POLICIES, ROUTE_POLICIES, check } from './options.js'
 import { normalizePath, pathForms } from './paths.js'
 
@@ -11,6 +12,8 @@ export interface CompiledRoute {
   key: string
   /** Upper-case method, or undefined for any method. */
   method: string | undefined
+  /** The path as the key writes it (`/weather/:city`), for extensions' declarations. */
+  path: string
   pattern: RegExp
   options: readonly PaymentOption[]
   config: Omit<RouteConfig, 'accepts'>
@@ -32,7 +35,8 @@ function compileRoute(key: string, spec: RouteSpec): CompiledRoute {
   }
   options.forEach((option, i) => assertPaymentOption(option, `routes["${key}"].accepts[${i}]`))
   for (const name of ROUTE_POLICIES) if (config[name] !== undefined) check(`routes["${key}"].${name}`, config[name], POLICIES[name])
-  return { key, method, pattern: compilePattern(path), options, config }
+  if (config.extensions !== undefined) checkExtensions(key, config.extensions)
+  return { key, method, path, pattern: compilePattern(path), options, config }
 }
 
 export function parseRouteKey(key: string): { method: string | undefined; path: string } {

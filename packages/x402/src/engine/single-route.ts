@@ -15,6 +15,8 @@ export interface RoutePaywallOptions extends Omit<PaywallOptions, 'routes'> {
   description?: string
   /** Shown in the 402's `resource.mimeType`. */
   mimeType?: string
+  /** The x402 extensions the route speaks: `[paymentIdentifier(), bazaar({ ... })]` (docs/extensions.md). */
+  extensions?: RouteConfig['extensions']
   routes?: undefined
 }
 
@@ -29,9 +31,10 @@ export function toPaywallOptions(options: AdapterOptions): PaywallOptions {
   if (hasRoutes && hasAccepts) invalid('accepts', 'either accepts (one route) or routes (a map), not both')
   if (hasRoutes) return options as PaywallOptions
   if (!hasAccepts) invalid('accepts', "a payment option for this route, e.g. exact({ price: '$0.01', network, payTo }), or a routes map")
-  const { accepts, description, mimeType, routes: _routes, ...policies } = options as RoutePaywallOptions
+  const { accepts, description, mimeType, extensions, routes: _routes, ...policies } = options as RoutePaywallOptions
   const route: RouteConfig = { accepts }
   if (description !== undefined) route.description = description
   if (mimeType !== undefined) route.mimeType = mimeType
+  if (extensions !== undefined) route.extensions = extensions
   return { ...policies, routes: { [ANY_ROUTE]: route } }
 }

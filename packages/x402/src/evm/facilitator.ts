@@ -4,6 +4,7 @@
 import { getChainId } from 'viem/actions'
 import { BATCH_SETTLEMENT_SCHEME } from './batch-settlement/constants.js'
 import { batchSettlementPayments } from './batch-settlement/facilitator-payments.js'
+import { withDiscovery, type DiscoveryCatalog } from '../extensions/bazaar/catalog.js'
 import type { Facilitator, PaymentKind } from '../facilitator/types.js'
 import { eip155Network, toV1Network } from '../requirements/networks.js'
 import { rpcFailure, settleFailure, withAbort } from './chain-calls.js'
@@ -24,8 +25,9 @@ export type { LocalFacilitatorOptions } from './local-options.js'
  * behind `rpcUrl`/`client`: verification runs here, settlement is sent from `settler` (signed here, with nonces
  * kept here, pipelined) and waits for the receipt. For `upto`, `settler` is the facilitator the payer names in the permit.
  * Scheme `batch-settlement` (payment channels) is verified and settled by `batch-settlement/facilitator-payments.ts`.
+ * `discovery` lists the routes whose verified payments declared bazaar metadata (the spec's discovery list).
  */
-export function localFacilitator(options: LocalFacilitatorOptions): Facilitator {
+export function localFacilitator(options: LocalFacilitatorOptions): Facilitator & { discovery: DiscoveryCatalog } {
   const settings = resolveLocalOptions(options)
   const { client, settler } = settings
 
@@ -49,7 +51,7 @@ export function localFacilitator(options: LocalFacilitatorOptions): Facilitator 
   const eip3009 = eip3009Payments({ ...shared, checkKind })
   const batch = batchSettlementPayments({ ...shared, chainId })
 
-  return {
+  return withDiscovery({
     name: 'local',
     // A paywall with an explicit outbox keeps delivered settlements there until final: the watch survives a restart.
     watchesSettlements: settings.finalityDepth > 1,
@@ -90,5 +92,5 @@ export function localFacilitator(options: LocalFacilitatorOptions): Facilitator 
       if (v1Name) kinds.push({ x402Version: 1, scheme: EXACT_SCHEME, network: v1Name })
       return kinds
     },
-  }
+  })
 }

@@ -1,5 +1,6 @@
 // Payment options: what a route accepts, as plain data built by small factories (exact(), plan()).
 import type { PaymentRequirements } from '../codec/types.js'
+import type { Extension } from '../extensions/contract.js'
 import type { Scheme } from '../schemes/contract.js'
 
 /** A price a function may return: atomic units / credits as a decimal string, a bigint or a safe integer. */
@@ -55,6 +56,11 @@ export interface RouteConfig {
    * the paywall's `speculative`, else true for GET only. Only for handlers without side effects.
    */
   speculative?: boolean
+  /**
+   * The x402 extensions this route speaks (docs/extensions.md): `paymentIdentifier()` to deduplicate payments by
+   * the id they carry, `bazaar({ ... })` to publish discovery metadata in the 402.
+   */
+  extensions?: readonly Extension[]
 }
 
 export type RouteSpec = PaymentOption | readonly PaymentOption[] | RouteConfig

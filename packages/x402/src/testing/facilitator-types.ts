@@ -38,6 +38,8 @@ export interface MintCommon {
   resource?: ResourceInfo
   /** false mints a token with a bad signature that verify refuses (`invalid_signature`). Default true. */
   valid?: boolean
+  /** v2: the payment's `extensions` (payment-identifier's id, an echoed bazaar declaration), part of what is signed. */
+  extensions?: Record<string, unknown>
 }
 
 /** What to mint a token for: one offer, or an `accepts` list and which of its options (default the first). */

@@ -56,7 +56,7 @@ export function createTokenBook(ledger: Ledger, now: () => number) {
     if (maxAmount !== undefined) payload.amount = maxAmount.toString()
     const proof =
       x402Version === 2
-        ? { x402Version: 2, ...(mintOptions.resource ? { resource: mintOptions.resource } : {}), accepted: requirements, payload }
+        ? { x402Version: 2, ...(mintOptions.resource ? { resource: mintOptions.resource } : {}), accepted: requirements, payload, ...(mintOptions.extensions ? { extensions: mintOptions.extensions } : {}) }
         : { x402Version: 1, scheme: requirements.scheme, network: toV1Network(requirements.network), payload }
     const json = JSON.stringify(proof)
     if (mintOptions.valid !== false) {
