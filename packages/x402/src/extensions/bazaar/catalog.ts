@@ -70,8 +70,10 @@ export function discoveryCatalog(): DiscoveryCatalog {
 /** `facilitator` with a discovery catalog (`.discovery`) that notes the declarations of the payments it verifies. */
 export function withDiscovery<F extends Facilitator>(facilitator: F, catalog: DiscoveryCatalog = discoveryCatalog()): F & { discovery: DiscoveryCatalog } {
   const verify = facilitator.verify.bind(facilitator)
-  // A new object over the given one: its other methods and fields stay as they are, and it is not changed.
-  return Object.assign(Object.create(facilitator) as F, {
+  // A new object, the given one unchanged: its own fields and getters are copied (so that `{ ...wrapped }` keeps
+  // them, as for any facilitator), its prototype's methods are shared.
+  const copy = Object.create(Object.getPrototypeOf(facilitator), Object.getOwnPropertyDescriptors(facilitator)) as F
+  return Object.assign(copy, {
     discovery: catalog,
     async verify(request: VerifyRequest, signal: AbortSignal) {
       const result = await verify(request, signal)
