@@ -120,7 +120,6 @@ export function createGate(deps: GateDeps) {
     // Where the paid answer is kept: the single-use payment's id, else the id the payment names (payment-identifier).
     const { extensions } = route.config
     const named = extensions ? await readExtensions(extensions, proof, tokenHash, store, idempotency).catch(unexpectedError) : ''
-    const steps = stepsOf(extensions)
     if (typeof named !== 'string') return reject(render, prepared, named, base, proof, tokenHash)
     const answerKey = paymentKey || named
     if (answerKey && idempotency) {
@@ -228,7 +227,7 @@ export function createGate(deps: GateDeps) {
       // Nothing to record for a reusable payment: no promise either.
       consume: singleUse ? () => store.set(usedKey, 1, consumedTtlMs(replay.expiresAt)) : undefined,
       release,
-      settled: steps?.settled(extensions!, prepared.resource.url, store, emit, fields),
+      settled: stepsOf(extensions)?.settled(extensions!, prepared.resource.url, store, emit, fields),
       watch: outboxGiven && facilitator.watchesSettlements === true,
       enqueue: async (settleRequest: SettleRequest, kept?: { transaction: string; watch?: boolean }) => {
         const now = Date.now()
