@@ -21,10 +21,15 @@ const HONO = fileURLToPath(new URL('../../hono/src/index.ts', import.meta.url))
 // Raised for issue 24 (faults): settlement_pending in the session (not delivered, queued with its transaction)
 // and the outbox worker reconciling against a transaction and keeping delivered settlements watched: main entry
 // 29,636, createPaywall + exact 18,496, Hono + exact 18,995 bytes, within the session's 19.5 kB.
+// Raised for issue 20: the extension hook (exta: a route's declarations, payments read by their extensions; main
+// entry 29,970, createPaywall + exact 18,782, Hono + exact 19,305) and its per-request steps (extc: a sign-in
+// before payment, a fresh 402, a receipt's additions; the steps themselves ship with the extensions that bring
+// them, the engine keeps only the calls and the two offer-receipt error codes): main entry 30,158, createPaywall +
+// exact 18,959, Hono + exact 19,489 bytes, within the session's 19.5 kB.
 const BUDGETS = {
-  coreMainEntry: 29_700,
-  coreMinimal: 18_550,
-  honoWithExact: 19_050,
+  coreMainEntry: 30_200,
+  coreMinimal: 19_000,
+  honoWithExact: 19_500,
 }
 
 async function bundle(contents: string) {

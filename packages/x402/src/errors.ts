@@ -52,6 +52,10 @@ export const ERROR_STATUS = {
   payment_id_conflict: 409,
   // An extension the payment carries is malformed (not the shape its spec writes).
   invalid_extension: 400,
+  // extb (issue 20, offer-receipt), the buyer's side: a signed offer or receipt whose signature does not hold, or
+  // by a signer it does not trust. (A refused wallet sign-in is a `payment_required` with an `invalid_siwx_*` reason.)
+  offer_signature_invalid: 502,
+  receipt_signature_invalid: 502,
 } as const satisfies Record<string, number>
 
 export type ErrorCode = keyof typeof ERROR_STATUS

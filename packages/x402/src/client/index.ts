@@ -11,5 +11,9 @@ export type { CapAmount, SpendCap, ResolvedSpendCap, CapVerdict } from './spend-
 export { resolvePolicy, cheapest } from './policy.js'
 export type { Candidate, ChooseOffer, OfferPolicy } from './policy.js'
 export type { CorrectionInput, Offer, PayInput, Payer, PaymentDemand, PaymentRecord, ProofOutcome } from './types.js'
+// The extensions the paying fetch speaks (docs/extensions.md): a wallet sign-in. (verifyOfferReceipt, which needs
+// viem, is on @tollgate/x402/extensions: this entry bundles no viem.)
+export { walletSignIn, type SignInSigner } from './sign-in-with-x.js'
+export type { ClientExtension } from './extension-types.js'
 export { TollgateError, isTollgateError } from '../errors.js'
 export type { ErrorCode } from '../errors.js'

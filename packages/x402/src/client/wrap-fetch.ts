@@ -1,7 +1,8 @@
 // wrapFetch: a fetch that answers a 402 by paying one offer and retrying once, within a spend cap.
 import { PAYMENT_REQUIRED, PAYMENT_SIGNATURE, X_PAYMENT } from '../codec/headers.js'
 import { isTollgateError, TollgateError } from '../errors.js'
-import { withExtensions } from './extensions.js'
+import { checkClientExtensions, signIn, withExtensions } from './extensions.js'
+import type { ClientExtension } from './extension-types.js'
 import { readPaymentDemand, readReceiptHeader } from './offers.js'
 import { checkPolicy, resolvePolicy, type Candidate, type ChooseOffer, type OfferPolicy } from './policy.js'
 import { recordPayment } from './receipt.js'
@@ -34,6 +35,11 @@ export interface WrapFetchOptions {
    * the user. Returning `false` declines: nothing is paid and the call throws `payment_declined`.
    */
   beforePay?: (info: BeforePayInfo) => boolean | void | Promise<boolean | void>
+  /**
+   * x402 extensions the buyer speaks: `walletSignIn(account)` signs in (sign-in-with-x) before paying again,
+   * `verifyOfferReceipt(...)` checks signed offers and receipts (offer-receipt).
+   */
+  extensions?: readonly ClientExtension[]
 }
 
 export interface BeforePayInfo {
@@ -66,6 +72,7 @@ export function wrapFetch(fetchImpl: RequestSender, options: WrapFetchOptions): 
   if (options.beforePay !== undefined && typeof options.beforePay !== 'function') {
     throw new TollgateError('invalid_options', 'wrapFetch: beforePay must be a function.', { path: 'beforePay', expected: '(info) => boolean | void' })
   }
+  const extensions = checkClientExtensions(options.extensions)
   const cap = resolveSpendCap(options.maxAmount)
   const choose = resolvePolicy(options.policy)
   // Called as a plain function: a browser's fetch throws "Illegal invocation" when called as a method of another object.
@@ -80,6 +87,10 @@ export function wrapFetch(fetchImpl: RequestSender, options: WrapFetchOptions): 
     if (first.status !== 402) return first
 
     const demand = await readPaymentDemand(first)
+    if (spare !== undefined) {
+      const signedIn = await signIn(extensions, demand, spare, first.url || request.url, send)
+      if (signedIn) return signedIn
+    }
     const chosen = pick(demand, payers, cap, choose)
     if (spare === undefined) {
       throw new TollgateError(
@@ -94,6 +105,7 @@ export function wrapFetch(fetchImpl: RequestSender, options: WrapFetchOptions): 
         throw new TollgateError('payment_declined', `beforePay declined to pay ${describe(chosen.offer)}; nothing was paid.`, { offer: chosen.offer.requirements })
       }
     }
+    for (const extension of extensions) await extension.checkOffer?.({ demand, offer: chosen.offer })
     const header = chosen.offer.x402Version === 1 ? X_PAYMENT : PAYMENT_SIGNATURE
     const maxAmount = cap.capFor(chosen.offer)
     // A payer that may be corrected (batch-settlement) may pay once more: keep a copy of the request for that.
@@ -134,6 +146,7 @@ export function wrapFetch(fetchImpl: RequestSender, options: WrapFetchOptions): 
     if (paid.status === 402) throw await refused(paid, chosen)
 
     const record: PaymentRecord = { offer: chosen.offer, payer: chosen.payer.name, header, receipt: readReceiptHeader(paid.headers) }
+    for (const extension of extensions) await extension.checkPaid?.({ demand, offer: chosen.offer, response: paid, receipt: record.receipt })
     recordPayment(paid, record)
     return paid
   }

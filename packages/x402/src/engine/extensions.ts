@@ -1,9 +1,13 @@
 // The engine's side of the extension contract (extensions/contract.ts): a route's declarations for its 402, and
 // what its extensions read from a payment. Kept small: an app whose routes declare no extension ships this only.
-import type { DecodedProof } from '../codec/types.js'
+import type { HeaderReader } from '../codec/headers.js'
+import type { DecodedProof, PaymentRequired, PaymentRequirements, SettleResponse } from '../codec/types.js'
 import type { Extension, PaymentToRead } from '../extensions/contract.js'
+import type { Store } from '../store/types.js'
+import type { Emit } from './events.js'
 import { IDEMPOTENCY_DEFAULTS, type IdempotencySettings } from './idempotency.js'
 import { invalid } from './options.js'
+import type { Gate, PaywallEvent } from './types.js'
 
 /** Lets the route's extensions read the payment: the key its paid answer is kept under, else ''. Refusals throw. */
 export async function readExtensions(
@@ -22,5 +26,37 @@ export async function readExtensions(
 
 /** A route's `extensions`, checked when the paywall is created (each extension checks its own options). */
 export function checkExtensions(route: string, extensions: unknown): void {
-  if (!Array.isArray(extensions)) invalid(`routes["${route}"].extensions`, 'a list of extensions')
+  const list: readonly Extension[] = Array.isArray(extensions) ? extensions : []
+  // Each has a key and a hook; challenge, admit and settled run in steps an extension brings (extensionSteps).
+  const steps = stepsOf(list)
+  const made = (e: Extension) => e?.key && (e.declare || e.readPayment || (steps && (e.challenge || e.admit || e.settled)))
+  if (!list.length || !list.every(made)) invalid(`routes["${route}"].extensions`, 'a list of extensions')
+}
+
+/** The steps a route's extensions bring for `challenge`, `admit` and `settled` (extensions/steps.ts), if any. */
+export const stepsOf = (extensions: readonly Extension[] | undefined) => extensions?.find((extension) => extension.steps)?.steps as ExtensionSteps | undefined
+
+/** What the engine does with `challenge`, `admit` and `settled` (extensions/steps.ts); the engine passes its parts. */
+export interface ExtensionSteps {
+  /** A request without a payment: let in unpaid when one extension admits it (the handler runs), else the 402. */
+  unpaid(
+    extensions: readonly Extension[],
+    request: Request,
+    headers: HeaderReader,
+    prepared: { resource: { url: string }; paymentRequired: PaymentRequired },
+    /** The paywall's Store as configured (the steps guard it). */
+    store: Store,
+    head: boolean,
+    html: boolean,
+    emit: Emit | undefined,
+    base: Pick<PaywallEvent, 'route' | 'method' | 'path'>,
+  ): Promise<Gate>
+  /** What a successful settlement's receipt becomes on this route: the receipt with the extensions' parts. */
+  settled(
+    extensions: readonly Extension[],
+    resourceUrl: string,
+    store: PaymentToRead['store'],
+    emit: Emit | undefined,
+    fields: () => Omit<PaywallEvent, 'type' | 'at'>,
+  ): (receipt: SettleResponse, requirements: PaymentRequirements, payer: string | undefined) => Promise<SettleResponse>
 }

@@ -9,7 +9,7 @@ import type { Outbox } from '../store/types.js'
 import type { failClosed } from './guarded-store.js'
 import type { Emit } from './events.js'
 import { hashToken } from './hash.js'
-import { readExtensions } from './extensions.js'
+import { readExtensions, stepsOf } from './extensions.js'
 import { idempotencyKeyOf, keepResponse, type StoredResponse } from './idempotency.js'
 import { releaseLock } from './lock-release.js'
 import type { ResolvedOptions } from './options.js'
@@ -118,7 +118,8 @@ export function createGate(deps: GateDeps) {
     const clientKey = idempotency && headers ? idempotencyKeyOf(headers) : undefined
 
     // Where the paid answer is kept: the single-use payment's id, else the id the payment names (payment-identifier).
-    const named = route.config.extensions ? await readExtensions(route.config.extensions, proof, tokenHash, store, idempotency).catch(unexpectedError) : ''
+    const { extensions } = route.config
+    const named = extensions ? await readExtensions(extensions, proof, tokenHash, store, idempotency).catch(unexpectedError) : ''
     if (typeof named !== 'string') return reject(render, prepared, named, base, proof, tokenHash)
     const answerKey = paymentKey || named
     if (answerKey && idempotency) {
@@ -226,6 +227,7 @@ export function createGate(deps: GateDeps) {
       // Nothing to record for a reusable payment: no promise either.
       consume: singleUse ? () => store.set(usedKey, 1, consumedTtlMs(replay.expiresAt)) : undefined,
       release,
+      settled: stepsOf(extensions)?.settled(extensions!, prepared.resource.url, store, emit, fields),
       watch: outboxGiven && facilitator.watchesSettlements === true,
       enqueue: async (settleRequest: SettleRequest, kept?: { transaction: string; watch?: boolean }) => {
         const now = Date.now()

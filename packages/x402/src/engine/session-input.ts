@@ -1,6 +1,6 @@
 // What a paid request's session is made from: the verified (or verifying) payment, the route's policies, and the
 // gate's hooks into the Store, the outbox and the idempotency keeper.
-import type { DecodedProof } from '../codec/types.js'
+import type { DecodedProof, PaymentRequirements, SettleResponse } from '../codec/types.js'
 import type { Facilitator, SettleRequest, VerifyRequest, VerifyResult } from '../facilitator/types.js'
 import type { Emit } from './events.js'
 import type { Prepared, PreparedOffer } from './prepare.js'
@@ -38,6 +38,8 @@ export interface SessionInput<A> {
   enqueue: (request: SettleRequest, kept?: { transaction: string; watch?: boolean }) => Promise<void>
   /** Delivered settlements go to the outbox until final (an explicit outbox and a facilitator that watches). */
   watch: boolean
+  /** A route with extensions: the receipt of a successful settlement with their parts (engine/extensions.ts). */
+  settled?: ((receipt: SettleResponse, requirements: PaymentRequirements, payer: string | undefined) => Promise<SettleResponse>) | undefined
   /** Keeps a paid response for idempotent retries; returns the Response to send. */
   keep: (response: Response) => Response
 }

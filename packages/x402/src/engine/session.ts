@@ -145,6 +145,7 @@ export function createSession<A>(input: SessionInput<A>): SessionOf<A> {
     }
     release()
     settled = true
+    if (input.settled) result = await input.settled(result, offer.requirements, payment.payer)
     // Kept in the outbox until final, so that a reorganisation after a restart is still settled again.
     if (input.watch) input.enqueue(request, { transaction: result.transaction, watch: true }).catch(() => {})
     emit?.('settle.success', {

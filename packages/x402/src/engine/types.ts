@@ -120,6 +120,9 @@ export type PaywallEventType =
   | 'outbox.settled'
   | 'outbox.failed'
   | 'outbox.expired'
+  // A wallet sign-in (sign-in-with-x) let a payer in without paying again, or was refused.
+  | 'signin.accepted'
+  | 'signin.refused'
 
 export interface PaywallEvent {
   type: PaywallEventType

@@ -1,7 +1,9 @@
 // The extension contract: how an x402 extension (payment-identifier, bazaar, sign-in-with-x, offer-receipt) plugs
 // into the engine. An extension declares itself in the 402's `extensions` and reads what a payment carries in its
 // own `PaymentPayload.extensions[key]`; the state machine stays in the engine (docs/extensions.md).
-import type { DecodedProof, PaymentRequirements, ResourceInfo } from '../codec/types.js'
+import type { HeaderReader } from '../codec/headers.js'
+import type { DecodedProof, PaymentRequired, PaymentRequirements, ResourceInfo, SettleResponse } from '../codec/types.js'
+import type { TollgateError } from '../errors.js'
 import type { Store } from '../store/types.js'
 
 /** What a declaration is for: one route and the 402 it answers. */
@@ -41,6 +43,33 @@ export interface PaymentReading {
   answerKey?: string
 }
 
+/** A request that carries no payment, on a route whose extensions answer before payment. */
+export interface UnpaidRequest {
+  request: Request
+  headers: HeaderReader
+  /** The 402's resource URL (baseUrl and trustProxy applied). */
+  resourceUrl: string
+  /** The paywall's Store, as `PaymentToRead.store` (failures answer 503). */
+  store: PaymentToRead['store']
+  /** The 402 as prepared, with the `declare` parts. */
+  paymentRequired: PaymentRequired
+}
+
+/** Whether an extension lets a request in without paying (the payer it signed in), or why it refuses to (402). */
+export type Admission = { payer: string } | { refused: TollgateError }
+
+/** A successful settlement, for an extension to add its part to the receipt. */
+export interface SettledPayment {
+  resourceUrl: string
+  store: PaymentToRead['store']
+  /** The facilitator's receipt, before extensions add to it. */
+  receipt: SettleResponse
+  /** The offer that was paid. */
+  requirements: PaymentRequirements
+  /** Who paid: the receipt's payer, else the verified one. */
+  payer: string | undefined
+}
+
 export interface Extension {
   /** Its key in `PaymentRequired.extensions` and `PaymentPayload.extensions`: `payment-identifier`, `bazaar`. */
   readonly key: string
@@ -55,4 +84,26 @@ export interface Extension {
    * charged): `invalid_extension` (400) for a malformed object, or a code the client can act on (402, 409).
    */
   readPayment?(value: unknown, payment: PaymentToRead): PaymentReading | undefined | Promise<PaymentReading | undefined>
+  /**
+   * The engine's steps for `challenge`, `admit` and `settled`: `extensionSteps` (this entry, typed by the engine), brought by the
+   * extensions that need them so that an app without such extensions does not ship them. One extension on a route
+   * bringing them is enough; a route whose extensions have those hooks and none brings them is refused.
+   */
+  readonly steps?: object
+  /**
+   * What this request's 402 declares under `extensions[key]`, made for each unpaid request (a fresh nonce, offers
+   * signed now); it wins over `declare`. Undefined declares nothing.
+   */
+  challenge?(request: UnpaidRequest): unknown
+  /**
+   * Before payment, on a request without one (not HEAD): undefined leaves it to pay; `{ payer }` lets it in (the
+   * handler runs, `ctx.payer` is set, nothing is charged); `{ refused }` answers the 402 with its reason.
+   */
+  admit?(request: UnpaidRequest): Admission | undefined | Promise<Admission | undefined>
+  /**
+   * After a successful settlement: the receipt's `extensions[key]`, or undefined for none. A failure here does not
+   * undo the payment: the receipt goes without this part and a `store.error` event says so.
+   */
+  settled?(payment: SettledPayment): unknown
 }
+

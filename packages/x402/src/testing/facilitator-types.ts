@@ -38,7 +38,7 @@ export interface MintCommon {
   resource?: ResourceInfo
   /** false mints a token with a bad signature that verify refuses (`invalid_signature`). Default true. */
   valid?: boolean
-  /** v2: the payment's `extensions` (payment-identifier's id, an echoed bazaar declaration), part of what is signed. */
+  /** v2: the payment's `extensions` (payment-identifier's id, an echoed bazaar declaration); like a real scheme's signature, the token's does not cover them, so a buyer may add to them. */
   extensions?: Record<string, unknown>
 }
 

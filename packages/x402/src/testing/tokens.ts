@@ -58,7 +58,7 @@ export function createTokenBook(ledger: Ledger, now: () => number) {
       x402Version === 2
         ? { x402Version: 2, ...(mintOptions.resource ? { resource: mintOptions.resource } : {}), accepted: requirements, payload, ...(mintOptions.extensions ? { extensions: mintOptions.extensions } : {}) }
         : { x402Version: 1, scheme: requirements.scheme, network: toV1Network(requirements.network), payload }
-    const json = JSON.stringify(proof)
+    const json = signedPart(proof)
     if (mintOptions.valid !== false) {
       tokens.set(id, { id, payer, requirements, x402Version, singleUse, expiresAt, maxAmount, json })
     }
@@ -74,7 +74,7 @@ export function createTokenBook(ledger: Ledger, now: () => number) {
     }
     const id = (decoded as { payload?: { testToken?: unknown } } | null)?.payload?.testToken
     const token = typeof id === 'string' ? tokens.get(id) : undefined
-    if (token === undefined || JSON.stringify(decoded) !== token.json) {
+    if (token === undefined || signedPart(decoded) !== token.json) {
       return refuse('invalid_signature', 'The token was not minted by this test facilitator, or was altered since.')
     }
     const refuseFor = (reason: string, message: string) => refuse(reason, message, token.payer)
@@ -194,4 +194,14 @@ function show(value: unknown): string {
 
 function misuse(path: string, message: string, expected: string): TollgateError {
   return new TollgateError('invalid_options', message, { path, expected })
+}
+
+/**
+ * What a token's "signature" covers: all of it but `extensions`, which a buyer adds to a payment it made (the 402's
+ * extensions echoed, a payment id) and which a real scheme's signature does not cover either.
+ */
+function signedPart(proof: unknown): string {
+  if (typeof proof !== 'object' || proof === null) return JSON.stringify(proof)
+  const { extensions: _extensions, ...signed } = proof as Record<string, unknown>
+  return JSON.stringify(signed)
 }
