@@ -4,39 +4,22 @@
 import type { DecodedProof } from '../codec/types.js'
 import type { Decoded, HeaderReader } from '../codec/headers.js'
 import { TollgateError, isTollgateError } from '../errors.js'
-import type { Facilitator, SettleRequest, VerifyResult } from '../facilitator/types.js'
-import type { Outbox } from '../store/types.js'
-import type { failClosed } from './guarded-store.js'
-import type { Emit } from './events.js'
+import type { SettleRequest, VerifyResult } from '../facilitator/types.js'
 import { hashToken } from './hash.js'
 import { readExtensions, stepsOf } from './extensions.js'
 import { idempotencyKeyOf, keepResponse, type StoredResponse } from './idempotency.js'
 import { releaseLock } from './lock-release.js'
-import type { ResolvedOptions } from './options.js'
-import type { OutboxWorker } from './outbox-worker.js'
 import { buildVerifyRequest, consumedTtlMs, DEFAULT_CONSUMED_TTL_MS, findOffer } from './offer-match.js'
 import type { Prepared, PreparedOffer } from './prepare.js'
 import { isRefusal, unexpectedError, type Renderer } from './render.js'
 import type { CompiledRoute } from './routes.js'
 import { createSession, type SessionOf } from './session.js'
 import type { PaymentContext, PaywallEvent } from './types.js'
-import type { Verifier, VerifyOutcome } from './verifier.js'
+import type { VerifyOutcome } from './verifier.js'
 import type { LocalGate } from './local-gate.js'
 
-export type { Base, GateOf } from './gate-types.js'
-import type { Base, GateOf } from './gate-types.js'
-
-export interface GateDeps {
-  settings: ResolvedOptions
-  facilitator: Facilitator
-  store: ReturnType<typeof failClosed>
-  verifier: Verifier
-  emit: Emit | undefined
-  outbox: Outbox
-  worker: OutboxWorker
-  /** The outbox was given explicitly (its worker runs from the start). */
-  outboxGiven: boolean
-}
+export type { Base, GateDeps, GateOf } from './gate-types.js'
+import type { Base, GateDeps, GateOf } from './gate-types.js'
 
 // A lock on a single-use payment covers verify, settle and a minute of handler; it is released as soon as the
 // request ends. Kept short on purpose: a lock whose release was lost (a Store blip) blocks its payment until then,
