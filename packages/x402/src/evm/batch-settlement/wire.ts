@@ -2,20 +2,10 @@
 // field names as `@x402/evm` 2.27 sends them). Amounts are decimal strings of token base units, addresses and
 // signatures 0x-hex. Seller, facilitator and buyer share these types; parsing lives with whoever reads them.
 import type { Address, Hex } from 'viem'
+import type { ChannelConfig } from './constants.js'
 
-/** A channel's fixed terms; its EIP-712 hash is the channel id. */
-export interface ChannelConfigWire {
-  payer: Address
-  /** Signs vouchers (an EOA); the zero address: the payer signs them itself (ERC-1271 wallets included). */
-  payerAuthorizer: Address
-  receiver: Address
-  /** Signs claim and refund authorizations for the receiver. */
-  receiverAuthorizer: Address
-  token: Address
-  /** Seconds between `initiateWithdraw` and `finalizeWithdraw`. */
-  withdrawDelay: number
-  salt: Hex
-}
+/** A channel's fixed terms as the wire carries them (the same fields as the contract's; see constants.ts). */
+export type ChannelConfigWire = ChannelConfig
 
 /** A cumulative voucher: the receiver may claim up to `maxClaimableAmount` in all from `channelId`. */
 export interface VoucherWire {
