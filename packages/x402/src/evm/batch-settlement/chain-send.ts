@@ -1,11 +1,15 @@
 // How the batch-settlement facilitator talks to the chain: reads that fail are the facilitator's fault (a 502),
 // a dry run the contract refuses is the payload's, and a transaction is sent from the settler in its turn and
-// waited for (the receipt wait and its timeout are localFacilitator's, as for exact and upto).
+// waited for (the receipt wait and its timeout are localFacilitator's, as for exact and upto). One that got no
+// receipt in time is `pending` (x402's settlement_pending) and kept under its key: asked again, the facilitator
+// answers about that transaction instead of sending a second one.
 import { type Abi, type Account, type Address, type Client, type Hash, type TransactionReceipt } from 'viem'
 import { simulateContract, writeContract, type SimulateContractParameters, type WriteContractParameters } from 'viem/actions'
-import { isContractRejection, receiptOf, revertReason, rpcFailure, withAbort } from '../chain-calls.js'
+import { isContractRejection, receiptOf, revertReason, rpcFailure, withAbort, type SettleFailure } from '../chain-calls.js'
 import { BATCH_SETTLEMENT_ABI } from './abi.js'
 import { BATCH_SETTLEMENT_ADDRESS } from './constants.js'
+import { SETTLEMENT_PENDING } from '../../facilitator/pending.js'
+import type { SettleResult } from '../../facilitator/types.js'
 
 /** What localFacilitator lends the batch-settlement path. */
 export interface BatchContext {
@@ -19,6 +23,8 @@ export interface BatchContext {
   submitInTurn<T>(signal: AbortSignal, submit: () => Promise<T>): Promise<T>
   /** Payloads being settled right now (a second settle of one would only burn gas on a revert). */
   inFlight: Set<string>
+  /** Transactions sent without a receipt in time, by what they settle (a deposit's authorization, a claim's rows). */
+  outstanding: Map<string, Hash>
   chainId(): Promise<number>
 }
 
@@ -56,10 +62,13 @@ export async function dryRun(ctx: BatchContext, call: ContractCall, signal: Abor
   }
 }
 
-export type Sent = { ok: true; hash: Hash; receipt: TransactionReceipt } | { ok: false; message: string; hash?: Hash }
+export type Sent = { ok: true; hash: Hash; receipt: TransactionReceipt } | { ok: false; message: string; hash?: Hash } | { ok: 'pending'; hash: Hash }
 
-/** Sends `call` from the settler in its turn and waits for the receipt; a refusal or a revert is `ok: false`. */
-export async function sendCall(ctx: BatchContext, call: ContractCall, signal: AbortSignal): Promise<Sent> {
+/**
+ * Sends `call` from the settler in its turn and waits for the receipt; a refusal or a revert is `ok: false`, no
+ * receipt in time is `pending` (the transaction is kept under `key` for `resumeSent`).
+ */
+export async function sendCall(ctx: BatchContext, key: string, call: ContractCall, signal: AbortSignal): Promise<Sent> {
   signal.throwIfAborted()
   let hash: Hash
   try {
@@ -71,9 +80,37 @@ export async function sendCall(ctx: BatchContext, call: ContractCall, signal: Ab
     if (isContractRejection(error)) return { ok: false, message: `${call.functionName} was refused: ${revertReason(error)}` }
     throw rpcFailure(`the ${call.functionName} submission`, error)
   }
-  const receipt = await receiptOf(ctx.client, hash, { confirmations: ctx.confirmations, timeout: ctx.receiptTimeoutMs }, signal, call.functionName)
-  if (receipt.status !== 'success') return { ok: false, message: `${call.functionName} ${hash} reverted on chain.`, hash }
+  ctx.outstanding.set(key, hash)
+  return receiptIn(ctx, key, hash, call.functionName, signal)
+}
+
+/**
+ * The transaction sent earlier under `key` without a receipt, waited for again: its outcome (mined or reverted),
+ * `pending` while it is still out, or undefined when there is none: settle as usual.
+ */
+export async function resumeSent(ctx: BatchContext, key: string, what: string, signal: AbortSignal): Promise<Sent | undefined> {
+  const hash = ctx.outstanding.get(key)
+  return hash === undefined ? undefined : receiptIn(ctx, key, hash, what, signal)
+}
+
+async function receiptIn(ctx: BatchContext, key: string, hash: Hash, what: string, signal: AbortSignal): Promise<Sent> {
+  let receipt: TransactionReceipt
+  try {
+    receipt = await receiptOf(ctx.client, hash, { confirmations: ctx.confirmations, timeout: ctx.receiptTimeoutMs }, signal, what)
+  } catch (error) {
+    if (signal.aborted) throw signal.reason
+    return { ok: 'pending', hash }
+  }
+  ctx.outstanding.delete(key)
+  if (receipt.status !== 'success') return { ok: false, message: `${what} ${hash} reverted on chain.`, hash }
   return { ok: true, hash, receipt }
+}
+
+/** The failure answer of a send that did not go through: settlement_pending with the hash while it is out. */
+export function unsent(sent: Exclude<Sent, { ok: true }>, failed: SettleFailure, reason: string, payer?: string): SettleResult {
+  if (sent.ok !== 'pending') return failed(reason, sent.message, payer, sent.hash ? { revertedTransaction: sent.hash } : {})
+  const message = `The transaction ${sent.hash} went out and has no receipt yet; settle the same payload again to learn its outcome.`
+  return { ...failed(SETTLEMENT_PENDING, message, payer), transaction: sent.hash }
 }
 
 /** Runs `work` unless the same key is already being settled; `busy` answers the second caller at once. */

@@ -28,7 +28,8 @@ function offerBreak(parsed: ParsedPayload, request: VerifyRequest): RuleBreak | 
   return undefined
 }
 
-export function batchSettlementPayments(ctx: BatchContext) {
+export function batchSettlementPayments(shared: Omit<BatchContext, 'outstanding'>) {
+  const ctx: BatchContext = { ...shared, outstanding: new Map() }
   async function check(request: VerifyRequest, phase: 'verify' | 'settle', signal: AbortSignal): Promise<Checked> {
     signal.throwIfAborted()
     const { proof, requirements } = request

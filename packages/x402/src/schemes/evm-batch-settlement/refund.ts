@@ -9,6 +9,8 @@ import { claimBatchTypedData, refundTypedData } from '../../evm/batch-settlement
 import type { EnrichedRefundPayloadWire, RefundPayloadWire, VoucherClaimWire } from '../../evm/batch-settlement/wire.js'
 import { chainIdOfNetwork } from '../../evm/networks.js'
 import type { DecodedProof } from '../../codec/types.js'
+import { TollgateError } from '../../errors.js'
+import { isSettlementPending } from '../../facilitator/pending.js'
 import type { LocalAccepted, LocalInput, LocalRefused } from '../contract.js'
 import { channelStateOf, refusal, snapshotOf, specReason } from './answers.js'
 import { commitChannel, type ChannelRecord } from './channel-record.js'
@@ -42,6 +44,8 @@ export async function completeRefund(input: LocalInput, payload: RefundPayloadWi
     verification: { isValid: true, payer: config.payer },
   }
   const result = await withDeadline('settle', input.settleTimeoutMs, (signal) => input.facilitator.settle(settleRequest, signal))
+  // Out without a receipt yet: a 504 as for any settlement_pending; the buyer's retry of the refund asks about it.
+  if (isSettlementPending(result)) return { ok: false, error: new TollgateError('settlement_pending', 'The refund is pending on chain: retry it.', { transaction: result.transaction }) }
   if (!result.success) return refusal(result.errorReason ?? specReason('refund_transaction_failed'))
 
   const after = snapshotOf((result.extra as { channelState?: unknown } | undefined)?.channelState)
