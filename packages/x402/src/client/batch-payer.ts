@@ -1,6 +1,8 @@
 // batchPayer: pays batch-settlement offers (x402 scheme_batch_settlement_evm) from a channel. The first request
 // deposits (within the spend cap) and each request signs a cumulative voucher; the receipt's charge moves the
-// channel on; a corrective 402 is checked before it is believed; a lost record is recovered from the chain.
+// channel on; a corrective 402 is checked before it is believed; a lost record is recovered from the chain. A
+// deposit answered 5xx (or not at all) is checked on chain before the next request, and resent as it was while the
+// chain does not have it: a facilitator fault never deposits twice.
 import { channelIdOf } from '../evm/batch-settlement/typed-data.js'
 import { BATCH_SETTLEMENT_SCHEME } from '../evm/batch-settlement/constants.js'
 import { serves } from '../schemes/registry.js'
@@ -10,6 +12,7 @@ import { channelConfigOf, readBatchTerms } from './batch-offer.js'
 import { channelFromChain, correctedChannel, type ChannelContext } from './batch-payer-correct.js'
 import { depositFor, resolveBatchOptions, type BatchPayerOptions, type ResolvedBatchOptions } from './batch-payer-options.js'
 import { encodeBatchProof, signDeposit, signVoucher } from './batch-payer-sign.js'
+import type { DepositAuthorizationWire } from '../evm/batch-settlement/wire.js'
 import { refundChannel, type RefundOptions, type RefundResult } from './batch-payer-refund.js'
 import type { Offer, Payer } from './types.js'
 
@@ -32,7 +35,14 @@ interface Pending {
   context: ChannelContext
   price: bigint
   deposit: bigint
+  authorization?: DepositAuthorizationWire
   release: () => void
+}
+
+/** A deposit whose request failed with a 5xx or no answer: it may be on chain (its answer lost) or on its way. */
+interface UnsureDeposit {
+  amount: bigint
+  authorization: DepositAuthorizationWire
 }
 
 /**
@@ -46,6 +56,7 @@ export function batchPayer(options: BatchPayerOptions): BatchPayer {
   const kind = { schemes: [BATCH_SETTLEMENT_SCHEME], networks: resolved.networks }
   const locks = channelLocks()
   const pending = new Map<string, Pending>()
+  const unsure = new Map<string, UnsureDeposit>()
 
   const contextOf = (offer: Offer): ChannelContext | undefined => contextFor(offer, resolved)
 
@@ -67,24 +78,27 @@ export function batchPayer(options: BatchPayerOptions): BatchPayer {
       const { terms, config, channelId } = context
       const release = await locks.acquire(channelId)
       try {
-        const channel = await load(context, offer.resource.url)
+        let channel = await load(context, offer.resource.url)
+        const retried = unsure.get(channelId)
+        unsure.delete(channelId)
+        // The last deposit got no answer: the chain says whether it went through after all.
+        if (retried) channel = { ...channel, balance: (await channelFromChain(context, offer.resource.url)).balance }
         const next = BigInt(channel.charged) + terms.price
         const shortfall = next - BigInt(channel.balance)
+        // Still short: the same authorization again (a facilitator that sent it answers about its transaction, and
+        // it can move the money once at most), while it covers the shortfall and is valid for another minute.
+        const reuse = retried && shortfall > 0n && retried.amount >= shortfall && (maxAmount === undefined || retried.amount <= maxAmount) && validFor(retried.authorization) > 60 ? retried : undefined
         // Checked before anything is signed: a deposit over the cap signs nothing.
-        const deposit = shortfall > 0n ? depositFor(terms, shortfall, resolved.deposit, maxAmount) : 0n
+        const deposit = reuse ? reuse.amount : shortfall > 0n ? depositFor(terms, shortfall, resolved.deposit, maxAmount) : 0n
         const voucher = await signVoucher(resolved.voucherSigner, channelId, next, terms.chainId)
-        const proof =
-          deposit > 0n
-            ? encodeBatchProof(offer, {
-                type: 'deposit',
-                channelConfig: config,
-                voucher,
-                deposit: { amount: deposit.toString(), authorization: await signDeposit(resolved.account, terms, config, channelId, deposit, resolved.validForSeconds ?? terms.maxTimeoutSeconds) },
-              })
-            : encodeBatchProof(offer, { type: 'voucher', channelConfig: config, voucher })
+        const authorization =
+          deposit > 0n ? (reuse?.authorization ?? (await signDeposit(resolved.account, terms, config, channelId, deposit, resolved.validForSeconds ?? terms.maxTimeoutSeconds))) : undefined
+        const proof = authorization
+          ? encodeBatchProof(offer, { type: 'deposit', channelConfig: config, voucher, deposit: { amount: deposit.toString(), authorization } })
+          : encodeBatchProof(offer, { type: 'voucher', channelConfig: config, voucher })
         const signed = BigInt(channel.signed) > next ? BigInt(channel.signed) : next
         await store.set({ ...channel, signed: signed.toString(), updatedAt: Date.now() })
-        pending.set(proof, { channelId, context, price: terms.price, deposit, release })
+        pending.set(proof, { channelId, context, price: terms.price, deposit, authorization, release })
         return proof
       } catch (error) {
         release()
@@ -96,6 +110,7 @@ export function batchPayer(options: BatchPayerOptions): BatchPayer {
       if (paid === undefined) return
       pending.delete(proof)
       try {
+        if ((response === undefined || response.status >= 500) && paid.authorization) unsure.set(paid.channelId, { amount: paid.deposit, authorization: paid.authorization })
         if (response === undefined || !response.ok || receipt?.success === false) return
         const channel = await store.get(paid.channelId)
         if (channel === undefined) return
@@ -127,6 +142,12 @@ export function contextFor(offer: Offer, options: Pick<ResolvedBatchOptions, 'ac
   if (terms === undefined) return undefined
   const config = channelConfigOf(terms, options.account.address, options.voucherSigner.address, options.salt)
   return { terms, config, channelId: channelIdOf(config, terms.chainId), voucherSigner: config.payerAuthorizer, chain: options.chain }
+}
+
+/** Seconds until a deposit authorization expires. */
+function validFor(authorization: DepositAuthorizationWire): number {
+  const until = authorization.erc3009Authorization?.validBefore ?? authorization.permit2Authorization?.deadline ?? '0'
+  return Number(until) - Math.floor(Date.now() / 1000)
 }
 
 /**
