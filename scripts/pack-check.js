@@ -11,14 +11,14 @@ import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
-import { CONSUMERS, TSCONFIGS } from './pack-consumers.js'
+import { CONSUMERS, EXPECTED, TSCONFIGS } from './pack-consumers.js'
 
 const run = promisify(execFile)
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const require = createRequire(join(root, 'package.json'))
 const bin = (name) => join(root, 'node_modules', '.bin', name)
 /** Installed into the scratch app beside the tarballs: the peers the consumers load, at the versions this repo tests. */
-const PEERS = ['hono', 'viem', 'redis', '@modelcontextprotocol/sdk', 'zod', 'fastify', 'express', '@types/express', '@types/node']
+const PEERS = ['hono', 'viem', '@solana/kit', 'litesvm', 'redis', '@modelcontextprotocol/sdk', 'zod', 'fastify', 'express', '@types/express', '@types/node']
 
 export function publishedPackages() {
   return readdirSync(join(root, 'packages'))
@@ -34,6 +34,7 @@ async function main() {
   const problems = []
   try {
     const packages = publishedPackages()
+    problems.push(...uncheckedEntries(packages))
     const packed = await pack(packages, work)
     for (const tarball of packed) problems.push(...checkContents(tarball))
     // Two at a time: publint and attw are quick, and the machine is shared.
@@ -65,6 +66,21 @@ async function pack(packages, work) {
   }))
 }
 
+/** Every entry a user can import (each `exports` subpath), so that the consumers load them all. */
+export function entriesOf(packages) {
+  return packages.flatMap(({ manifest }) =>
+    Object.keys(manifest.exports ?? { '.': null })
+      .filter((subpath) => subpath !== './package.json')
+      .map((subpath) => (subpath === '.' ? manifest.name : `${manifest.name}/${subpath.slice(2)}`)),
+  )
+}
+
+function uncheckedEntries(packages) {
+  return entriesOf(packages)
+    .filter((entry) => !(entry in EXPECTED))
+    .map((entry) => `${entry}: no consumer loads it (add it to EXPECTED in scripts/pack-consumers.js)`)
+}
+
 function checkContents({ name, files, manifest }) {
   const problems = []
   for (const needed of ['LICENSE', 'README.md', 'package.json']) if (!files.includes(needed)) problems.push(`${name}: the tarball has no ${needed}`)
@@ -84,6 +100,8 @@ async function lint({ name, path, manifest }) {
   if (manifest.types) {
     const attw = await attempt(bin('attw'), [path, '--format', 'table-flipped', '--no-emoji', '--no-color'])
     if (!attw.ok) problems.push(`${name}: @arethetypeswrong/cli\n${indent(attw.output)}`)
+    // attw resolves every subpath of `exports`: each entry must have its row (under node10 too, via typesVersions).
+    for (const entry of entriesOf([{ manifest }])) if (!attw.output.includes(`"${entry}"`)) problems.push(`${name}: attw did not check ${entry}`)
   }
   return problems
 }

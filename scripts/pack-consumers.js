@@ -1,40 +1,33 @@
 // The consumers scripts/pack-check.js runs in a scratch app where the packed tarballs are installed: each loads
 // every package and subpath, and pays for a Hono route with the test kit, as a user's first try would.
 
-const ENTRIES = [
-  '@tollgate/x402',
-  '@tollgate/x402/testing',
-  '@tollgate/x402/evm',
-  '@tollgate/x402/nevermined',
-  '@tollgate/x402/client',
-  '@tollgate/x402/anvil',
-  '@tollgate/hono',
-  '@tollgate/next',
-  '@tollgate/bun',
-  '@tollgate/node',
-  '@tollgate/express',
-  '@tollgate/fastify',
-  '@tollgate/redis',
-  '@tollgate/mcp',
-]
-
-/** Which export each entry must have, as a function. */
-const EXPECTED = {
+/**
+ * Which export each entry must have, as a function: every entry of every published package (each `exports`
+ * subpath but ./package.json). pack-check.js refuses an entry missing here, so a new subpath gets its check.
+ */
+export const EXPECTED = {
   '@tollgate/x402': 'createPaywall',
   '@tollgate/x402/testing': 'createTestFacilitator',
   '@tollgate/x402/evm': 'localFacilitator',
   '@tollgate/x402/nevermined': 'nevermined',
   '@tollgate/x402/client': 'wrapFetch',
+  '@tollgate/x402/extensions': 'paymentIdentifier',
   '@tollgate/x402/anvil': 'startAnvil',
+  '@tollgate/x402/svm': 'svmExact',
+  '@tollgate/x402/litesvm': 'createLiteSvmWorld',
   '@tollgate/hono': 'paywall',
   '@tollgate/next': 'withPaywall',
   '@tollgate/bun': 'withPaywall',
   '@tollgate/node': 'toNodeHandler',
+  '@tollgate/node/fetch': 'toFetchRequest',
   '@tollgate/express': 'paywall',
   '@tollgate/fastify': 'fastifyPaywall',
   '@tollgate/redis': 'redisStore',
   '@tollgate/mcp': 'paidTool',
+  '@tollgate/cli': 'run',
 }
+
+const ENTRIES = Object.keys(EXPECTED)
 
 // One paid request through Hono, written once for both module systems (`load` is import or require).
 const FLOW = `
@@ -92,6 +85,10 @@ import type { localFacilitator } from '@tollgate/x402/evm'
 import type { nevermined } from '@tollgate/x402/nevermined'
 import type { wrapFetch } from '@tollgate/x402/client'
 import type { startAnvil } from '@tollgate/x402/anvil'
+import type { paymentIdentifier } from '@tollgate/x402/extensions'
+import type { svmExact } from '@tollgate/x402/svm'
+import type { createLiteSvmWorld } from '@tollgate/x402/litesvm'
+import type { toFetchRequest } from '@tollgate/node/fetch'
 import { paywall } from '@tollgate/hono'
 import { withPaywall as nextPaywall } from '@tollgate/next'
 import { withPaywall as bunPaywall } from '@tollgate/bun'
@@ -100,6 +97,7 @@ import { paywall as expressPaywall } from '@tollgate/express'
 import { fastifyPaywall } from '@tollgate/fastify'
 import { redisStore } from '@tollgate/redis'
 import { paidTool } from '@tollgate/mcp'
+import type { run } from '@tollgate/cli'
 
 const facilitator: TestFacilitator = createTestFacilitator()
 const usdc = exact({ price: '$0.01', network: 'base-sepolia', payTo: '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC' })
@@ -112,7 +110,7 @@ app.get('/weather', (c) => {
 })
 export const GET = nextPaywall(async (_request, { payment }) => Response.json({ paidBy: payment.payment?.payer }), { facilitator, accepts: usdc })
 export const used = [core, bunPaywall, toNodeHandler, expressPaywall, fastifyPaywall, redisStore, paidTool, payFor] as const
-export type Entries = [typeof localFacilitator, typeof nevermined, typeof wrapFetch, typeof startAnvil]
+export type Entries = [typeof localFacilitator, typeof nevermined, typeof wrapFetch, typeof startAnvil, typeof paymentIdentifier, typeof svmExact, typeof createLiteSvmWorld, typeof toFetchRequest, typeof run]
 export function code(error: unknown): string | undefined {
   return isTollgateError(error) ? error.code : error instanceof TollgateError ? 'never' : undefined
 }

@@ -26,8 +26,11 @@ const HONO = fileURLToPath(new URL('../../hono/src/index.ts', import.meta.url))
 // before payment, a fresh 402, a receipt's additions; the steps themselves ship with the extensions that bring
 // them, the engine keeps only the calls and the two offer-receipt error codes): main entry 30,158, createPaywall +
 // exact 18,959, Hono + exact 19,489 bytes, within the session's 19.5 kB.
+// Then the size work after issues 20 and 24 (the error table in two lists, a few dead computations): main entry
+// 30,179, createPaywall + exact 18,859, Hono + exact 19,365 bytes (0.2529x the reference: the 0.25x target is not met;
+// docs/performance.md says what the rest is made of). The main entry's limit keeps ~150 B of room for merges.
 const BUDGETS = {
-  coreMainEntry: 30_200,
+  coreMainEntry: 30_330,
   coreMinimal: 19_000,
   honoWithExact: 19_500,
 }

@@ -1,17 +1,36 @@
 // One error type for the whole SDK, and one table from its codes to HTTP statuses.
 // Every Response the engine makes for a failure is derived from this table.
+//
+// The table is written in two lists: the codes answered 402 (most of them) by name, and every other code with its
+// status. A server's bundle then carries only the codes its own code names and the short second list: the
+// buyer's and the extensions' 402 codes stay out of it (P5), and ERROR_STATUS, built from both, only where it is read.
 
-export const ERROR_STATUS = {
-  // The request carries no usable payment: the client should pay (again).
-  payment_required: 402,
-  header_too_large: 402,
-  malformed_payment: 402,
-  unsupported_version: 402,
-  no_matching_requirements: 402,
-  payment_invalid: 402,
-  payment_already_used: 402,
-  payment_in_use: 402,
-  settlement_failed: 402,
+/** Codes answered 402: the request carries no usable payment, and the client should pay (again). */
+const PAY_AGAIN = [
+  'payment_required',
+  'header_too_large',
+  'malformed_payment',
+  'unsupported_version',
+  'no_matching_requirements',
+  'payment_invalid',
+  'payment_already_used',
+  'payment_in_use',
+  'settlement_failed',
+  // The buyer's side (@tollgate/x402/client): thrown by the paying fetch, never sent by a server.
+  'no_payable_offer',
+  'over_spend_cap',
+  'payment_refused',
+  'payment_declined',
+  // bbuyer (issue 23), the buyer's batch-settlement channels: a seller's corrective 402 that does not check out
+  // (its voucher is not ours, or it charges beyond it), and a cooperative refund the seller did not carry out.
+  'channel_correction_refused',
+  'refund_failed',
+  // exta (issue 20): a route requires a payment-identifier and the payment carries none: pay again with one.
+  'payment_id_required',
+] as const
+
+/** Every other code, and its status. */
+const OTHER_STATUS = {
   // The facilitator failed us: not the payer's fault.
   facilitator_error: 502,
   facilitator_bad_response: 502,
@@ -24,10 +43,6 @@ export const ERROR_STATUS = {
   charge_unsupported: 500,
   client_aborted: 499,
   // The buyer's side (@tollgate/x402/client): thrown by the paying fetch, never sent by a server.
-  no_payable_offer: 402,
-  over_spend_cap: 402,
-  payment_refused: 402,
-  payment_declined: 402,
   malformed_402: 502,
   payer_error: 500,
   body_not_replayable: 500,
@@ -38,16 +53,10 @@ export const ERROR_STATUS = {
   unknown_network: 500,
   // A route accepts a kind (x402Version, scheme, network) its facilitator does not list in /supported.
   unsupported_payment_kind: 500,
-  // bbuyer (issue 23), the buyer's batch-settlement channels: a seller's corrective 402 that does not check out
-  // (its voucher is not ours, or it charges beyond it), and a cooperative refund the seller did not carry out.
-  channel_correction_refused: 402,
-  refund_failed: 402,
   // faults (issue 24): the settlement's transaction went out but had no receipt in time (x402's
   // settlement_pending); it is reconciled later, and the answer is not delivered meanwhile.
   settlement_pending: 504,
   // exta (issue 20): extensions a payment carries (extensions/*).
-  // A route requires a payment-identifier and the payment carries none: the client should pay again with one.
-  payment_id_required: 402,
   // The payment's id names another payment already: nothing is charged (the spec's 409 Conflict).
   payment_id_conflict: 409,
   // An extension the payment carries is malformed (not the shape its spec writes).
@@ -58,7 +67,14 @@ export const ERROR_STATUS = {
   receipt_signature_invalid: 502,
 } as const satisfies Record<string, number>
 
-export type ErrorCode = keyof typeof ERROR_STATUS
+export type ErrorCode = (typeof PAY_AGAIN)[number] | keyof typeof OTHER_STATUS
+
+/** Every error code and the HTTP status it answers. */
+export const ERROR_STATUS: { readonly [code in (typeof PAY_AGAIN)[number]]: 402 } & typeof OTHER_STATUS = /* @__PURE__ */ table()
+
+function table(): typeof ERROR_STATUS {
+  return { ...Object.fromEntries(PAY_AGAIN.map((code) => [code, 402])), ...OTHER_STATUS } as typeof ERROR_STATUS
+}
 
 export interface TollgateErrorDetails {
   /** Which field or option was wrong, as a dotted path (`routes["GET /a"].price`). */
@@ -79,7 +95,7 @@ export class TollgateError extends Error {
   constructor(code: ErrorCode, message: string, details: TollgateErrorDetails = {}, options?: { cause?: unknown }) {
     super(message, options)
     this.code = code
-    this.status = ERROR_STATUS[code]
+    this.status = statusOf(code)
     this.details = details
   }
 
@@ -94,5 +110,5 @@ export function isTollgateError(value: unknown): value is TollgateError {
 }
 
 export function statusOf(code: ErrorCode): number {
-  return ERROR_STATUS[code]
+  return (OTHER_STATUS as Record<string, number>)[code] ?? 402
 }

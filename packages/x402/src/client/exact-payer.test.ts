@@ -1,10 +1,9 @@
 // The paying fetch with the exact EVM payer against our own server over HTTP: createPaywall + localFacilitator
 // on anvil, real signatures and real TestUSDC balances.
-import type { Address, PrivateKeyAccount } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createPaywall } from '../engine/paywall.js'
-import { usdcBalance, type AnvilClient, type AnvilInstance, startUsdcChain } from '../evm/anvil.js'
+import { usdcBalance } from '../evm/anvil.js'
 import { localFacilitator } from '../evm/facilitator.js'
 import { isTollgateError, type TollgateError } from '../errors.js'
 import { exact, plan } from '../requirements/options.js'
@@ -12,6 +11,7 @@ import { exactPayer } from './exact-payer.js'
 import { getPayment, getReceipt } from './receipt.js'
 import { v1Only } from './test-support.js'
 import { listen, type TestServer } from '../test-support/server.js'
+import { useUsdcChain } from '../test-support/usdc-chain.js'
 import type { Offer } from './types.js'
 import { wrapFetch } from './wrap-fetch.js'
 
@@ -19,23 +19,18 @@ import { wrapFetch } from './wrap-fetch.js'
 const CHAIN_ID = 84532
 const PRICE = 10_000n
 
-let anvil: AnvilInstance
-let owner: AnvilClient
-let buyer: PrivateKeyAccount
-let payTo: Address
-let token: Address
+const chain = useUsdcChain({ chainId: CHAIN_ID, price: PRICE })
 let v2Server: TestServer
 let v1Server: TestServer
 
 beforeAll(async () => {
-  ;({ anvil, owner, buyer, payTo, token } = await startUsdcChain({ chainId: CHAIN_ID }))
-  const asset = { address: token, name: 'USDC', version: '2' }
+  const asset = { address: chain.token, name: 'USDC', version: '2' }
   const paywall = createPaywall({
-    facilitator: localFacilitator({ rpcUrl: anvil.rpcUrl, settler: anvil.privateKeys[5]!, pollingIntervalMs: 50 }),
+    facilitator: localFacilitator({ rpcUrl: chain.anvil.rpcUrl, settler: chain.anvil.privateKeys[5]!, pollingIntervalMs: 50 }),
     routes: {
-      'GET /weather': exact({ amount: PRICE, network: `eip155:${CHAIN_ID}`, payTo, asset }),
-      'POST /echo': exact({ amount: PRICE, network: `eip155:${CHAIN_ID}`, payTo, asset }),
-      'GET /pricey': exact({ price: '$0.50', network: `eip155:${CHAIN_ID}`, payTo, asset }),
+      'GET /weather': exact({ amount: PRICE, network: `eip155:${CHAIN_ID}`, payTo: chain.payTo, asset }),
+      'POST /echo': exact({ amount: PRICE, network: `eip155:${CHAIN_ID}`, payTo: chain.payTo, asset }),
+      'GET /pricey': exact({ price: '$0.50', network: `eip155:${CHAIN_ID}`, payTo: chain.payTo, asset }),
     },
   })
   const app = paywall.protect(async (request, ctx) => Response.json({ paidBy: ctx.payment?.payer, body: request.method === 'POST' ? await request.json() : null }))
@@ -46,10 +41,9 @@ beforeAll(async () => {
 afterAll(async () => {
   await v2Server?.close()
   await v1Server?.close()
-  await anvil?.stop()
 })
 
-const balances = () => Promise.all([usdcBalance(owner, token, buyer.address), usdcBalance(owner, token, payTo)])
+const balances = () => Promise.all([usdcBalance(chain.owner, chain.token, chain.buyer.address), usdcBalance(chain.owner, chain.token, chain.payTo)])
 
 async function caught(promise: Promise<unknown>): Promise<TollgateError> {
   const error = await promise.then(() => undefined, (e: unknown) => e)
@@ -60,19 +54,19 @@ async function caught(promise: Promise<unknown>): Promise<TollgateError> {
 describe('exactPayer + wrapFetch against createPaywall and localFacilitator on anvil', () => {
   it('pays a v2 server: 200, a real transaction, balances moved by exactly the price', async () => {
     const [buyerBefore, payToBefore] = await balances()
-    const response = await wrapFetch(fetch, { payers: [exactPayer(buyer)] })(`${v2Server.url}/weather`)
+    const response = await wrapFetch(fetch, { payers: [exactPayer(chain.buyer)] })(`${v2Server.url}/weather`)
     expect(response.status).toBe(200)
-    expect(await response.json()).toEqual({ paidBy: buyer.address, body: null })
+    expect(await response.json()).toEqual({ paidBy: chain.buyer.address, body: null })
     const receipt = getReceipt(response)!
-    expect(receipt).toMatchObject({ success: true, payer: buyer.address, network: `eip155:${CHAIN_ID}` })
-    const mined = await owner.getTransactionReceipt({ hash: receipt.transaction as `0x${string}` })
+    expect(receipt).toMatchObject({ success: true, payer: chain.buyer.address, network: `eip155:${CHAIN_ID}` })
+    const mined = await chain.owner.getTransactionReceipt({ hash: receipt.transaction as `0x${string}` })
     expect(mined.status).toBe('success')
     expect(await balances()).toEqual([buyerBefore! - PRICE, payToBefore! + PRICE])
   })
 
   it('pays a v1 server (402 body only) with X-PAYMENT', async () => {
     const [buyerBefore, payToBefore] = await balances()
-    const response = await wrapFetch(fetch, { payers: [exactPayer(buyer)] })(`${v1Server.url}/weather`)
+    const response = await wrapFetch(fetch, { payers: [exactPayer(chain.buyer)] })(`${v1Server.url}/weather`)
     expect(response.status).toBe(200)
     expect(getPayment(response)).toMatchObject({ header: 'X-PAYMENT', offer: { x402Version: 1, raw: { network: 'base-sepolia' } } })
     expect(response.headers.get('X-PAYMENT-RESPONSE')).toBeTruthy()
@@ -80,25 +74,25 @@ describe('exactPayer + wrapFetch against createPaywall and localFacilitator on a
   })
 
   it('resends a JSON body on the paid retry', async () => {
-    const response = await wrapFetch(fetch, { payers: [exactPayer(buyer)] })(`${v2Server.url}/echo`, {
+    const response = await wrapFetch(fetch, { payers: [exactPayer(chain.buyer)] })(`${v2Server.url}/echo`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ question: 'weather?' }),
     })
     expect(response.status).toBe(200)
-    expect(await response.json()).toEqual({ paidBy: buyer.address, body: { question: 'weather?' } })
+    expect(await response.json()).toEqual({ paidBy: chain.buyer.address, body: { question: 'weather?' } })
   })
 
   it('refuses an offer above the spend cap and moves no money', async () => {
     const before = await balances()
-    const error = await caught(wrapFetch(fetch, { payers: [exactPayer(buyer)], maxAmount: '$0.10' })(`${v2Server.url}/pricey`))
+    const error = await caught(wrapFetch(fetch, { payers: [exactPayer(chain.buyer)], maxAmount: '$0.10' })(`${v2Server.url}/pricey`))
     expect(error.code).toBe('over_spend_cap')
-    expect(error.details).toMatchObject({ amount: '500000', cap: '100000', asset: token })
+    expect(error.details).toMatchObject({ amount: '500000', cap: '100000', asset: chain.token })
     expect(await balances()).toEqual(before)
   })
 
   it('throws payment_refused when the server answers 402 again, and signs only once', async () => {
-    const broke = privateKeyToAccount(anvil.privateKeys[7]!)
+    const broke = privateKeyToAccount(chain.anvil.privateKeys[7]!)
     let signatures = 0
     const counting = { address: broke.address, signTypedData: ((parameters) => (signatures++, broke.signTypedData(parameters))) as typeof broke.signTypedData }
     const error = await caught(wrapFetch(fetch, { payers: [exactPayer(counting)] })(`${v2Server.url}/weather`))

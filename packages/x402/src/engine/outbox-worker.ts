@@ -2,7 +2,7 @@
 // the 'deliver' policy: with backoff, until they succeed, are refused for good, or their authorisation expires.
 // Entries with a transaction (settlement_pending, or a delivered settlement watched until final) are reconciled
 // against it: the facilitator is asked about that transaction, and answers settlement_pending until it is done.
-import { TollgateError, isTollgateError } from '../errors.js'
+import { isTollgateError } from '../errors.js'
 import { isSettlementPending } from '../facilitator/pending.js'
 import type { Facilitator } from '../facilitator/types.js'
 import type { Outbox, OutboxEntry } from '../store/types.js'
@@ -62,7 +62,7 @@ export function createOutboxWorker(
       if (result.success) watch || emit?.('outbox.settled', { ...fields(entry), transaction: result.transaction, status: 200 })
       else emit?.('outbox.failed', { ...fields(entry), reason: result.errorReason ?? 'settlement_failed' })
     } catch (error) {
-      const reason = isTollgateError(error) ? error.code : new TollgateError('facilitator_error', String(error)).code
+      const reason = isTollgateError(error) ? error.code : 'facilitator_error'
       if (now() >= entry.expiresAt) {
         await outbox.remove(entry.id)
         emit?.('outbox.expired', { ...fields(entry), reason })

@@ -13,8 +13,8 @@ const UNPAID_V1 = 'X-PAYMENT header is required'
 /** A 402 ready to send, as strings, so a static route can keep it and answer without re-encoding. */
 export interface Rendered402 {
   header: string
+  /** JSON, sent as application/json. */
   body: string
-  contentType: string
 }
 
 export function render402(paymentRequired: PaymentRequired, reason?: string): Rendered402 {
@@ -22,7 +22,7 @@ export function render402(paymentRequired: PaymentRequired, reason?: string): Re
   const v1 = toV1Body(paymentRequired, reason ?? UNPAID_V1)
   // v1 clients read the body; when no offer has a v1 form, the body is the v2 object itself.
   const body = JSON.stringify(v1.accepts.length > 0 ? v1 : v2)
-  return { header: encodePaymentRequired(reorderError(v2)), body, contentType: 'application/json' }
+  return { header: encodePaymentRequired(reorderError(v2)), body }
 }
 
 /** The PaymentRequired as the 402 header carries it: `error` (the reason, else "Payment required") after the version. */
@@ -48,7 +48,7 @@ export interface Send402Options {
 export function send402(rendered: Rendered402, paymentRequired: PaymentRequired, options: Send402Options = {}): Response {
   // A plain record, not a Headers: servers with a lightweight Response (@hono/node-server) write it as it is.
   const headers: Record<string, string> = {
-    'Content-Type': options.html ? 'text/html; charset=utf-8' : rendered.contentType,
+    'Content-Type': options.html ? 'text/html; charset=utf-8' : 'application/json',
     [HEADERS.PAYMENT_REQUIRED]: rendered.header,
     'Cache-Control': 'no-store',
     'Access-Control-Expose-Headers': EXPOSE_HEADERS,

@@ -32,9 +32,7 @@ export function toPaywallOptions(options: AdapterOptions): PaywallOptions {
   if (hasRoutes) return options as PaywallOptions
   if (!hasAccepts) invalid('accepts', "a payment option for this route, e.g. exact({ price: '$0.01', network, payTo }), or a routes map")
   const { accepts, description, mimeType, extensions, routes: _routes, ...policies } = options as RoutePaywallOptions
-  const route: RouteConfig = { accepts }
-  if (description !== undefined) route.description = description
-  if (mimeType !== undefined) route.mimeType = mimeType
-  if (extensions !== undefined) route.extensions = extensions
+  // A key left undefined is as good as absent: the engine reads each with `!== undefined`.
+  const route: RouteConfig = { accepts, description, mimeType, extensions }
   return { ...policies, routes: { [ANY_ROUTE]: route } }
 }

@@ -1,11 +1,10 @@
 // A settlement undone by a reorganisation after the answer went out, on a real anvil mining a block a second:
 // localFacilitator settles the still-valid authorization again and the seller ends whole; an expired one is lost.
-import { createPublicClient, custom, http, type Address, type EIP1193RequestFn, type Hash } from 'viem'
-import type { PrivateKeyAccount } from 'viem/accounts'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { PaymentRequirements } from '../codec/types.js'
-import { chainOffer, requestFor } from '../test-support/exact-chain.js'
-import { usdcBalance, type AnvilClient, type AnvilInstance, startUsdcChain } from './anvil.js'
+import { createPublicClient, custom, http, type EIP1193RequestFn, type Hash } from 'viem'
+import { describe, expect, it } from 'vitest'
+import { requestFor } from '../test-support/exact-chain.js'
+import { useUsdcChain } from '../test-support/usdc-chain.js'
+import { usdcBalance } from './anvil.js'
 import { localFacilitator } from './facilitator.js'
 import type { SettlementEvent } from './settlement-events.js'
 import { createExactPayment } from './signer.js'
@@ -13,28 +12,18 @@ import { createExactPayment } from './signer.js'
 const CHAIN_ID = 84532
 const PRICE = 10_000n
 
-let anvil: AnvilInstance
-let owner: AnvilClient
-let buyer: PrivateKeyAccount
-let payTo: Address
-let token: Address
-let requirements: PaymentRequirements
-
-const rpc = (method: string, params: unknown[] = []) => owner.request({ method, params } as never)
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
-
-beforeAll(async () => {
-  ;({ anvil, owner, buyer, payTo, token } = await startUsdcChain({ chainId: CHAIN_ID }))
-  requirements = chainOffer(CHAIN_ID, token, payTo, PRICE)
-  await rpc('evm_setAutomine', [false])
-  await rpc('evm_setIntervalMining', [1])
-}, 30_000)
-
-afterAll(async () => {
-  await anvil?.stop()
+const chain = useUsdcChain({
+  chainId: CHAIN_ID,
+  price: PRICE,
+  ready: async () => {
+    await chain.rpc('evm_setAutomine', [false])
+    await chain.rpc('evm_setIntervalMining', [1])
+  },
 })
 
-const balances = () => Promise.all([usdcBalance(owner, token, buyer.address), usdcBalance(owner, token, payTo)])
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+const balances = () => Promise.all([usdcBalance(chain.owner, chain.token, chain.buyer.address), usdcBalance(chain.owner, chain.token, chain.payTo)])
 
 async function until(condition: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
   const deadline = Date.now() + timeoutMs
@@ -47,22 +36,22 @@ async function until(condition: () => boolean | Promise<boolean>, timeoutMs = 15
 /** Settles one payment, then takes its block and `depth - 1` after it out of the chain (mining paused meanwhile). */
 async function settleThenReorg(depth: number, options: { now?: () => number } = {}, beforeReorg = () => {}) {
   const events: SettlementEvent[] = []
-  const client = createPublicClient({ chain: anvil.chain, transport: http(anvil.rpcUrl), pollingInterval: 200 })
-  const facilitator = localFacilitator({ client, settler: anvil.privateKeys[5]!, onEvent: (event) => events.push(event), ...options })
-  const payment = await createExactPayment({ account: buyer, requirements })
+  const client = createPublicClient({ chain: chain.anvil.chain, transport: http(chain.anvil.rpcUrl), pollingInterval: 200 })
+  const facilitator = localFacilitator({ client, settler: chain.anvil.privateKeys[5]!, onEvent: (event) => events.push(event), ...options })
+  const payment = await createExactPayment({ account: chain.buyer, requirements: chain.requirements })
   const before = await balances()
-  const settled = await facilitator.settle(requestFor(payment, requirements), new AbortController().signal)
+  const settled = await facilitator.settle(requestFor(payment, chain.requirements), new AbortController().signal)
   expect(settled).toMatchObject({ success: true })
-  await rpc('evm_setIntervalMining', [0])
-  const { blockNumber } = await owner.getTransactionReceipt({ hash: settled.transaction as Hash })
-  while ((await owner.getBlockNumber({ cacheTime: 0 })) < blockNumber + BigInt(depth) - 1n) await rpc('evm_mine')
-  const reorged = Number((await owner.getBlockNumber({ cacheTime: 0 })) - blockNumber) + 1
+  await chain.rpc('evm_setIntervalMining', [0])
+  const { blockNumber } = await chain.owner.getTransactionReceipt({ hash: settled.transaction as Hash })
+  while ((await chain.owner.getBlockNumber({ cacheTime: 0 })) < blockNumber + BigInt(depth) - 1n) await chain.rpc('evm_mine')
+  const reorged = Number((await chain.owner.getBlockNumber({ cacheTime: 0 })) - blockNumber) + 1
   expect(reorged).toBeGreaterThanOrEqual(depth)
   expect(await balances()).toEqual([before[0]! - PRICE, before[1]! + PRICE])
   beforeReorg()
-  await rpc('anvil_reorg', [reorged, []])
+  await chain.rpc('anvil_reorg', [reorged, []])
   expect(await balances()).toEqual(before) // the delivered answer is unpaid now
-  await rpc('evm_setIntervalMining', [1])
+  await chain.rpc('evm_setIntervalMining', [1])
   return { events, before, settled, blockNumber }
 }
 
@@ -71,7 +60,7 @@ describe('a delivered settlement taken out by a reorganisation', () => {
     it(`of ${depth} block${depth > 1 ? 's' : ''} is settled again: the seller ends whole, the buyer pays once`, async () => {
       const { events, before, settled, blockNumber } = await settleThenReorg(depth)
       await until(() => events.some((event) => event.type === 'settlement.resettled'))
-      const about = { network: `eip155:${CHAIN_ID}`, payer: buyer.address }
+      const about = { network: `eip155:${CHAIN_ID}`, payer: chain.buyer.address }
       expect(events).toEqual([
         { type: 'settlement.reorged', transaction: settled.transaction, blockNumber, ...about },
         { type: 'settlement.resettled', transaction: expect.stringMatching(/^0x[0-9a-f]{64}$/), replaced: settled.transaction, ...about },
@@ -88,10 +77,10 @@ describe('a delivered settlement taken out by a reorganisation', () => {
     await until(() => events.some((event) => event.type === 'settlement.lost'))
     expect(events).toEqual([
       expect.objectContaining({ type: 'settlement.reorged', transaction: settled.transaction }),
-      { type: 'settlement.lost', transaction: settled.transaction, reason: 'authorization_expired', network: `eip155:${CHAIN_ID}`, payer: buyer.address },
+      { type: 'settlement.lost', transaction: settled.transaction, reason: 'authorization_expired', network: `eip155:${CHAIN_ID}`, payer: chain.buyer.address },
     ])
-    const start = await owner.getBlockNumber({ cacheTime: 0 })
-    await until(async () => (await owner.getBlockNumber({ cacheTime: 0 })) >= start + 2n)
+    const start = await chain.owner.getBlockNumber({ cacheTime: 0 })
+    await until(async () => (await chain.owner.getBlockNumber({ cacheTime: 0 })) >= start + 2n)
     expect(await balances()).toEqual(before)
   }, 30_000)
 })
@@ -99,31 +88,31 @@ describe('a delivered settlement taken out by a reorganisation', () => {
 describe('a reorged settlement whose account nonce another settlement took meanwhile', () => {
   it('is settled by a new transaction for the same authorization, once: the seller ends whole', async () => {
     // The watching facilitator's sends wait at a gate, so that another settlement takes the nonce first.
-    const base = http(anvil.rpcUrl)({ chain: anvil.chain, retryCount: 0 })
+    const base = http(chain.anvil.rpcUrl)({ chain: chain.anvil.chain, retryCount: 0 })
     let gate: Promise<void> | undefined
     const request = (async ({ method, params }) => {
       if (method === 'eth_sendRawTransaction' && gate) await gate
       return base.request({ method, params } as never)
     }) as EIP1193RequestFn
-    const client = createPublicClient({ chain: anvil.chain, transport: custom({ request }), pollingInterval: 200 })
+    const client = createPublicClient({ chain: chain.anvil.chain, transport: custom({ request }), pollingInterval: 200 })
     const events: SettlementEvent[] = []
-    const settler = anvil.privateKeys[5]!
+    const settler = chain.anvil.privateKeys[5]!
     const watching = localFacilitator({ client, settler, onEvent: (event) => events.push(event) })
-    const other = localFacilitator({ client: createPublicClient({ chain: anvil.chain, transport: http(anvil.rpcUrl), pollingInterval: 200 }), settler })
-    const [first, second] = [await createExactPayment({ account: buyer, requirements }), await createExactPayment({ account: buyer, requirements })]
+    const other = localFacilitator({ client: createPublicClient({ chain: chain.anvil.chain, transport: http(chain.anvil.rpcUrl), pollingInterval: 200 }), settler })
+    const [first, second] = [await createExactPayment({ account: chain.buyer, requirements: chain.requirements }), await createExactPayment({ account: chain.buyer, requirements: chain.requirements })]
     const before = await balances()
 
-    const settled = await watching.settle(requestFor(first, requirements), new AbortController().signal)
+    const settled = await watching.settle(requestFor(first, chain.requirements), new AbortController().signal)
     expect(settled).toMatchObject({ success: true })
-    await rpc('evm_setIntervalMining', [0])
+    await chain.rpc('evm_setIntervalMining', [0])
     let open = () => {}
     gate = new Promise((resolve) => (open = resolve))
-    const { blockNumber } = await owner.getTransactionReceipt({ hash: settled.transaction as Hash })
-    await rpc('anvil_reorg', [Number((await owner.getBlockNumber({ cacheTime: 0 })) - blockNumber) + 1, []])
-    await rpc('anvil_dropAllTransactions')
-    await rpc('evm_setIntervalMining', [1])
+    const { blockNumber } = await chain.owner.getTransactionReceipt({ hash: settled.transaction as Hash })
+    await chain.rpc('anvil_reorg', [Number((await chain.owner.getBlockNumber({ cacheTime: 0 })) - blockNumber) + 1, []])
+    await chain.rpc('anvil_dropAllTransactions')
+    await chain.rpc('evm_setIntervalMining', [1])
     // The other settlement takes the settler's nonce the reorged transaction had.
-    expect(await other.settle(requestFor(second, requirements), new AbortController().signal)).toMatchObject({ success: true })
+    expect(await other.settle(requestFor(second, chain.requirements), new AbortController().signal)).toMatchObject({ success: true })
     open()
     gate = undefined
 
@@ -133,23 +122,23 @@ describe('a reorged settlement whose account nonce another settlement took meanw
     expect(resettled.transaction).not.toBe(settled.transaction)
     expect(await balances()).toEqual([before[0]! - 2n * PRICE, before[1]! + 2n * PRICE])
     // Still once: a few blocks on, nothing more moved.
-    const start = await owner.getBlockNumber({ cacheTime: 0 })
-    await until(async () => (await owner.getBlockNumber({ cacheTime: 0 })) >= start + 2n)
+    const start = await chain.owner.getBlockNumber({ cacheTime: 0 })
+    await until(async () => (await chain.owner.getBlockNumber({ cacheTime: 0 })) >= start + 2n)
     expect(await balances()).toEqual([before[0]! - 2n * PRICE, before[1]! + 2n * PRICE])
   }, 30_000)
 })
 
 describe('localFacilitator options for watching settlements', () => {
   it('refuses a finalityDepth that is no whole number of blocks and an onEvent that is no function', () => {
-    const settler = anvil.privateKeys[5]!
+    const settler = chain.anvil.privateKeys[5]!
     for (const finalityDepth of [-1, 1.5, '5']) {
-      expect(() => localFacilitator({ rpcUrl: anvil.rpcUrl, settler, finalityDepth: finalityDepth as number })).toThrow(
+      expect(() => localFacilitator({ rpcUrl: chain.anvil.rpcUrl, settler, finalityDepth: finalityDepth as number })).toThrow(
         expect.objectContaining({ code: 'invalid_options', details: expect.objectContaining({ path: 'localFacilitator.finalityDepth' }) }),
       )
     }
-    expect(() => localFacilitator({ rpcUrl: anvil.rpcUrl, settler, onEvent: 'log' as never })).toThrow(
+    expect(() => localFacilitator({ rpcUrl: chain.anvil.rpcUrl, settler, onEvent: 'log' as never })).toThrow(
       expect.objectContaining({ code: 'invalid_options', details: expect.objectContaining({ path: 'localFacilitator.onEvent' }) }),
     )
-    expect(() => localFacilitator({ rpcUrl: anvil.rpcUrl, settler, finalityDepth: 0, onEvent: () => {} })).not.toThrow()
+    expect(() => localFacilitator({ rpcUrl: chain.anvil.rpcUrl, settler, finalityDepth: 0, onEvent: () => {} })).not.toThrow()
   })
 })
