@@ -22,6 +22,7 @@ describe('demo --serve', () => {
       { method: 'GET', path: '/weather', scheme: 'exact', network: 'eip155:31337', amount: '1000' },
       { method: 'GET', path: '/premium', scheme: 'exact', network: 'eip155:31337', amount: '10000' },
       { method: 'POST', path: '/generate', scheme: 'upto', network: 'eip155:31337', amount: '50000' },
+      { method: 'GET', path: '/quote', scheme: 'batch-settlement', network: 'eip155:31337', amount: '1000' },
     ])
     expect(info.chain).toEqual({ rpcUrl: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/), chainId: 31337, asset: expect.stringMatching(/^0x[0-9a-fA-F]{40}$/) })
     expect(privateKeyToAccount(info.buyer.privateKey).address).toBe(info.buyer.address)
@@ -70,7 +71,7 @@ describe('demo --serve, stopped with Ctrl-C', () => {
 describe('npm run demo -- --serve', () => {
   it('prints the JSON first (with --silent) and stops anvil when npm gets SIGTERM', async () => {
     const { demo, info } = await startServe([], startNpmDemo)
-    expect(info.routes.map((route) => route.path)).toEqual(['/weather', '/premium', '/generate'])
+    expect(info.routes.map((route) => route.path)).toEqual(['/weather', '/premium', '/generate', '/quote'])
     const pid = anvilPid(demo.stderr())
     // npm's shell does not pass SIGTERM on; the demo notices it lost its parent and stops by itself.
     await demo.stop('SIGTERM')
