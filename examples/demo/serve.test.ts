@@ -37,6 +37,15 @@ describe('demo --serve', () => {
     expect(decoded.ok && decoded.value.accepts[0]).toMatchObject({ scheme: 'exact', amount: '1000', asset: info.chain.asset })
   })
 
+  it('declares discovery metadata (bazaar) and payment ids on every paid route, and sign-in-with-x on GET /premium', async () => {
+    for (const route of info.routes) {
+      const response = await fetch(`${info.url}${route.path}`, { method: route.method, ...(route.method === 'POST' ? { body: '{}', headers: { 'content-type': 'application/json' } } : {}) })
+      const asked = decodePaymentRequired(response.headers.get(PAYMENT_REQUIRED) ?? '')
+      const declared = asked.ok ? Object.keys(asked.value.extensions ?? {}).sort() : []
+      expect(declared, route.path).toEqual(route.path === '/premium' ? ['bazaar', 'payment-identifier', 'sign-in-with-x'] : ['bazaar', 'payment-identifier'])
+    }
+  })
+
   it('serves a request paid by our own signer, with a receipt', async () => {
     const buyer = createBuyer({ account: privateKeyToAccount(info.buyer.privateKey) })
     const response = await buyer.fetch(`${info.url}/premium`)
