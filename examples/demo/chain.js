@@ -1,6 +1,6 @@
 // The local chain: anvil, the TestUSDC token deployed on it, and a buyer funded with it. Or, to run a second
 // demo beside a first one, the chain and token the first one started (`joinChain`).
-import { ANVIL_PRIVATE_KEYS, anvilClient, deployTestUsdc, fundUsdc, installPermit2, startAnvil } from '@tollgate/x402/anvil'
+import { ANVIL_PRIVATE_KEYS, anvilClient, deployTestUsdc, fundUsdc, installBatchSettlement, installPermit2, startAnvil } from '@tollgate/x402/anvil'
 import { TEST_USDC_ABI } from '@tollgate/x402/evm'
 import { createPublicClient, http } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
@@ -53,6 +53,8 @@ export async function startChain(options = {}) {
   await fundUsdc(deployer, asset, chain.buyer.address, BUYER_FUNDS)
   // Permit2 and the x402 proxies at their canonical addresses, for the metered (upto) route.
   await installPermit2(deployer)
+  // x402BatchSettlement and its deposit collectors at their canonical addresses, for the channel route (GET /quote).
+  await installBatchSettlement(deployer)
   return { ...chain, anvil }
 }
 

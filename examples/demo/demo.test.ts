@@ -72,6 +72,30 @@ describe('npm run demo', () => {
     expect(output).toContain('Maximum authorised: 50000 atomic units ($0.05); amount settled: 1600 ($0.0016), what the answer used.')
   })
 
+  it('pays for GET /premium once, then signs in with the wallet (sign-in-with-x): 200 with no payment', () => {
+    const paidOnce = output.indexOf('<- 402: sign-in refused (sign_in_not_paid), so the buyer pays')
+    const signedIn = output.indexOf('== GET', paidOnce)
+    expect(paidOnce).toBeGreaterThan(0)
+    expect(output.slice(signedIn)).toMatch(/^== GET http:\/\/127\.0\.0\.1:\d+\/premium again \(sign-in-with-x: paid once, now the wallet signs in\)\n-> signing in with the buyer's wallet \(SIGN-IN-WITH-X: a SIWE message for 127\.0\.0\.1:\d+\), no payment\n<- 200 \{"insight":"[^"]+","paidBy":"0x[0-9a-fA-F]{40}","signedIn":true\}\nSigned in as 0x[0-9a-fA-F]{40}: no payment, no receipt, the buyer's balance unchanged \(\$9\.989\)\./)
+  })
+
+  it('sells GET /quote by channel: one deposit, fifty requests with no other transaction, one claim, one settle, the receiver paid', () => {
+    expect(output).toMatch(/│ scheme\s+│ batch-settlement\s+│/)
+    expect(output).toMatch(/│ amount\s+│ 1000 atomic = \$0\.001 a request, from a channel\s+│/)
+    expect(output).toMatch(/request 1: the deposit went with the first voucher, transaction 0x[0-9a-f]{64}\n/)
+    expect(output).toContain('request 50: a voucher for 50000 in all, no transaction')
+    expect(output).toMatch(/Chain: block (\d+) before, \d+ after: 50 paid requests, 1 transaction \(the deposit\)\./)
+    expect(output).toMatch(/Channel 0x[0-9a-f]{64}: deposited 50000 \(\$0\.05\), charged 50000; the seller holds the vouchers, nothing claimed yet\./)
+    expect(output).toMatch(/-> claim  0x[0-9a-f]{64}\n-> settle 0x[0-9a-f]{64}\n/)
+    expect(output).toMatch(/│ payer\s+│ 0x[0-9a-fA-F]{40} │ [\d.]+\s+│ [\d.]+\s+│ -0\.050000\s+│/)
+    expect(output).toMatch(/│ receiver\s+│ 0x[0-9a-fA-F]{40} │ [\d.]+\s+│ [\d.]+\s+│ \+0\.050000\s+│/)
+    expect(output).toContain('The payer deposited 50000 ($0.05); the receiver got 50000 ($0.05) for 50 requests, in 3 transactions.')
+    // The claim and the settle went out while the API stopped, before anvil did.
+    const err = demo.stderr()
+    expect(err.indexOf('[api] batch.settled')).toBeGreaterThan(err.indexOf('[api] batch.claimed'))
+    expect(err.indexOf('[api] batch.settled')).toBeLessThan(err.indexOf('stopped anvil'))
+  })
+
   it('leaves no anvil running', () => {
     const pid = anvilPid(output)
     expect(isRunning(pid)).toBe(false)

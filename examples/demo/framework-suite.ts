@@ -16,6 +16,7 @@ export const DEMO_ROUTES = [
   { method: 'GET', path: '/weather', scheme: 'exact', network: 'eip155:31337', amount: '1000' },
   { method: 'GET', path: '/premium', scheme: 'exact', network: 'eip155:31337', amount: '10000' },
   { method: 'POST', path: '/generate', scheme: 'upto', network: 'eip155:31337', amount: '50000' },
+  { method: 'GET', path: '/quote', scheme: 'batch-settlement', network: 'eip155:31337', amount: '1000' },
 ]
 
 export function balanceOf(info: ServeAnnouncement, holder: Address): Promise<bigint> {

@@ -99,7 +99,11 @@ export async function main(argv) {
       },
     })
     const what = server.pid === undefined ? 'the API server' : `the ${args.framework} server (pid ${server.pid})`
-    lifecycle.onStop(what, () => server.close())
+    // Stopping the API claims and settles its channels (batch-settlement), so it stops before the chain, once.
+    /** @type {Promise<void> | undefined} */
+    let closing
+    const closeApi = () => (closing ??= server.close())
+    lifecycle.onStop(what, closeApi)
     const routes = summarize(paidRoutes({ ...chain, ...(nevermined ? { ask: nevermined.route.option } : {}) }))
     const where = server.pid === undefined ? args.framework : `${args.framework}, pid ${server.pid}`
     say(`Paid API on ${server.url} (${where})`)
@@ -117,7 +121,7 @@ export async function main(argv) {
       return new Promise(() => {}) // the signal handler stops everything and exits
     }
 
-    await runStory({ url: server.url, chain, ...(nevermined ? { neverminedPayer: nevermined.payer } : {}), say })
+    await runStory({ url: server.url, chain, ...(nevermined ? { neverminedPayer: nevermined.payer } : {}), say, closeApi })
     await lifecycle.stopAll()
     return 0
   } catch (error) {

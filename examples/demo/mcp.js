@@ -6,6 +6,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js'
 import { exact, getToolPayment, paidTool, PRICE_META_KEY, readReceipt, withPayments } from '@tollgate/mcp'
+import { paymentIdentifier } from '@tollgate/x402/extensions'
 import { exactPayer, localFacilitator } from '@tollgate/x402/evm'
 import { createServer } from 'node:http'
 import { z } from 'zod'
@@ -43,7 +44,9 @@ export async function runMcpStory({ chain, port, say, onStop }) {
     maxAmount: SPEND_CAP,
     beforePay({ demand, offer, payer }) {
       say('<- payment-required tool result (isError, PaymentRequired in structuredContent)')
-      say(paymentRequiredTable(/** @type {import('@tollgate/x402').PaymentRequired} */ (demand.paymentRequired)))
+      const asked = /** @type {import('@tollgate/x402').PaymentRequired} */ (demand.paymentRequired)
+      say(paymentRequiredTable(asked))
+      say(`   extensions: ${Object.keys(asked.extensions ?? {}).sort().join(', ') || 'none'} (discovery metadata for the tool, and payment ids)`)
       say(`-> paying with ${offer.requirements.scheme} on ${offer.requirements.network} (${payer}), the proof in _meta["x402/payment"], and calling again`)
     },
   })
@@ -89,6 +92,9 @@ async function serveTools(chain, port) {
     accepts: exact({ amount: MCP_PRICE, network: `eip155:${chain.chainId}`, payTo: chain.seller, asset: { address: chain.asset, name: USDC.name, version: USDC.version } }),
     facilitator,
     description: 'Three-day forecast for a city',
+    // Published for discovery (bazaar: the tool's name, description and input schema) and payment ids accepted.
+    discovery: { example: { city: 'Lisbon' }, output: { example: { forecast: 'Lisbon: sunny, 24°C; cloudy, 21°C; rain, 18°C' } } },
+    extensions: [paymentIdentifier()],
   }
   const http = createServer(async (req, res) => {
     const server = new McpServer({ name: 'tollgate-demo', version: '1.0.0' })

@@ -30,6 +30,7 @@ describe('npm run demo -- --mcp', () => {
 
   it('shows what the payment-required result asks, pays, and prints the result and the receipt', () => {
     expect(output).toContain('<- payment-required tool result')
+    expect(output).toContain('   extensions: bazaar, payment-identifier (discovery metadata for the tool, and payment ids)')
     expect(output).toMatch(/│ amount\s+│ 10000 atomic = \$0\.01\s+│/)
     expect(output).toMatch(/<- Lisbon: sunny, 24°C; cloudy, 21°C; rain, 18°C \(paid by 0x[0-9a-fA-F]{40}\)/)
     expect(output).toMatch(/│ success\s+│ true\s+│/)

@@ -1,7 +1,8 @@
 // The demo API's routes, in one place for every framework: what each paid route costs, and what each route
 // answers. The servers in servers/ only wire these to their framework.
 import { exact, upto } from '@tollgate/x402'
-import { bazaar, paymentIdentifier } from '@tollgate/x402/extensions'
+import { batchSettlement } from '@tollgate/x402/evm'
+import { bazaar, paymentIdentifier, signInWithX } from '@tollgate/x402/extensions'
 import { USDC } from './token.js'
 
 /** The USDC prices, per route. */
@@ -9,6 +10,15 @@ export const PRICES = Object.freeze({ 'GET /weather': '$0.001', 'GET /premium': 
 
 /** POST /generate is metered (upto): at most $0.05 a request, $0.0001 (100 atomic units) per output token. */
 export const METERED = Object.freeze({ route: 'POST /generate', maxPrice: '$0.05', perToken: 100n, maxTokens: 500 })
+
+/**
+ * GET /quote is sold by the channel (batch-settlement): one deposit, then a voucher per request with no transaction;
+ * the seller claims them all in one transaction later. Its receiver authorizer is the local facilitator's.
+ */
+export const BATCH = Object.freeze({ route: 'GET /quote', price: '$0.001', requests: 50 })
+
+/** GET /premium lets a buyer that paid for it come back by signing in with its wallet, for ten minutes. */
+export const SIGN_IN = Object.freeze({ route: 'GET /premium', accessMs: 10 * 60_000 })
 
 /**
  * @typedef {import('@tollgate/x402').PaymentOption} PaymentOption
@@ -40,6 +50,7 @@ export function paidRoutes({ chainId, asset, seller, ask }) {
   const routes = {}
   for (const [route, price] of Object.entries(PRICES)) routes[route] = exact({ price, network, payTo: seller, asset: token })
   routes[METERED.route] = upto({ maxPrice: METERED.maxPrice, network, payTo: seller, asset: { ...token, decimals: 6 } })
+  routes[BATCH.route] = batchSettlement({ price: BATCH.price, network, payTo: seller, asset: token })
   if (ask) routes['POST /ask'] = ask
   return routes
 }
@@ -52,19 +63,25 @@ const DISCOVERY = Object.freeze({
     input: { body: { example: { prompt: 'paid APIs need no accounts' }, schema: { type: 'object', properties: { prompt: { type: 'string' } }, required: ['prompt'] } } },
     output: { example: { text: 'accounts no need APIs paid', outputTokens: 5, charged: '500' } },
   },
+  'GET /quote': { output: { example: { symbol: 'USDC', price: '1.0000', tick: 1 } } },
   'POST /ask': { input: { body: { example: { question: 'What is the answer?' } } }, output: { example: { answer: '42' } } },
 })
 
 /**
  * The routes map with the x402 extensions every paid route speaks: discovery metadata (bazaar) and payment ids
- * (payment-identifier: a retry under the same id is answered again, never charged twice). docs/extensions.md.
+ * (payment-identifier: a retry under the same id is answered again, never charged twice); and on GET /premium,
+ * sign-in-with-x (a payer who paid comes back by signing in). docs/extensions.md.
  *
  * @param {Record<string, PaymentOption>} routes
  * @returns {Record<string, import('@tollgate/x402').RouteConfig>}
  */
 export function withExtensions(routes) {
   return Object.fromEntries(
-    Object.entries(routes).map(([key, accepts]) => [key, { accepts, extensions: [paymentIdentifier(), bazaar(/** @type {Record<string, object>} */ (DISCOVERY)[key] ?? {})] }]),
+    Object.entries(routes).map(([key, accepts]) => {
+      const extensions = [paymentIdentifier(), bazaar(/** @type {Record<string, object>} */ (DISCOVERY)[key] ?? {})]
+      if (key === SIGN_IN.route) extensions.push(signInWithX({ accessMs: SIGN_IN.accessMs, statement: 'Sign in to read the premium insight again' }))
+      return [key, { accepts, extensions }]
+    }),
   )
 }
 
@@ -93,8 +110,9 @@ export function endpoints(routes) {
   const list = [
     { method: 'GET', path: '/', answer: () => ({ name: 'Tollgate demo API', free: ['GET /'], paid }) },
     { method: 'GET', path: '/weather', answer: ({ paidBy }) => ({ city: 'Lisbon', forecast: 'sunny', temperatureC: 21, paidBy }) },
-    { method: 'GET', path: '/premium', answer: ({ paidBy }) => ({ insight: 'Paid APIs need no accounts: a signature is enough.', paidBy }) },
+    { method: 'GET', path: '/premium', answer: premium },
   ]
+  if (routes[BATCH.route]) list.push({ method: 'GET', path: '/quote', answer: quote() })
   if (routes[METERED.route]) list.push({ method: 'POST', path: '/generate', answer: generate })
   if (routes['POST /ask']) {
     list.push({
@@ -107,6 +125,27 @@ export function endpoints(routes) {
     })
   }
   return list
+}
+
+/**
+ * GET /premium: paid, or signed in by a wallet that paid before (sign-in-with-x: `ctx.payer` with no payment).
+ *
+ * @type {Endpoint['answer']}
+ */
+function premium({ paidBy, ctx }) {
+  const insight = 'Paid APIs need no accounts: a signature is enough.'
+  if (!paidBy && ctx?.payer && !ctx.payment) return { insight, paidBy: ctx.payer, signedIn: true }
+  return { insight, paidBy }
+}
+
+/**
+ * GET /quote: a price tick per request, counted per API (each request on the channel is one tick).
+ *
+ * @returns {Endpoint['answer']}
+ */
+function quote() {
+  let tick = 0
+  return ({ paidBy }) => ({ symbol: 'USDC', price: '1.0000', tick: ++tick, paidBy })
 }
 
 /**

@@ -22,6 +22,7 @@ describe('demo --serve', () => {
       { method: 'GET', path: '/weather', scheme: 'exact', network: 'eip155:31337', amount: '1000' },
       { method: 'GET', path: '/premium', scheme: 'exact', network: 'eip155:31337', amount: '10000' },
       { method: 'POST', path: '/generate', scheme: 'upto', network: 'eip155:31337', amount: '50000' },
+      { method: 'GET', path: '/quote', scheme: 'batch-settlement', network: 'eip155:31337', amount: '1000' },
     ])
     expect(info.chain).toEqual({ rpcUrl: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/), chainId: 31337, asset: expect.stringMatching(/^0x[0-9a-fA-F]{40}$/) })
     expect(privateKeyToAccount(info.buyer.privateKey).address).toBe(info.buyer.address)
@@ -34,6 +35,15 @@ describe('demo --serve', () => {
     expect(response.status).toBe(402)
     const decoded = decodePaymentRequired(response.headers.get(PAYMENT_REQUIRED) ?? '')
     expect(decoded.ok && decoded.value.accepts[0]).toMatchObject({ scheme: 'exact', amount: '1000', asset: info.chain.asset })
+  })
+
+  it('declares discovery metadata (bazaar) and payment ids on every paid route, and sign-in-with-x on GET /premium', async () => {
+    for (const route of info.routes) {
+      const response = await fetch(`${info.url}${route.path}`, { method: route.method, ...(route.method === 'POST' ? { body: '{}', headers: { 'content-type': 'application/json' } } : {}) })
+      const asked = decodePaymentRequired(response.headers.get(PAYMENT_REQUIRED) ?? '')
+      const declared = asked.ok ? Object.keys(asked.value.extensions ?? {}).sort() : []
+      expect(declared, route.path).toEqual(route.path === '/premium' ? ['bazaar', 'payment-identifier', 'sign-in-with-x'] : ['bazaar', 'payment-identifier'])
+    }
   })
 
   it('serves a request paid by our own signer, with a receipt', async () => {
@@ -70,7 +80,7 @@ describe('demo --serve, stopped with Ctrl-C', () => {
 describe('npm run demo -- --serve', () => {
   it('prints the JSON first (with --silent) and stops anvil when npm gets SIGTERM', async () => {
     const { demo, info } = await startServe([], startNpmDemo)
-    expect(info.routes.map((route) => route.path)).toEqual(['/weather', '/premium', '/generate'])
+    expect(info.routes.map((route) => route.path)).toEqual(['/weather', '/premium', '/generate', '/quote'])
     const pid = anvilPid(demo.stderr())
     // npm's shell does not pass SIGTERM on; the demo notices it lost its parent and stops by itself.
     await demo.stop('SIGTERM')

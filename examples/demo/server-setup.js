@@ -1,8 +1,9 @@
 // What every framework's server is made of: the routes (routes.js), the local facilitator on the demo's chain
 // (plus Nevermined's for POST /ask), and the store: in memory, or Redis with --redis. The servers that run in
 // another process (next, bun) get the same settings through environment variables.
-import { combineFacilitators } from '@tollgate/x402'
+import { combineFacilitators, memoryStore } from '@tollgate/x402'
 import { localFacilitator } from '@tollgate/x402/evm'
+import { batchClaims, batchEventLine } from './batch-claims.js'
 import { eventLine } from './event-line.js'
 import { neverminedFromEnv } from './nevermined.js'
 import { endpoints, paidRoutes, withExtensions } from './routes.js'
@@ -31,7 +32,7 @@ import { endpoints, paidRoutes, withExtensions } from './routes.js'
  * @typedef {object} ServerSetup
  * @property {PaywallOptions} paywallOptions  for createPaywall or any adapter: routes, facilitator, store, onEvent
  * @property {Endpoint[]} endpoints  every route and its answer
- * @property {() => Promise<void>} close  closes the Redis connection, if any
+ * @property {() => Promise<void>} close  claims and settles what the channels hold, then closes the Redis connection, if any
  */
 
 /**
@@ -42,21 +43,39 @@ import { endpoints, paidRoutes, withExtensions } from './routes.js'
 export async function createServerSetup(config, { nevermined, log }) {
   const routes = paidRoutes({ chainId: config.chainId, asset: config.asset, seller: config.seller, ...(nevermined ? { ask: nevermined.option } : {}) })
   const local = localFacilitator({ rpcUrl: config.rpcUrl, settler: config.settlerKey, pollingIntervalMs: 100 })
-  // The local chain settles both EVM schemes (exact and the metered route's upto) on its chain; Nevermined its plan's.
+  // The local chain settles the EVM schemes (exact, the metered route's upto, the channels' batch-settlement) on its
+  // chain; Nevermined its plan's.
   const chain = `eip155:${config.chainId}`
   const facilitator = nevermined
     ? combineFacilitators([
         { scheme: 'exact', network: chain, facilitator: local },
         { scheme: 'upto', network: chain, facilitator: local },
+        { scheme: 'batch-settlement', network: chain, facilitator: local },
         { scheme: nevermined.option.requirements.scheme, network: '*', facilitator: nevermined.facilitator },
       ])
     : local
-  const store = config.redisUrl ? await openRedisStore(config.redisUrl, log) : undefined
+  const redis = config.redisUrl ? await openRedisStore(config.redisUrl, log) : undefined
+  // The channels' claims are always logged: they happen once, when the API stops.
+  const claims = batchClaims({
+    store: redis ?? memoryStore(),
+    facilitator,
+    network: chain,
+    receiver: config.seller,
+    token: config.asset,
+    onEvent: (event) => log(`[api] ${batchEventLine(event)}`),
+  })
   /** @type {PaywallOptions} */
-  const paywallOptions = { routes: withExtensions(routes), facilitator }
-  if (store) paywallOptions.store = store
+  const paywallOptions = { routes: withExtensions(routes), facilitator, store: claims.store }
   if (config.logEvents) paywallOptions.onEvent = (event) => log(`[api] ${eventLine(event)}`)
-  return { paywallOptions, endpoints: endpoints(routes), close: async () => store && closeWithin(store, CLOSE_TIMEOUT_MS, log) }
+  async function close() {
+    try {
+      await claims.settleHeldChannels()
+    } catch (error) {
+      log(`[api] could not claim the channels: ${error instanceof Error ? error.message : String(error)}`)
+    }
+    if (redis) await closeWithin(redis, CLOSE_TIMEOUT_MS, log)
+  }
+  return { paywallOptions, endpoints: endpoints(routes), close }
 }
 
 // A Redis that went away must not hold the demo's exit.

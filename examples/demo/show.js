@@ -31,6 +31,7 @@ export function usdc(/** @type {bigint} */ atomic, decimals = 6) {
 /** One offer's amount: atomic units and dollars for `exact` (for `upto`, the most it may cost), credits for plans. */
 function amountOf(/** @type {PaymentRequirements} */ offer) {
   if (offer.scheme === 'upto' && typeof offer.amount === 'string') return `at most ${offer.amount} atomic = ${dollars(offer.amount)}`
+  if (offer.scheme === 'batch-settlement' && typeof offer.amount === 'string') return `${offer.amount} atomic = ${dollars(offer.amount)} a request, from a channel`
   if (offer.scheme === 'exact' && typeof offer.amount === 'string') {
     const decimals = typeof offer.extra?.decimals === 'number' ? offer.extra.decimals : 6
     return `${offer.amount} atomic = ${dollars(offer.amount, decimals)}`

@@ -6,12 +6,15 @@ import { serve } from '@hono/node-server'
 import { createPaywall, decodePaymentResponse, PAYMENT_RESPONSE } from '@tollgate/x402'
 import { wrapFetch } from '@tollgate/x402/client'
 import { createLiteSvmWorld, serveLiteSvmRpc } from '@tollgate/x402/litesvm'
+import { bazaar, paymentIdentifier } from '@tollgate/x402/extensions'
 import { exact, localSvmFacilitator, svmPayer, toBase58 } from '@tollgate/x402/svm'
 import { balancesTable, paymentRequiredTable, receiptTable } from './show.js'
 
 const BUYER_USDC = 10_000_000n // $10
 const ONE_SOL = 1_000_000_000n
 const PRICES = { '/weather': '$0.001', '/premium': '$0.01' }
+/** What each route answers, for discovery. */
+const EXAMPLES = /** @type {Record<string, object>} */ ({ '/weather': { city: 'Lisbon', forecast: 'sunny' }, '/premium': { insight: 'Solana settles in one slot here' } })
 
 /**
  * @typedef {object} SolanaOptions
@@ -31,8 +34,11 @@ export async function runSolana({ serve: keepServing, port, say, onStop }) {
   say(`buyer ${buyer.address} funded with $10 of USDC and 1 SOL; seller (payTo) ${seller.address}; fee payer ${feePayer.address}`)
 
   const options = Object.fromEntries(Object.entries(PRICES).map(([path, price]) => [path, exact({ price, network: 'solana-devnet', payTo: seller.address })]))
+  // Every route publishes discovery metadata (bazaar) and accepts payment ids, as on the EVM chain (routes.js).
   const paywall = createPaywall({
-    routes: Object.fromEntries(Object.entries(options).map(([path, option]) => [`GET ${path}`, option])),
+    routes: Object.fromEntries(
+      Object.entries(options).map(([path, accepts]) => [`GET ${path}`, { accepts, extensions: [paymentIdentifier(), bazaar({ output: { example: EXAMPLES[path] } })] }]),
+    ),
     facilitator: localSvmFacilitator({ chain: world.chain, feePayer: feePayer.signer }),
   })
   const app = paywall.protect(async (request, ctx) => {

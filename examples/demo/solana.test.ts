@@ -2,7 +2,7 @@
 // balances), and `--serve --chain solana` for outside clients: the JSON line, its Solana JSON-RPC, and the reference
 // x402 SVM client paying a route with the announced buyer key through that RPC.
 import { createKeyPairSignerFromBytes, createSolanaRpc, getBase58Encoder, type Address } from '@solana/kit'
-import { PAYMENT_RESPONSE, decodePaymentResponse } from '@tollgate/x402'
+import { PAYMENT_REQUIRED, PAYMENT_RESPONSE, decodePaymentRequired, decodePaymentResponse } from '@tollgate/x402'
 import { wrapFetchWithPayment, x402Client } from '@x402/fetch'
 import { ExactSvmScheme } from '@x402/svm/exact/client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -60,6 +60,13 @@ describe('npm run demo -- --serve --chain solana', () => {
     expect(signer.address).toBe(info.buyer.address)
     const rpc = createSolanaRpc(info.chain.rpcUrl)
     expect((await rpc.getBalance(info.buyer.address as Address).send()).value).toBeGreaterThan(0n)
+  })
+
+  it('declares discovery metadata (bazaar) and payment ids in each route\'s 402', async () => {
+    for (const path of ['/weather', '/premium']) {
+      const asked = decodePaymentRequired((await fetch(`${info.url}${path}`)).headers.get(PAYMENT_REQUIRED) ?? '')
+      expect(asked.ok && Object.keys(asked.value.extensions ?? {}).sort()).toEqual(['bazaar', 'payment-identifier'])
+    }
   })
 
   it('the reference @x402/svm client pays /premium with the announced key through the announced RPC', async () => {

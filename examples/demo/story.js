@@ -1,9 +1,11 @@
 // The buyer's walk through the API: a free call, then each paid route: 402, pay, 200 with a receipt, and the
 // balances before and after. Throws on anything unexpected, so that the demo exits non-zero.
-import { PAYMENT_RESPONSE, decodePaymentResponse } from '@tollgate/x402'
+import { PAYMENT_REQUIRED, PAYMENT_RESPONSE, decodePaymentRequired, decodePaymentResponse } from '@tollgate/x402'
+import { SIGN_IN_WITH_X_HEADER } from '@tollgate/x402/extensions'
 import { ensurePermit2Allowance, MAX_UINT256, PERMIT2_ADDRESS } from '@tollgate/x402/evm'
 import { createWalletClient, http } from 'viem'
 import { createBuyer } from './buyer.js'
+import { buyOnChannel } from './channel-story.js'
 import { METERED } from './routes.js'
 import { balancesTable, dollars, paymentRequiredTable, receiptTable } from './show.js'
 
@@ -16,17 +18,22 @@ import { balancesTable, dollars, paymentRequiredTable, receiptTable } from './sh
  * @property {DemoChain} chain
  * @property {Payer} [neverminedPayer]  set when the API serves POST /ask
  * @property {(line?: string) => void} say
+ * @property {() => Promise<void>} closeApi  stops the API (its paywall claims and settles the channels): the story's last step
  */
 
 /** @param {StoryOptions} options */
-export async function runStory({ url, chain, neverminedPayer, say }) {
+export async function runStory({ url, chain, neverminedPayer, say, closeApi }) {
   /** @type {import('@tollgate/x402').PaymentRequirements | undefined} */
   let asked
+  let quiet = false
   const buyer = createBuyer({
     account: chain.buyer,
+    rpcUrl: chain.rpcUrl,
+    fetch: showingSignIns(say),
     ...(neverminedPayer ? { neverminedPayer } : {}),
     onPaymentRequired({ demand, offer, payer }) {
       asked = offer.requirements
+      if (quiet) return
       say('<- 402 Payment Required')
       say(paymentRequiredTable(/** @type {import('@tollgate/x402').PaymentRequired} */ (demand.paymentRequired)))
       say(`-> paying with ${offer.requirements.scheme} on ${offer.requirements.network} (${payer}) and retrying`)
@@ -49,6 +56,8 @@ export async function runStory({ url, chain, neverminedPayer, say }) {
     paid += price()
   }
 
+  await signIn({ url: `${url}/premium`, chain, buyer, say })
+
   paid += await buyMetered({ url, chain, buyer, say, asked: () => asked })
 
   if (neverminedPayer) {
@@ -61,7 +70,48 @@ export async function runStory({ url, chain, neverminedPayer, say }) {
     await expectPaid(response, 'POST /ask', say)
   }
 
-  say(`\nDone: the buyer paid ${paid} atomic units (${dollars(paid)}) of USDC in total, settled on chain ${chain.chainId}.`)
+  const channel = await buyOnChannel({ url, chain, buyer, say, quiet: () => void (quiet = true), closeApi })
+
+  say(`\nDone: the buyer paid ${paid} atomic units (${dollars(paid)}) of USDC request by request, and ${channel} (${dollars(channel)}) through a channel, settled on chain ${chain.chainId}.`)
+}
+
+/**
+ * The buyer's fetch, saying when it signs in (sign-in-with-x) and, when the server refuses, why.
+ *
+ * @param {(line?: string) => void} say
+ * @returns {typeof globalThis.fetch}
+ */
+function showingSignIns(say) {
+  return async (input, init) => {
+    const request = new Request(input, init)
+    if (!request.headers.has(SIGN_IN_WITH_X_HEADER)) return fetch(request)
+    say(`-> signing in with the buyer's wallet (${SIGN_IN_WITH_X_HEADER}: a SIWE message for ${new URL(request.url).host}), no payment`)
+    const response = await fetch(request)
+    if (response.status === 402) {
+      const refused = decodePaymentRequired(response.headers.get(PAYMENT_REQUIRED) ?? '')
+      say(`<- 402: sign-in refused (${refused.ok ? refused.value.error : 'unreadable'}), so the buyer pays`)
+    }
+    return response
+  }
+}
+
+/**
+ * GET /premium once more: the buyer paid for it, so it signs in with its wallet and is let in without paying.
+ *
+ * @param {{ url: string, chain: DemoChain, buyer: ReturnType<typeof createBuyer>, say: (line?: string) => void }} options
+ */
+async function signIn({ url, chain, buyer, say }) {
+  const payer = chain.buyer.address
+  say(`\n== GET ${url} again (sign-in-with-x: paid once, now the wallet signs in)`)
+  const before = await chain.balanceOf(payer)
+  const response = await buyer.fetch(url)
+  const text = await response.text()
+  say(`<- ${response.status} ${text}`)
+  if (response.status !== 200) throw new Error(`GET ${new URL(url).pathname} answered ${response.status} to the sign-in: ${text}`)
+  if (response.headers.has(PAYMENT_RESPONSE)) throw new Error(`GET ${new URL(url).pathname} was paid again instead of signed in.`)
+  const after = await chain.balanceOf(payer)
+  if (after !== before) throw new Error(`The buyer's balance moved by ${before - after} on a sign-in.`)
+  say(`Signed in as ${payer}: no payment, no receipt, the buyer's balance unchanged (${dollars(after)}).`)
 }
 
 /**

@@ -11,10 +11,25 @@ import { serverSetupFromEnv } from '../server-setup.js'
 const shared = /** @type {{ tollgateDemo?: Promise<RouteHandler> }} */ (globalThis)
 
 function paidHandler() {
-  shared.tollgateDemo ??= serverSetupFromEnv(process.env, (line) => console.log(line)).then((setup) =>
-    withPaywall((request, { payment }) => respond(setup.endpoints, request, payment), setup.paywallOptions),
-  )
+  // Next hands its handlers `localhost` URLs: the demo gives the origin it announced (resource URLs, sign-in challenges).
+  const baseUrl = process.env.TOLLGATE_DEMO_BASE_URL
+  shared.tollgateDemo ??= serverSetupFromEnv(process.env, (line) => console.log(line)).then((setup) => {
+    stopWith(setup)
+    return withPaywall((request, { payment }) => respond(setup.endpoints, request, payment), baseUrl ? { ...setup.paywallOptions, baseUrl } : setup.paywallOptions)
+  })
   return shared.tollgateDemo
+}
+
+/**
+ * On SIGTERM or SIGINT, the set-up closes (the channels' claims and settles) before the process exits: the demo
+ * starts `next start` with NEXT_MANUAL_SIG_HANDLE, so that Next leaves these signals to the app.
+ *
+ * @param {import('../server-setup.js').ServerSetup} setup
+ */
+function stopWith(setup) {
+  const stop = () => setup.close().finally(() => process.exit(0))
+  process.once('SIGTERM', stop)
+  process.once('SIGINT', stop)
 }
 
 /** @type {RouteHandler} */

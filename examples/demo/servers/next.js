@@ -17,7 +17,7 @@ export async function startNextServer(config, { port, log, onExit }) {
   return startChildServer(command, args, {
     name: 'next',
     cwd: NEXT_APP,
-    env: { ...configToEnv(config), NEXT_TELEMETRY_DISABLED: '1' },
+    env: { ...configToEnv(config), TOLLGATE_DEMO_BASE_URL: `http://127.0.0.1:${chosen}`, NEXT_TELEMETRY_DISABLED: '1', NEXT_MANUAL_SIG_HANDLE: '1' },
     ready: /Ready in/,
     url: `http://127.0.0.1:${chosen}`,
     log,

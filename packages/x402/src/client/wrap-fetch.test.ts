@@ -10,6 +10,7 @@ import { getPayment, getReceipt } from './receipt.js'
 import { recording, testPayer, v1Only } from './test-support.js'
 import type { Payer } from './types.js'
 import { wrapFetch } from './wrap-fetch.js'
+import { paymentIdentifier } from '../extensions/payment-identifier/index.js'
 
 const PAY_TO = '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC'
 const BUYER = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8'
@@ -274,5 +275,31 @@ describe('wrapFetch', () => {
     expect(() => wrapFetch(fetch, { payers: [] })).toThrow(/payers must be a non-empty list/)
     expect(() => wrapFetch(undefined as unknown as typeof fetch, { payers: [testPayer(facilitator)] })).toThrow(/fetch function/)
     expect(() => wrapFetch(fetch, { payers: [testPayer(facilitator)], policy: { networks: ['nowhere'] } })).toThrow(/Unknown network/)
+  })
+})
+
+describe('wrapFetch, on a route that declares extensions', () => {
+  it('tells the payer about the proof it made (its own key), while the header sent carries the echoed extensions', async () => {
+    const app = server({ 'GET /weather': { accepts: exact({ price: '$0.01', network: 'base-sepolia', payTo: PAY_TO }), extensions: [paymentIdentifier()] } })
+    const inner = recording(app)
+    const made: string[] = []
+    const told: string[] = []
+    const base = testPayer(facilitator, BUYER)
+    const payer: Payer = {
+      ...base,
+      async pay(args) {
+        const proof = (await base.pay(args)) as string
+        made.push(proof)
+        return proof
+      },
+      afterPayment: ({ proof }) => void told.push(proof),
+    }
+    const paidFetch = wrapFetch(inner, { payers: [payer] })
+    expect((await paidFetch('http://localhost/weather')).status).toBe(200)
+    expect((await paidFetch('http://localhost/weather')).status).toBe(200)
+    expect(told).toEqual(made)
+    const sent = decodePaymentSignature(inner.requests[1]!.headers.get('PAYMENT-SIGNATURE')!)
+    expect(sent.ok && sent.value.extensions?.['payment-identifier']).toMatchObject({ info: { id: expect.stringMatching(/^pay_[0-9a-f]{32}$/) } })
+    expect(inner.requests[1]!.headers.get('PAYMENT-SIGNATURE')).not.toBe(made[0])
   })
 })

@@ -110,9 +110,11 @@ export function wrapFetch(fetchImpl: RequestSender, options: WrapFetchOptions): 
     const maxAmount = cap.capFor(chosen.offer)
     // A payer that may be corrected (batch-settlement) may pay once more: keep a copy of the request for that.
     const again = chosen.payer.correct ? spare.clone() : undefined
+    // The payer is told about (afterPayment, correct) the proof it made, which is how it knows it; the header sent
+    // carries the 402's extensions echoed (a payment id added where asked), unless the payer seals its token.
     const sendPaid = async (proof: string, body: Request): Promise<Response> => {
       const headers = new Headers(body.headers)
-      headers.set(header, proof)
+      headers.set(header, chosen.payer.sealed ? proof : withExtensions(proof, demand))
       try {
         return await send(new Request(body, { headers }))
       } catch (error) {
@@ -120,11 +122,7 @@ export function wrapFetch(fetchImpl: RequestSender, options: WrapFetchOptions): 
         throw error
       }
     }
-    // The 402's extensions are echoed in the proof (a payment id added where asked), unless the payer seals its token.
-    const payOnce = async (body: Request): Promise<string> => {
-      const made = await payWith(chosen, body, maxAmount)
-      return chosen.payer.sealed ? made : withExtensions(made, demand)
-    }
+    const payOnce = (body: Request): Promise<string> => payWith(chosen, body, maxAmount)
     let proof = await payOnce(spare)
     let paid = await sendPaid(proof, spare)
     if (paid.status === 402 && again) {

@@ -8,6 +8,7 @@ import { installPermit2 } from './permit2-chain.js'
 import { installBatchSettlement } from './batch-settlement/deploy.js'
 
 export { installPermit2, deployTestToken, type DeployTestTokenOptions } from './permit2-chain.js'
+export { installBatchSettlement }
 export { ANVIL_PRIVATE_KEYS, anvilBinary, freePort, rpcAnswers, startAnvil, type AnvilInstance, type StartAnvilOptions } from './anvil-process.js'
 export { deployTestUsdc, deployTestWallet, fundUsdc, usdcBalance, type DeployTestUsdcOptions } from './anvil-contracts.js'
 
