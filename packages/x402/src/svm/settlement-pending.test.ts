@@ -3,6 +3,14 @@
 // (also from a new facilitator after a restart) are answered from the signature's status: paid once, never sent
 // twice; a signature the chain never ran is refused, nothing charged.
 import { describe, expect, it } from 'vitest'
+import { svmPayer } from '../client/svm-payer.js'
+import { wrapFetch } from '../client/wrap-fetch.js'
+import { createPaywall } from '../engine/paywall.js'
+import type { PaywallEvent } from '../engine/types.js'
+import { svmExact } from '../schemes/svm-exact/options.js'
+import { memoryOutbox } from '../store/memory-outbox.js'
+import { readReceipt } from '../testing/requests.js'
+import { liteSvmRpc } from './litesvm-rpc.js'
 import type { SettleRequest } from '../facilitator/types.js'
 import type { SvmChain } from './chain.js'
 import { SVM_EXACT_REASONS as REASONS } from './constants.js'
@@ -104,5 +112,41 @@ describe('localSvmFacilitator: a transfer sent whose confirmation does not come 
     expect(answer.transaction).not.toBe('1'.repeat(64))
     expect(held.sends).toBe(1)
     expect(await balances(cast)).toEqual([before[0]! - 10_000n, before[1]! + 10_000n])
+  })
+})
+
+describe('a paywall over localSvmFacilitator when the confirmation does not come in time', () => {
+  it('answers 504 settlement_pending with the signature, and its outbox settles it once the chain confirms it', async () => {
+    const cast = await startSvmCast('10000')
+    const { chain, held } = slowToConfirm(cast.world.chain)
+    const events: PaywallEvent[] = []
+    const outbox = memoryOutbox()
+    const paywall = createPaywall({
+      routes: { 'GET /report': svmExact({ price: '$0.01', network: 'solana-devnet', payTo: cast.seller.address }) },
+      facilitator: localSvmFacilitator({ chain, feePayer: cast.feePayer, confirmTimeoutMs: 200 }),
+      outbox,
+      outboxWorker: { intervalMs: 60_000, baseDelayMs: 1 },
+      onEvent: (event) => events.push(event),
+    })
+    const app = paywall.protect(() => new Response('the report'))
+    const paying = wrapFetch((async (input: RequestInfo | URL, init?: RequestInit) => app(new Request(input, init))) as typeof fetch, {
+      payers: [svmPayer(cast.buyer, { rpc: liteSvmRpc(cast.world.svm) })],
+    })
+    const before = await balances(cast)
+
+    const response = await paying('https://shop.example/report')
+    expect(response.status).toBe(504)
+    const receipt = readReceipt(response)
+    expect(receipt).toMatchObject({ success: false, errorReason: 'settlement_pending' })
+    expect(await response.text()).not.toContain('the report')
+    expect(outbox.size).toBe(1)
+
+    held.on = false
+    await paywall.outbox.drain()
+    expect(outbox.size).toBe(0)
+    expect(events.filter((event) => event.type === 'outbox.settled')).toEqual([expect.objectContaining({ transaction: receipt?.transaction })])
+    expect(held.sends).toBe(1)
+    expect(await balances(cast)).toEqual([before[0]! - 10_000n, before[1]! + 10_000n])
+    await paywall.close()
   })
 })
