@@ -11,7 +11,7 @@ import { proofParts, refusal } from './proof-kind.js'
 import { receiptRebroadcasting, type SentTransaction } from './rebroadcast.js'
 import { EXACT_EVM_REASONS as REASONS, parseExactEvmPayload, type ExactEvmPayload } from './scheme.js'
 import type { SettlementEvent } from './settlement-events.js'
-import { authorizationKey, authorizationOf, pendingResult, reconcile, type ReconcileContext } from './settlement-reconcile.js'
+import { authorizationKey, authorizationOf, pendingResult, reconcile, type ExactAuthorization, type PendingPayment, type ReconcileContext } from './settlement-reconcile.js'
 import { settlementTracker, type TrackedSettlement } from './settlement-tracker.js'
 import { eip3009Payment, watchContextOf, watchSettlement } from './settlement-watch.js'
 import { checkExactOffline, readExactTerms, type ExactOfflineCheck, type ExactTerms } from './verify.js'
@@ -46,7 +46,16 @@ export function eip3009Payments(ctx: Eip3009Context) {
     inFlight.add(key)
     watchSettlement(watchContext, { tracked, payment: eip3009Payment(client, payload, terms), done: (outcome) => (inFlight.delete(key), tracker.end(key, outcome)) })
   }
-  const reconciling: ReconcileContext = { client, tracker, finalityDepth: ctx.finalityDepth, receiptTimeoutMs, watch }
+  const reconciling: ReconcileContext = { client, tracker, finalityDepth: ctx.finalityDepth, receiptTimeoutMs }
+  const pendingPayment = ({ key, payload, terms }: ExactAuthorization): PendingPayment => ({
+    key,
+    network: terms.network,
+    payer: payload.authorization.from,
+    target: terms.asset,
+    expiredReason: REASONS.transactionState,
+    settledAmount: () => BigInt(payload.authorization.value).toString(),
+    watch: (tracked) => watch(key, tracked, payload, terms),
+  })
 
   async function read<T>(step: string, call: () => Promise<T>): Promise<{ value: T } | { rejected: string }> {
     try {
@@ -124,7 +133,7 @@ export function eip3009Payments(ctx: Eip3009Context) {
   async function settlePayment(request: SettleRequest, signal: AbortSignal): Promise<SettleResult> {
     const failed = settleFailure(request.requirements.network)
     const auth = authorizationOf(request)
-    const known = auth && (await reconcile(reconciling, request, auth, signal))
+    const known = auth && (await reconcile(reconciling, request.pendingTransaction, pendingPayment(auth), signal))
     if (known) return known
 
     const verified = await verifyPayment(request, signal)

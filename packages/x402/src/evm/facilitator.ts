@@ -76,7 +76,7 @@ export function localFacilitator(options: LocalFacilitatorOptions): Facilitator 
           const { invalidReason, invalidMessage, payer } = refused
           return settleFailure(request.requirements.network)(invalidReason ?? REASONS.invalidScheme, invalidMessage ?? 'The payment is not valid.', payer)
         }
-        return permit2.settle(request.requirements, proofParts(request.proof).payload, request.amount, signal)
+        return permit2.settle(request.requirements, proofParts(request.proof).payload, request.amount, signal, request.pendingTransaction)
       }
       return eip3009.settle(request, signal)
     },

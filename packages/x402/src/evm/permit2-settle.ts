@@ -1,6 +1,6 @@
 // localFacilitator's Permit2 payments (upto, and exact over Permit2): the chain's checks (proxy deployed, nonce
 // unused, balance, the payer's approval of Permit2, a simulated settle) and the settlement through the x402 proxy.
-import { encodeFunctionData, hashTypedData, isAddressEqual, type Abi, type Account, type Address, type Client, type Hash } from 'viem'
+import { encodeFunctionData, hashTypedData, isAddressEqual, type Abi, type Account, type Address, type Client, type Hash, type TransactionReceipt } from 'viem'
 import { estimateContractGas, getCode, readContract, writeContract, type EstimateContractGasParameters, type WriteContractParameters } from 'viem/actions'
 import type { PaymentRequirements } from '../codec/types.js'
 import type { SettleResult, VerifyResult } from '../facilitator/types.js'
@@ -12,7 +12,10 @@ import type { SubmissionLane } from './submission-queue.js'
 import type { GasFunds } from './gas-funds.js'
 import { receiptRebroadcasting, type SentTransaction } from './rebroadcast.js'
 import type { SettlementEvent } from './settlement-events.js'
-import { watchContextOf, watchSettlement, type WatchedPayment } from './settlement-watch.js'
+import { watchContextOf, type WatchedPayment } from './settlement-watch.js'
+import { permit2AuthorizationOf, permit2Key, permit2Pending } from './permit2-pending.js'
+import { pendingResult, reconcile } from './settlement-reconcile.js'
+import { settlementTracker } from './settlement-tracker.js'
 import { checkPermit2Offline, readPermit2Terms, type Permit2OfflineCheck, type Permit2Terms } from './permit2-verify.js'
 
 /** What localFacilitator lends the Permit2 path: its chain, its settler and its one-at-a-time submission. */
@@ -68,6 +71,9 @@ function settleCall(payload: Permit2Payload, terms: Permit2Terms, amount: bigint
 
 export function permit2Payments(ctx: Permit2Context) {
   const { client, settler } = ctx
+  // Permits with a transaction out: later settle calls for them are answered about it (permit2-pending.ts).
+  const pending = permit2Pending({ ...watchContextOf(ctx), inFlight: ctx.inFlight }, settlementTracker(), (payload, terms, amount) => permit2Payment(payload, terms, amount))
+  const reconciling = { client, tracker: pending.tracker, finalityDepth: ctx.finalityDepth, receiptTimeoutMs: ctx.receiptTimeoutMs }
 
   async function read<T>(step: string, signal: AbortSignal, call: () => Promise<T>): Promise<{ value: T } | { rejected: string }> {
     try {
@@ -114,6 +120,8 @@ export function permit2Payments(ctx: Permit2Context) {
       return refuse(REASONS.facilitatorMismatch, `The offer names the facilitator ${terms.facilitator}, but this one settles as ${settler.address}.`, payer)
     }
     const auth = payload.permit2Authorization
+    // A settle of ours is out for it (settlement_pending): valid, and settle answers about that transaction.
+    if (phase === 'verify' && pending.answeredPending(permit2Key(terms.chainId, payer, auth.nonce))) return { ok: true, payer, payload, terms, gas: 0n }
     const maximum = BigInt(auth.permitted.amount)
     const proxy = proxyFor(terms.kind)
 
@@ -159,9 +167,15 @@ export function permit2Payments(ctx: Permit2Context) {
     return checked.ok ? { isValid: true, payer: checked.payer, network: checked.terms.network } : checked.result
   }
 
-  /** Re-verifies, then moves `amount` (upto: 0 to the maximum, 0 sends nothing; exact: the signed amount only). */
-  async function settle(requirements: PaymentRequirements, rawPayload: unknown, amountText: string, signal: AbortSignal): Promise<SettleResult> {
+  /**
+   * Re-verifies, then moves `amount` (upto: 0 to the maximum, 0 sends nothing; exact: the signed amount only). A
+   * permit with a transaction out (a retry, or the outbox's `pendingTransaction`) is answered about that one.
+   */
+  async function settle(requirements: PaymentRequirements, rawPayload: unknown, amountText: string, signal: AbortSignal, pendingTransaction?: string): Promise<SettleResult> {
     const failed = settleFailure(requirements.network)
+    const authorized = UINT_DECIMAL.test(amountText) ? permit2AuthorizationOf(requirements, rawPayload) : undefined
+    const known = authorized && (await reconcile(reconciling, pendingTransaction, pending.pendingPayment(authorized, BigInt(amountText)), signal))
+    if (known) return known
     const checked = await verify(requirements, rawPayload, signal, 'settle')
     if (!checked.ok) return failed(checked.result.invalidReason, checked.result.invalidMessage, checked.result.payer)
     const { payer, payload, terms, gas } = checked
@@ -178,7 +192,7 @@ export function permit2Payments(ctx: Permit2Context) {
     // Zero needs no transaction: the permit simply expires unused.
     if (amount === 0n) return { success: true, transaction: '', network: terms.network, payer, amount: '0' }
 
-    const key = `${terms.chainId}:permit2:${payer}:${auth.nonce}`.toLowerCase()
+    const key = permit2Key(terms.chainId, payer, auth.nonce)
     if (ctx.inFlight.has(key)) return failed(REASONS.nonceUsed, `The Permit2 nonce ${auth.nonce} of ${payer} is being settled already.`, payer)
     ctx.inFlight.add(key)
     let watched = false
@@ -197,12 +211,24 @@ export function permit2Payments(ctx: Permit2Context) {
       const onRebroadcast = (transaction: Hash) => ctx.emit({ type: 'settlement.rebroadcast', transaction, network: terms.network, payer })
       const wait = { confirmations: ctx.confirmations, timeout: ctx.receiptTimeoutMs, pollingMs: client.pollingInterval, onRebroadcast }
       const { hash } = sent
-      const receipt = await receiptRebroadcasting(client, sent, wait, signal, 'settle')
+      const authorized = { key, payload, terms }
+      let receipt: TransactionReceipt
+      try {
+        receipt = await receiptRebroadcasting(client, sent, wait, signal, 'settle')
+      } catch (error) {
+        if (signal.aborted) throw error // the caller gave up: nothing is sent again (rebroadcast.ts)
+        // Out without a receipt in time: watched until mined, so that a retry or the outbox is answered about it.
+        watched = true
+        pending.watch(authorized, pending.tracker.track(key, { sends: [sent], mined: undefined, reorged: false, answeredPending: true }), amount)
+        return pendingResult(hash, terms.network, payer, `The settle ${hash} was sent but not mined within ${ctx.receiptTimeoutMs} ms.`)
+      }
       if (receipt.status !== 'success') return failed(REASONS.transactionFailed, `The settle ${hash} reverted on chain.`, payer, { revertedTransaction: hash })
       // Watched for a reorganisation until final, in flight meanwhile (settlement-watch.ts), as EIP-3009 transfers.
       watched = true
-      const tracked = { sends: [sent], mined: receipt, reorged: false, answeredPending: false }
-      watchSettlement(watchContextOf(ctx), { tracked, payment: permit2Payment(payload, terms, amount), done: () => ctx.inFlight.delete(key) })
+      pending.watch(authorized, pending.tracker.track(key, { sends: [sent], mined: receipt, reorged: false, answeredPending: false }), amount)
+      // Reconciling a settle that is gone (reorged out and dropped, before a restart): sent anew, and pending for
+      // the outbox until final like the first, so that it stays watched across another restart.
+      if (pendingTransaction && ctx.finalityDepth > 1) return pendingResult(hash, terms.network, payer, `The settle ${pendingTransaction} was gone from the chain; sent again as ${hash}.`)
       return { success: true, transaction: hash, network: terms.network, payer, amount: amount.toString() }
     } finally {
       if (!watched) ctx.inFlight.delete(key)

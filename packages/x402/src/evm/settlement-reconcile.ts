@@ -2,7 +2,9 @@
 // the engine's outbox asking about it (`pendingTransaction`), also after a restart. It is answered from what the
 // tracker knows, or from the chain for a transaction this process does not know (adopted and watched from
 // there): success once mined (the outbox: once final), settlement_pending while not, and never a second transfer.
-import { isAddressEqual, type Client, type Hash, type TransactionReceipt } from 'viem'
+// Payment-agnostic: EIP-3009 (eip3009-payments.ts) and Permit2 (permit2-pending.ts) each describe theirs as a
+// PendingPayment.
+import { isAddressEqual, type Address, type Client, type Hash, type TransactionReceipt } from 'viem'
 import { getBlockNumber } from 'viem/actions'
 import { sleep } from '../facilitator/abort.js'
 import { SETTLEMENT_PENDING } from '../facilitator/pending.js'
@@ -10,7 +12,7 @@ import type { SettleRequest, SettleResult } from '../facilitator/types.js'
 import { rpcFailure, settleFailure } from './chain-calls.js'
 import { proofParts } from './proof-kind.js'
 import { isKnown, receiptOrNothing } from './rebroadcast.js'
-import { parseExactEvmPayload, type ExactEvmPayload, EXACT_EVM_REASONS as REASONS } from './scheme.js'
+import { parseExactEvmPayload, type ExactEvmPayload } from './scheme.js'
 import { currentTransaction, type SettlementTracker, type TrackedSettlement } from './settlement-tracker.js'
 import { readExactTerms, type ExactTerms } from './verify.js'
 
@@ -19,8 +21,22 @@ export interface ReconcileContext {
   tracker: SettlementTracker
   finalityDepth: number
   receiptTimeoutMs: number
+}
+
+/** A payment with a one-time authorization, as the reconcile sees it. */
+export interface PendingPayment {
+  /** The tracker's key for the authorization. */
+  key: string
+  network: string
+  payer: string
+  /** The contract its settle transaction calls: a receipt of a call to another one is not this payment's. */
+  target: Address
+  /** The reason a settlement lost to an expired authorization is refused with. */
+  expiredReason: string
+  /** What a mined settle of it moved, as the success answer says it; undefined when the receipt moved nothing of it. */
+  settledAmount(receipt: TransactionReceipt): string | undefined
   /** Starts the watch of a transaction this process did not send (after a restart). */
-  watch(key: string, tracked: TrackedSettlement, payload: ExactEvmPayload, terms: ExactTerms): void
+  watch(tracked: TrackedSettlement): void
 }
 
 export interface ExactAuthorization {
@@ -48,18 +64,18 @@ export function authorizationKey(terms: ExactTerms, payload: ExactEvmPayload): s
 }
 
 /** The answer for an authorization with a transaction out; undefined when there is none: settle as usual. */
-export async function reconcile(ctx: ReconcileContext, request: SettleRequest, auth: ExactAuthorization, signal: AbortSignal): Promise<SettleResult | undefined> {
-  const reconciling = typeof request.pendingTransaction === 'string' && HASH.test(request.pendingTransaction)
-  let tracked = ctx.tracker.get(auth.key)
+/** `pendingTransaction`: the settle request's (the outbox's), the transaction to reconcile against. */
+export async function reconcile(ctx: ReconcileContext, pendingTransaction: string | undefined, payment: PendingPayment, signal: AbortSignal): Promise<SettleResult | undefined> {
+  const reconciling = typeof pendingTransaction === 'string' && HASH.test(pendingTransaction)
+  let tracked = ctx.tracker.get(payment.key)
   if (tracked && !reconciling && !tracked.answeredPending) return undefined
   if (!tracked || tracked.outcome === 'foreign' || (tracked.endedAt !== undefined && !tracked.outcome && !tracked.mined)) {
-    tracked = reconciling ? await adopt(ctx, auth, request.pendingTransaction as Hash) : undefined
+    tracked = reconciling ? await adopt(ctx, payment, pendingTransaction as Hash) : undefined
     if (!tracked) return undefined
   }
-  const { network } = auth.terms
-  const payer = auth.payload.authorization.from
+  const { network, payer } = payment
   if (tracked.outcome === 'lost') {
-    return settleFailure(network)(REASONS.transactionState, 'The authorization expired before its settlement was mined again.', payer)
+    return settleFailure(network)(payment.expiredReason, 'The authorization expired before its settlement was mined again.', payer)
   }
   // What the chain says now (the watch polls at a block's pace); the buyer's retry then waits for the receipt
   // as a first settle would, the outbox (reconciling) does not: it asks again later.
@@ -67,7 +83,8 @@ export async function reconcile(ctx: ReconcileContext, request: SettleRequest, a
   if (!reconciling && !tracked.mined) await minedWithin(tracked, ctx.receiptTimeoutMs, ctx.client.pollingInterval, signal)
   const mined: TransactionReceipt | undefined = tracked.mined
   if (mined && (!reconciling || final)) {
-    return { success: true, transaction: mined.transactionHash, network, payer, amount: BigInt(auth.payload.authorization.value).toString() }
+    const amount = payment.settledAmount(mined)
+    if (amount !== undefined) return { success: true, transaction: mined.transactionHash, network, payer, amount }
   }
   const waiting = mined ? `mined in block ${mined.blockNumber}, not ${ctx.finalityDepth} blocks deep yet` : 'not mined yet'
   return pendingResult(currentTransaction(tracked).hash, network, payer, `The settlement ${currentTransaction(tracked).hash} is ${waiting}.`)
@@ -78,22 +95,22 @@ export function pendingResult(transaction: Hash, network: string, payer: string,
 }
 
 /** A transaction an earlier process sent for the authorization: tracked (and watched) from what the chain says. */
-async function adopt(ctx: ReconcileContext, auth: ExactAuthorization, hash: Hash): Promise<TrackedSettlement | undefined> {
+async function adopt(ctx: ReconcileContext, payment: PendingPayment, hash: Hash): Promise<TrackedSettlement | undefined> {
   const { client, tracker } = ctx
   try {
     const receipt = await receiptOrNothing(client, hash)
     if (receipt) {
-      // Only a successful call of this authorization's token counts; anything else: settle as usual.
-      if (receipt.status !== 'success' || !receipt.to || !isAddressEqual(receipt.to, auth.terms.asset)) return undefined
-      const tracked = tracker.track(auth.key, { sends: [{ hash, raw: undefined }], mined: receipt, reorged: false, answeredPending: true })
+      // Only a successful call of the payment's contract that moved it counts; anything else: settle as usual.
+      if (receipt.status !== 'success' || !receipt.to || !isAddressEqual(receipt.to, payment.target) || payment.settledAmount(receipt) === undefined) return undefined
+      const tracked = tracker.track(payment.key, { sends: [{ hash, raw: undefined }], mined: receipt, reorged: false, answeredPending: true })
       const head = await getBlockNumber(client, { cacheTime: 0 })
-      if (head - receipt.blockNumber + 1n >= BigInt(Math.max(1, ctx.finalityDepth))) tracker.end(auth.key, 'final')
-      else ctx.watch(auth.key, tracked, auth.payload, auth.terms)
+      if (head - receipt.blockNumber + 1n >= BigInt(Math.max(1, ctx.finalityDepth))) tracker.end(payment.key, 'final')
+      else payment.watch(tracked)
       return tracked
     }
     if (!(await isKnown(client, hash))) return undefined // gone (dropped, or reorged out): settle as usual
-    const tracked = tracker.track(auth.key, { sends: [{ hash, raw: undefined }], mined: undefined, reorged: false, answeredPending: true })
-    ctx.watch(auth.key, tracked, auth.payload, auth.terms)
+    const tracked = tracker.track(payment.key, { sends: [{ hash, raw: undefined }], mined: undefined, reorged: false, answeredPending: true })
+    payment.watch(tracked)
     return tracked
   } catch (error) {
     throw rpcFailure('the pending settlement', error)

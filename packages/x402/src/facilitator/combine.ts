@@ -54,6 +54,9 @@ export function combineFacilitators(routes: readonly FacilitatorRoute[] | Facili
     name,
     routes: table,
     perRequestVerification: table.some((route) => route.facilitator.perRequestVerification === true),
+    // The engine then keeps every delivered settlement in the outbox and asks about it again: only safe when every
+    // entry answers such a question (`pendingTransaction`) about its transaction instead of settling anew.
+    watchesSettlements: table.every((route) => route.facilitator.watchesSettlements === true),
     covers: (kind) => routeOf(kind) !== undefined,
     // Async, so that an offer nobody handles rejects like any facilitator failure instead of throwing.
     verify: async (request, signal) => pick(request.requirements).verify(request, signal),

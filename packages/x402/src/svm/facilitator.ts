@@ -8,6 +8,7 @@ import type { SvmChain } from './chain.js'
 import { SVM_EXACT_REASONS as REASONS } from './constants.js'
 import { resolveFeePayer, type FeePayer } from './fee-payer.js'
 import { resolveSvmOptions, type LocalSvmFacilitatorOptions } from './facilitator-options.js'
+import { paymentOf, pendingResult, pendingSettlements, signedBy } from './pending-settlements.js'
 import { settledMemory } from './settled-memory.js'
 import { verifySvmPayment } from './verify-payment.js'
 import { encodeSvmTransaction, toBase58 } from './wire.js'
@@ -21,6 +22,8 @@ export function localSvmFacilitator(options: LocalSvmFacilitatorOptions): Facili
   let signer: Promise<FeePayer> | undefined
   const feePayer = () => (signer ??= resolveFeePayer(settings.feePayer, 'localSvmFacilitator.feePayer'))
   const memory = settledMemory()
+  // Settles out without a confirmation in time: answered about their signature later (pending-settlements.ts).
+  const pending = pendingSettlements(chain, confirmTimeoutMs)
   const network = chain.network
   const fail = (errorReason: string, errorMessage: string, payer?: string, transaction = ''): SettleResult => ({
     success: false,
@@ -40,10 +43,17 @@ export function localSvmFacilitator(options: LocalSvmFacilitatorOptions): Facili
       return kind.scheme === 'exact' && kind.network === network ? { feePayer: settings.feePayerAddress } : undefined
     },
     async verify(request, signal) {
+      const payer = pending.payerOf(paymentOf(request.proof)?.id)
+      if (payer !== undefined) return { isValid: true, payer, network }
       const verified = await verifySvmPayment(request.proof, request.requirements, { chain, feePayer: settings.feePayerAddress, limits }, signal)
       return verified.ok ? { isValid: true, payer: verified.transfer.payer, network } : verified.result
     },
     async settle(request, signal) {
+      // The outbox's signature counts only when it is the fee payer's of this payment's transaction.
+      const payment = paymentOf(request.proof)
+      const ours = payment !== undefined && (await signedBy(settings.feePayerAddress, request.pendingTransaction, payment.tx))
+      const known = await pending.reconcile(payment?.id, ours ? request.pendingTransaction : undefined, request.verification.payer, signal)
+      if (known) return known
       const verified = await verifySvmPayment(request.proof, request.requirements, { chain, feePayer: settings.feePayerAddress, limits }, signal)
       if (!verified.ok) {
         const { invalidReason, invalidMessage, payer } = verified.result
@@ -63,7 +73,13 @@ export function localSvmFacilitator(options: LocalSvmFacilitatorOptions): Facili
       const confirmed = await chain.confirm(sent.signature, AbortSignal.any([signal, AbortSignal.timeout(confirmTimeoutMs)])).catch((error: unknown) => ({
         ok: false as const,
         error: `not confirmed: ${error instanceof Error ? error.message : String(error)}`,
+        unknown: !signal.aborted,
       }))
+      // Accepted, no answer in time (or the RPC failed asking): it may still land, so it is pending, not failed.
+      if (!confirmed.ok && 'unknown' in confirmed && confirmed.unknown) {
+        pending.add(id, sent.signature, transfer.payer)
+        return pendingResult(sent.signature, network, transfer.payer, `The transaction ${sent.signature} was sent but not confirmed within ${confirmTimeoutMs} ms.`)
+      }
       if (!confirmed.ok) return fail(REASONS.transactionFailed, `the transaction failed: ${confirmed.error}`, transfer.payer, sent.signature)
       return { success: true, transaction: sent.signature, network, payer: transfer.payer }
     },

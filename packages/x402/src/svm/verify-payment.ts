@@ -17,7 +17,7 @@ export interface VerifyContext {
 }
 
 /** The proof's scheme, network and payload, in either generation. */
-function proofParts(proof: DecodedProof): { scheme: unknown; network: unknown; payload: unknown } {
+export function proofParts(proof: DecodedProof): { scheme: unknown; network: unknown; payload: unknown } {
   if (proof.x402Version === 2) {
     const accepted = proof.payload.accepted as Partial<Record<string, unknown>> | undefined
     return { scheme: accepted?.scheme, network: accepted?.network, payload: proof.payload.payload }
