@@ -2,7 +2,7 @@
 // payment's record is in Redis), and the same sign-in replayed on A is refused (its nonce is spent in Redis).
 import { createPaywall, exact } from '@tollgate/x402'
 import { walletSignIn, wrapFetch, type Payer } from '@tollgate/x402/client'
-import { signInWithX } from '@tollgate/x402/extensions'
+import { recordSignInAccess, signInWithX } from '@tollgate/x402/extensions'
 import { createTestFacilitator } from '@tollgate/x402/testing'
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -61,10 +61,40 @@ describe('sign-in-with-x on a shared Redis', () => {
     const signedIn = await wrapFetch(watching, { payers: [payer], extensions: [walletSignIn(buyer)] })('http://api.test/report')
     expect(await signedIn.json()).toEqual({ servedBy: 'b', payer: buyer.address, paid: false })
     expect(payer.paid).toBe(1)
-    expect(await client.keys('tollgate:tg:siwx:*')).toHaveLength(2)
+    // The payment's record, the nonces of the two 402s (A's, then B's) and B's nonce, spent.
+    expect((await client.keys('tollgate:tg:siwx:*')).map((key) => key.split(':').slice(0, 4).join(':')).sort()).toEqual([
+      'tollgate:tg:siwx:issued',
+      'tollgate:tg:siwx:issued',
+      'tollgate:tg:siwx:nonce',
+      'tollgate:tg:siwx:paid',
+    ])
 
     const replayed = await a(new Request('http://api.test/report', { headers: { 'SIGN-IN-WITH-X': header! } }))
     expect(replayed.status).toBe(402)
     expect(JSON.parse(atob(replayed.headers.get('PAYMENT-REQUIRED')!)).error).toBe('invalid_siwx_nonce')
+  })
+
+  it('a challenge issued by A signs in on B; a nonce neither issued is refused', async () => {
+    const facilitator = createTestFacilitator()
+    const instance = () =>
+      createPaywall({
+        facilitator,
+        store: redisStore({ client }),
+        routes: { 'GET /report': { accepts: exact({ price: '$0.01', network: NETWORK, payTo: PAY_TO }), extensions: [signInWithX({ accessMs: 60_000 })] } },
+      }).protect((_request, ctx) => Response.json({ payer: ctx.payer, paid: ctx.payment !== undefined }))
+    const a = instance()
+    const b = instance()
+    await recordSignInAccess(redisStore({ client }), 'http://api.test/report', buyer.address, 60_000)
+    const challenge = JSON.parse(atob((await a(new Request('http://api.test/report'))).headers.get('PAYMENT-REQUIRED')!)).extensions['sign-in-with-x']
+    const signIn = async (info: Record<string, unknown>) => {
+      const demand = { paymentRequired: { extensions: { 'sign-in-with-x': { ...challenge, info } } } } as never
+      const header = (await walletSignIn(buyer).signIn!({ demand, request: new Request('http://api.test/report'), url: 'http://api.test/report' }))!
+      return b(new Request('http://api.test/report', { headers: header }))
+    }
+    const forged = await signIn({ ...challenge.info, nonce: 'a1b2c3d4e5f67890a1b2c3d4e5f67890' })
+    expect(forged.status).toBe(402)
+    expect(JSON.parse(atob(forged.headers.get('PAYMENT-REQUIRED')!)).error).toBe('invalid_siwx_nonce')
+    const signedIn = await signIn(challenge.info)
+    expect(await signedIn.json()).toEqual({ payer: buyer.address, paid: false })
   })
 })

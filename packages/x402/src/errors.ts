@@ -25,8 +25,6 @@ const PAY_AGAIN = [
   // (its voucher is not ours, or it charges beyond it), and a cooperative refund the seller did not carry out.
   'channel_correction_refused',
   'refund_failed',
-  // exta (issue 20): a route requires a payment-identifier and the payment carries none: pay again with one.
-  'payment_id_required',
 ] as const
 
 /** Every other code, and its status. */
@@ -57,6 +55,8 @@ const OTHER_STATUS = {
   // settlement_pending); it is reconciled later, and the answer is not delivered meanwhile.
   settlement_pending: 504,
   // exta (issue 20): extensions a payment carries (extensions/*).
+  // A route requires a payment-identifier and the payment carries none: the spec's 400 Bad Request.
+  payment_id_required: 400,
   // The payment's id names another payment already: nothing is charged (the spec's 409 Conflict).
   payment_id_conflict: 409,
   // An extension the payment carries is malformed (not the shape its spec writes).

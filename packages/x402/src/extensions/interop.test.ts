@@ -5,7 +5,7 @@
 import { x402Client } from '@x402/core/client'
 import { ExactEvmScheme as ReferenceExactClient } from '@x402/evm/exact/client'
 import { extractDiscoveryInfo } from '@x402/extensions/bazaar'
-import { appendPaymentIdentifierToExtensions, extractAndValidatePaymentIdentifier, generatePaymentId, validatePaymentIdentifierRequirement } from '@x402/extensions/payment-identifier'
+import { appendPaymentIdentifierToExtensions, extractAndValidatePaymentIdentifier, generatePaymentId, isValidPaymentId, validatePaymentIdentifierRequirement } from '@x402/extensions/payment-identifier'
 import type { Address, PrivateKeyAccount } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { encodeBase64Json, decodeBase64Json } from '../codec/base64.js'
@@ -116,14 +116,26 @@ describe('the reference client with payment-identifier pays a Tollgate route', (
     expect((await balances())[0]).toBe(buyerBefore)
   })
 
-  it('no id on a route that requires one: 402 payment_id_required, nothing charged', async () => {
+  it('no id on a route that requires one: the spec\'s 400 payment_id_required, nothing charged', async () => {
     const payment = await referencePayment(generatePaymentId())
     delete (payment.extensions as Record<string, unknown>)['payment-identifier']
     const [buyerBefore] = await balances()
     const refused = await send(payment)
-    expect(refused.status).toBe(402)
-    const decoded = decodePaymentRequired(refused.headers.get(PAYMENT_REQUIRED)!)
-    expect(decoded.ok && decoded.value.error).toBe('payment_id_required')
+    expect(refused.status).toBe(400)
+    expect(await refused.json()).toMatchObject({ error: 'payment_id_required', message: expect.stringContaining('payment id') })
+    expect((await balances())[0]).toBe(buyerBefore)
+  })
+
+  it('an id the reference would not make (too short, other characters): 400, nothing charged', async () => {
+    const [buyerBefore] = await balances()
+    for (const id of ['pay_short', 'pay_7d5d747be160e280 504c099d9']) {
+      expect(isValidPaymentId(id)).toBe(false)
+      const payment = await referencePayment(generatePaymentId())
+      ;(payment.extensions as Record<string, { info: { id: string } }>)['payment-identifier']!.info.id = id
+      const refused = await send(payment)
+      expect(refused.status).toBe(400)
+      expect(await refused.json()).toMatchObject({ error: 'invalid_extension' })
+    }
     expect((await balances())[0]).toBe(buyerBefore)
   })
 })

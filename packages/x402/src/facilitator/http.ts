@@ -26,10 +26,18 @@ export interface HttpFacilitator extends Facilitator {
    * and once an answer exists it is served at once while a refresh runs in the background.
    */
   supported(signal?: AbortSignal): Promise<SupportedKind[]>
+  /**
+   * The `extra` its last `/supported` answer lists for a v2 kind (Solana's `feePayer`, batch-settlement's
+   * `receiverAuthorizer`), which a paywall puts in that kind's offers; undefined before `/supported` was read:
+   * `await facilitator.supported()` (or `checkSupport`) before `createPaywall`.
+   */
+  offerExtra(kind: { scheme: string; network: string }): Record<string, unknown> | undefined
 }
 
 export function httpFacilitator(options: HttpFacilitatorOptions): HttpFacilitator {
   const settings = resolveHttpOptions(options)
+  // The last /supported answer, read without waiting: offers are made when a paywall is created.
+  let lastKinds: readonly SupportedKind[] = []
 
   async function loadSupported(): Promise<SupportedKind[]> {
     // Shared by every caller, so it runs under its own deadline rather than one caller's signal.
@@ -42,7 +50,7 @@ export function httpFacilitator(options: HttpFacilitatorOptions): HttpFacilitato
     }, ms)
     try {
       const answer = await callFacilitator(settings, { endpoint: 'supported', signal: controller.signal, schema: SupportedResponseSchema })
-      return answer.kinds
+      return (lastKinds = answer.kinds)
     } finally {
       clearTimeout(timer)
     }
@@ -76,6 +84,12 @@ export function httpFacilitator(options: HttpFacilitatorOptions): HttpFacilitato
         whatever: isSettlementPending,
         secrets: [request.token],
       })
+    },
+    offerExtra({ scheme, network }) {
+      const kinds = lastKinds.filter((kind) => kind.x402Version === 2 && kind.scheme === scheme)
+      // The kind of this network, else one whose network ends in `*` and prefixes it (`solana:*`), as checkSupport reads them.
+      const wildcard = (kind: SupportedKind) => kind.network.endsWith('*') && network.startsWith(kind.network.slice(0, -1))
+      return (kinds.find((kind) => kind.network === network) ?? kinds.find(wildcard))?.extra
     },
     async supported(signal) {
       try {

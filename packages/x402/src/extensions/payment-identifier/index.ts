@@ -8,7 +8,7 @@ import { isPaymentId, PAYMENT_ID_SCHEMA, PAYMENT_IDENTIFIER } from './id.js'
 export { isPaymentId, newPaymentId, PAYMENT_ID_SCHEMA, PAYMENT_IDENTIFIER } from './id.js'
 
 export interface PaymentIdentifierOptions {
-  /** Payments without an id are refused (402, `payment_id_required`). Default false: an id is optional. */
+  /** Payments without an id are refused (400, `payment_id_required`, as the spec writes). Default false: optional. */
   required?: boolean
 }
 
@@ -50,7 +50,7 @@ async function bind(id: string, { store, tokenHash, keepMs }: PaymentToRead): Pr
 
 function missing(required: boolean): undefined {
   if (!required) return undefined
-  throw new TollgateError('payment_id_required', 'This route requires a payment id: send extensions["payment-identifier"].info.id (16 to 128 letters, digits, - or _) with the payment.', {
+  throw new TollgateError('payment_id_required', 'This route requires a payment id: send extensions["payment-identifier"].info.id (16 to 128 letters, digits, - or _) with the payment. Nothing was charged.', {
     path: 'extensions["payment-identifier"].info.id',
   })
 }

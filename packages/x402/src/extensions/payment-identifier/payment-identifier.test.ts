@@ -88,14 +88,17 @@ describe('payment-identifier', () => {
     expect(usdcBalance()).toBe(990_000n)
   })
 
-  it('a required id that is missing: 402 payment_id_required, nothing verified or charged', async () => {
-    const { app, facilitator, runs } = paywallWith(true)
-    const token = facilitator.mint({ payer: BUYER, requirements: usdcOption.requirements })
-    const response = await app(paidRequest(PREMIUM, token))
-    expect(response.status).toBe(402)
-    const { v2 } = await readPaymentRequired(response)
-    expect(v2?.error).toBe('payment_id_required')
-    expect(v2?.extensions?.['payment-identifier']).toMatchObject({ info: { required: true } })
+  it('a required id that is missing: the spec\'s 400 payment_id_required, nothing verified or charged', async () => {
+    const { app, facilitator, usdcBalance, runs } = paywallWith(true)
+    for (const extensions of [undefined, { 'payment-identifier': { info: { required: true }, schema: PAYMENT_ID_SCHEMA } }]) {
+      const token = facilitator.mint({ payer: BUYER, requirements: usdcOption.requirements, ...(extensions ? { extensions } : {}) })
+      const response = await app(paidRequest(PREMIUM, token))
+      expect(response.status).toBe(400)
+      const body = (await response.json()) as { error: string; message: string }
+      expect(body.error).toBe('payment_id_required')
+      expect(body.message).toContain('extensions["payment-identifier"].info.id')
+    }
+    expect(usdcBalance()).toBe(1_000_000n)
     expect(runs()).toBe(0)
     expect(facilitator.verifyCalls()).toHaveLength(0)
     // With an id it pays.
@@ -113,6 +116,7 @@ describe('payment-identifier', () => {
     ['an extension that is not an object', 'nonsense', 'extensions["payment-identifier"].info'],
     ['info without required', { info: { id: ID } }, 'extensions["payment-identifier"].info.required'],
     ['an id too short', { info: { required: false, id: 'short' } }, 'extensions["payment-identifier"].info.id'],
+    ['an id too long', { info: { required: false, id: 'a'.repeat(129) } }, 'extensions["payment-identifier"].info.id'],
     ['an id with other characters', { info: { required: false, id: 'pay_with spaces and dots.' } }, 'extensions["payment-identifier"].info.id'],
     ['an id that is not a string', { info: { required: false, id: 12345678901234567 } }, 'extensions["payment-identifier"].info.id'],
   ])('a malformed extension (%s): 400 invalid_extension, nothing charged', async (_name, extension, path) => {

@@ -45,6 +45,7 @@ export interface FieldRules {
 
 /** The spec's field rules, in its order. */
 export function checkFields(proof: SignInProof, rules: FieldRules): FieldCheck {
+  if (proof.version !== '1') return refuse('invalid_siwx_header', 'The sign-in\'s "version" must be "1" (CAIP-122).')
   if (proof.domain !== rules.origin.host) {
     return refuse('invalid_siwx_domain_mismatch', `The sign-in is for "${proof.domain}", not "${rules.origin.host}".`)
   }

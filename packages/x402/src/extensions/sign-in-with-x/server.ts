@@ -1,7 +1,8 @@
 // signInWithX(): a route lets a wallet that already paid for it come back by signing in (CAIP-122 / SIWE) instead
-// of paying again, within a window the seller sets. The 402 carries a fresh challenge; a SIGN-IN-WITH-X proof is
-// checked (fields, chain, signature: EOA, or ERC-1271/6492 with a verifier), then the Store is asked whether its
-// address paid for this resource, and its nonce is spent there once (memory, or Redis across instances).
+// of paying again, within a window the seller sets. The 402 carries a fresh challenge whose nonce the Store keeps
+// for the challenge's life; a SIGN-IN-WITH-X proof is checked (fields, chain, a nonce this server issued for this
+// resource, signature: EOA, or ERC-1271/6492 with a verifier), then the Store is asked whether its address paid for
+// this resource, and its nonce is spent there once (memory, or Redis across instances).
 import type { Address, Hex } from 'viem'
 import { TollgateError } from '../../errors.js'
 import type { Admission, Extension, PaymentToRead, SettledPayment, UnpaidRequest } from '../contract.js'
@@ -40,23 +41,30 @@ export function signInWithX(options: SignInWithXOptions): Extension {
 
   const originOf = (resourceUrl: string) => fixedOrigin ?? new URL(new URL(resourceUrl).origin)
 
-  function challenge({ resourceUrl, paymentRequired }: UnpaidRequest): SignInChallenge {
+  /** The chains a route takes sign-ins on: the option, else the EVM networks of its offers. */
+  const chainsOf = ({ paymentRequired }: UnpaidRequest) =>
+    networks ?? [...new Set(paymentRequired.accepts.map((offer) => offer.network))].filter((n) => evmChainNumber(n) !== undefined)
+
+  async function challenge(input: UnpaidRequest): Promise<SignInChallenge> {
+    const { resourceUrl, store } = input
     const origin = originOf(resourceUrl)
     const resource = new URL(resourceUrl)
     const uri = origin.origin + resource.pathname + resource.search
     const now = Date.now()
-    const chains = networks ?? [...new Set(paymentRequired.accepts.map((offer) => offer.network))].filter((n) => evmChainNumber(n) !== undefined)
+    const nonce = randomNonce()
+    // The spec's nonce is the server's: kept for the challenge's life, bound to this resource, spent on sign-in.
+    await store.set(ISSUED_PREFIX + nonce, resourceOf(resourceUrl), challengeMs + CLOCK_MARGIN_MS)
     const info: SignInChallenge['info'] = {
       domain: origin.host,
       uri,
       version: '1',
-      nonce: randomNonce(),
+      nonce,
       issuedAt: new Date(now).toISOString(),
       expirationTime: new Date(now + challengeMs).toISOString(),
       resources: [uri],
     }
     if (statement !== undefined) info.statement = statement
-    const supportedChains: SignInChain[] = chains.map((chainId) => ({ chainId, type: 'eip191' }))
+    const supportedChains: SignInChain[] = chainsOf(input).map((chainId) => ({ chainId, type: 'eip191' }))
     return { info, supportedChains, schema: signInSchema() }
   }
 
@@ -66,7 +74,8 @@ export function signInWithX(options: SignInWithXOptions): Extension {
     return check(header, input)
   }
 
-  async function check(header: string, { resourceUrl, store }: UnpaidRequest): Promise<Admission> {
+  async function check(header: string, input: UnpaidRequest): Promise<Admission> {
+    const { resourceUrl, store } = input
     const read = readSignInHeader(header)
     if (!read.ok) return refused(read.reason, read.message)
     const resource = new URL(resourceUrl)
@@ -74,8 +83,14 @@ export function signInWithX(options: SignInWithXOptions): Extension {
     if (!fields.ok) return refused(fields.reason, fields.message)
     const proof = fields.proof
     const chainNumber = evmChainNumber(proof.chainId)
-    if (chainNumber === undefined || proof.type !== 'eip191' || (networks !== undefined && !networks.includes(proof.chainId))) {
+    if (chainNumber === undefined || proof.type !== 'eip191' || !chainsOf(input).includes(proof.chainId)) {
       return refused('invalid_siwx_unsupported_chain', `This route does not accept sign-ins on ${proof.chainId} (${proof.type}).`)
+    }
+    // Before the signature is checked: a nonce this server did not issue for this resource is refused cheaply.
+    const issuedFor = NONCE.test(proof.nonce) ? await store.get(ISSUED_PREFIX + proof.nonce) : undefined
+    if (issuedFor !== resourceOf(resourceUrl)) {
+      const why = issuedFor === undefined ? 'was not issued by this server, or its challenge expired' : 'was issued for another resource'
+      return refused('invalid_siwx_nonce', `The sign-in's nonce ${why}: sign the challenge of a new 402 from this resource.`)
     }
     if (!(await signatureHolds(proof, chainNumber))) {
       return refused('invalid_siwx_signature', `The signature is not ${proof.address}'s for this sign-in message.`)
@@ -86,7 +101,7 @@ export function signInWithX(options: SignInWithXOptions): Extension {
     }
     // Spent once, atomically (Store.add), whatever instance sees it first.
     if (!(await store.add(NONCE_PREFIX + proof.nonce, 1, challengeMs + CLOCK_MARGIN_MS))) {
-      return refused('invalid_siwx_nonce', 'This sign-in was already used: ask for a new challenge.')
+      return refused('invalid_siwx_nonce', "The sign-in's nonce was already used: sign the challenge of a new 402 from this resource.")
     }
     return { payer: proof.address }
   }
@@ -119,13 +134,21 @@ export function signInWithX(options: SignInWithXOptions): Extension {
 }
 
 const NONCE_PREFIX = 'tg:siwx:nonce:'
-// A spent nonce is kept a little past its challenge's life, for clocks that differ between instances.
+const ISSUED_PREFIX = 'tg:siwx:issued:'
+/** The nonces this server issues: 32 hex digits, as the spec writes. */
+const NONCE = /^[0-9a-f]{32}$/
+// An issued or spent nonce is kept a little past its challenge's life, for clocks that differ between instances.
 const CLOCK_MARGIN_MS = 60_000
 
-/** Who paid for a resource (its origin and path: a query string does not make another resource). */
-export function paidKey(resourceUrl: string, payer: string): string {
+/** A resource as sign-in knows it: its origin and path (a query string does not make another resource). */
+const resourceOf = (resourceUrl: string) => {
   const url = new URL(resourceUrl)
-  return `tg:siwx:paid:${url.origin}${url.pathname}|${payer.toLowerCase()}`
+  return url.origin + url.pathname
+}
+
+/** Who paid for a resource. */
+export function paidKey(resourceUrl: string, payer: string): string {
+  return `tg:siwx:paid:${resourceOf(resourceUrl)}|${payer.toLowerCase()}`
 }
 
 /** Record in a Store that `payer` paid for `resourceUrl`, for `accessMs` (a payment made elsewhere, a migration). */

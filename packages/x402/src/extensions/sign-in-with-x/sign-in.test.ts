@@ -18,6 +18,7 @@ import { wrapFetch } from '../../client/wrap-fetch.js'
 import { bytesToBase64 } from '../../codec/base64.js'
 import { SIGN_IN_WITH_X, siweMessage, type SignInChallenge, type SignInProof } from './message.js'
 import { signInWithX } from './server.js'
+import { memoryStore } from '../../store/memory.js'
 
 const PAY_TO = '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC'
 const NETWORK = 'eip155:84532'
@@ -147,6 +148,50 @@ describe('sign-in-with-x on a Tollgate route', () => {
     const header = await signed(challenge.info)
     expect((await app(new Request(URL_REPORT, { headers: { 'SIGN-IN-WITH-X': header } }))).status).toBe(200)
     expect(await refusal(header)).toBe('invalid_siwx_nonce')
+  })
+
+  it('refuses a nonce this server never issued, or issued for another resource: 402 invalid_siwx_nonce', async () => {
+    await paidOnce()
+    const { info } = (await challengeOf()).challenge
+    const made = { ...info, nonce: 'a1b2c3d4e5f67890a1b2c3d4e5f67890' }
+    expect(await refusal(await signed(made))).toBe('invalid_siwx_nonce')
+    expect(await refusal(await signed({ ...info, nonce: 'not-a-nonce-of-ours' }))).toBe('invalid_siwx_nonce')
+    const elsewhere = (await challengeOf('http://api.test/other')).challenge.info.nonce
+    expect(await refusal(await signed({ ...info, nonce: elsewhere }))).toBe('invalid_siwx_nonce')
+    // The challenge's own nonce still signs in: the refusals did not spend it.
+    expect((await app(new Request(URL_REPORT, { headers: { 'SIGN-IN-WITH-X': await signed(info) } }))).status).toBe(200)
+    const refused = events.filter((e) => e.type === 'signin.refused').map((e) => e.reason)
+    expect(refused).toEqual(['invalid_siwx_nonce', 'invalid_siwx_nonce', 'invalid_siwx_nonce'])
+  })
+
+  it('keeps an issued nonce in the paywall\'s Store for the challenge\'s life, bound to the resource', async () => {
+    const kept: { key: string; value: unknown; ttlMs: number }[] = []
+    const store = memoryStore()
+    const watched = { ...store, set: (key: string, value: unknown, ttlMs: number) => (kept.push({ key, value, ttlMs }), store.set(key, value, ttlMs)) }
+    const route = { accepts: exact({ price: '$0.01', network: NETWORK, payTo: PAY_TO }), extensions: [signInWithX({ accessMs: 60_000, challengeSeconds: 120 })] }
+    const paywall = createPaywall({ facilitator, store: watched, routes: { 'GET /report': route } })
+    const response = await paywall.protect(() => new Response('ok'))(new Request(URL_REPORT + '?page=2'))
+    const decoded = decodePaymentRequired(response.headers.get('PAYMENT-REQUIRED')!)
+    const nonce = decoded.ok && (decoded.value.extensions![SIGN_IN_WITH_X] as SignInChallenge).info.nonce
+    // 120 s of challenge and a minute for clocks that differ between instances.
+    expect(kept).toEqual([{ key: `tg:siwx:issued:${nonce}`, value: URL_REPORT, ttlMs: 180_000 }])
+  })
+
+  it('a Store that cannot keep the nonce answers 503 rather than a challenge no sign-in could answer', async () => {
+    const store = { ...memoryStore(), set: () => Promise.reject(new Error('down')) }
+    const route = { accepts: exact({ price: '$0.01', network: NETWORK, payTo: PAY_TO }), extensions: [signInWithX({ accessMs: 60_000 })] }
+    const response = await createPaywall({ facilitator, store, routes: { 'GET /report': route } }).protect(() => new Response('ok'))(new Request(URL_REPORT))
+    expect(response.status).toBe(503)
+    expect(await response.json()).toMatchObject({ error: 'store_unavailable' })
+  })
+
+  it('refuses a chain the 402 did not offer, and a version other than "1"', async () => {
+    await paidOnce()
+    const { info } = (await challengeOf()).challenge
+    const onMainnet = { ...info, address: buyer.address, chainId: 'eip155:1', type: 'eip191' as const }
+    const proof: SignInProof = { ...onMainnet, signature: await buyer.signMessage({ message: siweMessage(info, buyer.address, 1) }) }
+    expect(await refusal(btoa(JSON.stringify(proof)))).toBe('invalid_siwx_unsupported_chain')
+    expect(await refusal(await signed({ ...info, version: '2' }))).toBe('invalid_siwx_header')
   })
 
   it('refuses expired, stale and not-yet-valid sign-ins', async () => {

@@ -45,7 +45,7 @@ export const svmExactScheme: Scheme = registerScheme({
     if (typeof feePayer !== 'string' || !/^[1-9A-HJ-NP-Za-km-z]{32,44}$/.test(feePayer)) {
       throw invalidOption(
         `${path}.extra.feePayer`,
-        `a Solana offer needs the fee payer's address in extra.feePayer; ${facilitator} names none (use localSvmFacilitator, a facilitator whose /supported lists one, or give extra.feePayer)`,
+        `a Solana offer needs the fee payer's address in extra.feePayer; ${facilitator} names none (use localSvmFacilitator, or a facilitator whose /supported lists one: await httpFacilitator's supported() before createPaywall; or give extra.feePayer)`,
         'a base58 address',
       )
     }
