@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-/// @title TestUSDC: a 6-decimal ERC-20 with EIP-3009 signed transfers, for local chains only.
-/// @notice Written from the ERC-20, EIP-712, EIP-3009 and ERC-1271 specifications. The owner can mint at
+/// @title TestUSDC: a 6-decimal ERC-20 with EIP-3009 signed transfers and EIP-2612 permits, for local chains only.
+/// @notice Written from the ERC-20, EIP-712, EIP-2612, EIP-3009 and ERC-1271 specifications. The owner can mint at
 ///         will, so this token is worthless by design: never deploy it anywhere that matters. Like USDC v2.2, it
 ///         takes signatures from smart-contract wallets (ERC-1271) as well as from plain accounts.
 contract TestUSDC {
@@ -37,6 +37,14 @@ contract TestUSDC {
 
     event AuthorizationUsed(address indexed authorizer, bytes32 indexed nonce);
     event AuthorizationCanceled(address indexed authorizer, bytes32 indexed nonce);
+
+    // ---- EIP-2612 ----
+
+    bytes32 public constant PERMIT_TYPEHASH =
+        keccak256("Permit(address owner,address spender,uint256 value,uint256 nonce,uint256 deadline)");
+
+    /// owner => the nonce its next permit must carry
+    mapping(address => uint256) public nonces;
 
     // ---- EIP-712 ----
 
@@ -105,6 +113,17 @@ contract TestUSDC {
         totalSupply += amount;
         balanceOf[to] += amount;
         emit Transfer(address(0), to, amount);
+    }
+
+    // ---- EIP-2612 functions ----
+
+    /// Anyone may submit an approval the holder signed: how a holder with no ETH approves Permit2.
+    function permit(address owner_, address spender, uint256 value, uint256 deadline, uint8 v, bytes32 r, bytes32 s) external {
+        require(block.timestamp <= deadline, "permit is expired");
+        bytes32 structHash = keccak256(abi.encode(PERMIT_TYPEHASH, owner_, spender, value, nonces[owner_]++, deadline));
+        requireSignedBy(owner_, digestOf(structHash), v, r, s);
+        allowance[owner_][spender] = value;
+        emit Approval(owner_, spender, value);
     }
 
     // ---- EIP-3009 functions ----
