@@ -48,14 +48,19 @@ export async function sponsoredApproval(
   declared: Record<string, unknown> | undefined,
   deadline: string,
 ): Promise<Record<string, { info: Eip2612PermitInfo | Erc20ApprovalInfo }> | undefined> {
+  // The info is added to the declaration, whose own fields stay (a reference server checks the echo keeps them).
+  const echo = (key: string, info: Eip2612PermitInfo | Erc20ApprovalInfo) => {
+    const declaration = declared?.[key] as { info?: object } | undefined
+    return { [key]: { ...declaration, info: { ...declaration?.info, ...info } } }
+  }
   const permit = declared?.[EIP2612_GAS_SPONSORING] !== undefined
   const approval = declared?.[ERC20_APPROVAL_GAS_SPONSORING] !== undefined && typeof (account as Account).signTransaction === 'function'
   if (!permit && !approval) return undefined
   const owner = account.address as Address
   if ((await permit2Allowance(client, terms.asset, owner)) >= terms.amount) return undefined
   const nonce = permit ? await readContract(client, { address: terms.asset, abi: TOKEN_ABI, functionName: 'nonces', args: [owner] }).catch(() => undefined) : undefined
-  if (nonce !== undefined) return { [EIP2612_GAS_SPONSORING]: { info: await signPermit(client, account, requirements, terms, nonce, deadline) } }
-  if (approval) return { [ERC20_APPROVAL_GAS_SPONSORING]: { info: await signApproval(client, account as Account, terms) } }
+  if (nonce !== undefined) return echo(EIP2612_GAS_SPONSORING, await signPermit(client, account, requirements, terms, nonce, deadline))
+  if (approval) return echo(ERC20_APPROVAL_GAS_SPONSORING, await signApproval(client, account as Account, terms))
   return undefined
 }
 
