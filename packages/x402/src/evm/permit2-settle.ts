@@ -130,7 +130,7 @@ export function permit2Payments(ctx: Permit2Context) {
     const auth = payload.permit2Authorization
     const maximum = BigInt(auth.permitted.amount)
     const proxy = proxyFor(terms.kind)
-    const sponsorship = await readSponsorship(extensions, payer, terms, maximum, ctx.now(), ctx.approvalSponsoring !== undefined)
+    const sponsorship = await readSponsorship(extensions, payer, terms, maximum, ctx.now())
     if (sponsorship && 'refused' in sponsorship) return refuse(sponsorship.refused.reason, sponsorship.refused.message, payer)
     const permit = sponsorship?.kind === 'permit' ? sponsorship : undefined
 

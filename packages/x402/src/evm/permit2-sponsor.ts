@@ -56,18 +56,14 @@ export type SponsorRefusal = { refused: { reason: string; message: string } }
 
 const refuse = (reason: string, message: string): SponsorRefusal => ({ refused: { reason, message } })
 
-/**
- * The sponsorship a payment carries in its `extensions` (the permit first), checked against the payment offline;
- * undefined for none. `approvals`: whether this facilitator funds approvals (else such an info is refused).
- */
-export async function readSponsorship(extensions: unknown, payer: Address, terms: Permit2Terms, maximum: bigint, now: number, approvals: boolean): Promise<Sponsorship | SponsorRefusal | undefined> {
+/** The sponsorship a payment carries in its `extensions` (the permit first), checked against the payment offline; undefined for none. */
+export async function readSponsorship(extensions: unknown, payer: Address, terms: Permit2Terms, maximum: bigint, now: number): Promise<Sponsorship | SponsorRefusal | undefined> {
   const carried = typeof extensions === 'object' && extensions !== null ? (extensions as Record<string, unknown>) : {}
   const permit = readSponsoringInfo(EIP2612_GAS_SPONSORING, carried[EIP2612_GAS_SPONSORING])
   if (permit) return 'problem' in permit ? malformed(EIP2612_GAS_SPONSORING, permit.problem) : readPermit(permit.info, payer, terms, maximum, now)
   const approval = readSponsoringInfo(ERC20_APPROVAL_GAS_SPONSORING, carried[ERC20_APPROVAL_GAS_SPONSORING])
   if (!approval) return undefined
   if ('problem' in approval) return malformed(ERC20_APPROVAL_GAS_SPONSORING, approval.problem)
-  if (!approvals) return refuse(SPONSOR_REASONS.approvalNotSponsored, 'This facilitator does not fund signed approvals (localFacilitator approvalSponsoring is off): approve Permit2 from the wallet, or sign an EIP-2612 permit.')
   return readApproval(approval.info, payer, terms, maximum)
 }
 
@@ -139,7 +135,7 @@ export interface SponsorChain {
 }
 
 /**
- * The chain's view of a sponsorship: the permit's nonce is the token's current one and the token takes the permit
+ * Called when the payer's allowance is short. The chain's view of a sponsorship: the permit's nonce is the token's current one and the token takes the permit
  * (a dry run from the settler); the approval's nonce is the payer's next, its fee covers the base fee, its gas
  * and the ETH the payer lacks stay within the caps. Answers the wei to fund (0 for a permit), or a refusal.
  */
@@ -162,7 +158,8 @@ export async function checkSponsorship(chain: SponsorChain, sponsorship: Sponsor
     }
     return { funding: 0n }
   }
-  const caps = chain.approvalSponsoring!
+  const caps = chain.approvalSponsoring
+  if (!caps) return refuse(SPONSOR_REASONS.approvalNotSponsored, 'This facilitator does not fund signed approvals (localFacilitator approvalSponsoring is off): approve Permit2 from the wallet, or sign an EIP-2612 permit.')
   const [nonce, block, balance] = await withAbort(
     Promise.all([getTransactionCount(client, { address: payer, blockTag: 'pending' }), getBlock(client, { blockTag: 'latest' }), getBalance(client, { address: payer })]),
     signal,

@@ -46,23 +46,25 @@ const HEX = '^0x[a-fA-F0-9]+$'
 const VERSION = '^[0-9]+(\\.[0-9]+)*$'
 const text = (pattern: string, description: string) => ({ type: 'string', pattern, description })
 
-const common = {
-  from: text(ADDRESS, 'The address of the sender (the token owner).'),
+// Field descriptions as the specs write them (the reference declares the same schema).
+const parties = (from: string) => ({
+  from: text(ADDRESS, from),
   asset: text(ADDRESS, 'The address of the ERC-20 token contract.'),
   spender: text(ADDRESS, 'The address of the spender (Canonical Permit2).'),
-  amount: text(UINT, 'The amount to approve (uint256).'),
-}
+})
 const fields = {
   [EIP2612_GAS_SPONSORING]: {
-    ...common,
-    nonce: text(UINT, 'The current EIP-2612 nonce of the sender.'),
+    ...parties('The address of the sender.'),
+    amount: text(UINT, 'The amount to approve (uint256). Typically MaxUint.'),
+    nonce: text(UINT, 'The current nonce of the sender.'),
     deadline: text(UINT, 'The timestamp at which the signature expires.'),
     signature: text(HEX, 'The 65-byte concatenated signature (r, s, v) as a hex string.'),
     version: text(VERSION, 'Schema version identifier.'),
   },
   [ERC20_APPROVAL_GAS_SPONSORING]: {
-    ...common,
-    signedTransaction: text(HEX, 'The RLP-encoded signed EIP-1559 transaction calling approve() as a hex string.'),
+    ...parties('The address of the sender (token owner).'),
+    amount: text(UINT, 'The amount approved (uint256). Always MaxUint256.'),
+    signedTransaction: text(HEX, 'The RLP-encoded signed EIP-1559 transaction as a hex string.'),
     version: text(VERSION, 'Schema version identifier.'),
   },
 }
