@@ -1,16 +1,23 @@
 // Gasless Permit2 interop both ways, on anvil with buyers that hold no ETH: the reference client (@x402/evm
 // ExactEvmScheme with its gas-sponsoring extensions, through @x402/core's x402Client) pays Tollgate routes that
 // declare eip2612GasSponsoring and erc20ApprovalGasSponsoring (localFacilitator submits); Tollgate's exactPayer pays
-// a reference @x402/hono route declaring eip2612GasSponsoring, settled by the reference facilitator
-// (settleWithPermit on our x402 exact proxy at its canonical address).
+// reference @x402/hono routes declaring eip2612GasSponsoring (the reference facilitator calls settleWithPermit on our
+// x402 exact proxy at its canonical address) and erc20ApprovalGasSponsoring (its extension signer funds and sends).
 import { x402Client } from '@x402/core/client'
-import { declareEip2612GasSponsoringExtension } from '@x402/extensions'
+import {
+  createErc20ApprovalGasSponsoringExtension,
+  declareEip2612GasSponsoringExtension,
+  declareErc20ApprovalGasSponsoringExtension,
+  type Erc20ApprovalGasSponsoringSigner,
+  type TransactionRequest,
+} from '@x402/extensions'
+import { toFacilitatorEvmSigner } from '@x402/evm'
 import { ExactEvmScheme as ReferenceExactClient } from '@x402/evm/exact/client'
 import { ExactEvmScheme as ReferenceExactFacilitator } from '@x402/evm/exact/facilitator'
 import { ExactEvmScheme as ReferenceExactServer } from '@x402/evm/exact/server'
 import { paymentMiddleware, x402ResourceServer } from '@x402/hono'
 import { Hono } from 'hono'
-import type { Address, PrivateKeyAccount } from 'viem'
+import { parseTransaction, recoverTransactionAddress, type Address, type Hex, type PrivateKeyAccount } from 'viem'
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { decodePaymentRequired, PAYMENT_REQUIRED, PAYMENT_SIGNATURE } from '../codec/headers.js'
@@ -22,7 +29,7 @@ import { getReceipt } from '../client/receipt.js'
 import { wrapFetch } from '../client/wrap-fetch.js'
 import { listen } from '../test-support/server.js'
 import { referenceFacilitator } from '../test-support/reference-facilitator.js'
-import { deployTestToken, fundUsdc, startUsdcChain, usdcBalance, type AnvilClient, type AnvilInstance } from './anvil.js'
+import { anvilClient, deployTestToken, fundUsdc, startUsdcChain, usdcBalance, type AnvilClient, type AnvilInstance } from './anvil.js'
 import { localFacilitator } from './facilitator.js'
 
 let anvil: AnvilInstance
@@ -142,5 +149,70 @@ describe("Tollgate's exactPayer with no ETH pays a reference @x402/hono route de
     expect(extensions.eip2612GasSponsoring.info).toMatchObject({ from: buyer.address, spender: '0x000000000022D473030F116dDEE9F6B43aC78BA3', amount: '15000' })
     expect(await usdcBalance(owner, usdc, buyer.address)).toBe(85_000n)
     expect(await owner.getBalance({ address: buyer.address })).toBe(0n)
+  })
+})
+
+/**
+ * What a reference facilitator's operator supplies for erc20ApprovalGasSponsoring: a signer whose
+ * `sendTransactions` funds the payer's approval gas, broadcasts it, then sends the settle (one after the other here).
+ */
+function approvalSigner(account: PrivateKeyAccount): Erc20ApprovalGasSponsoringSigner {
+  const wallet = anvilClient(anvil, account)
+  const base = toFacilitatorEvmSigner(Object.assign(wallet, { address: account.address }) as never) as unknown as Omit<Erc20ApprovalGasSponsoringSigner, 'sendTransactions'>
+  return {
+    ...base,
+    async sendTransactions(transactions: TransactionRequest[]) {
+      const hashes: Hex[] = []
+      for (const transaction of transactions) {
+        if (typeof transaction === 'string') {
+          const parsed = parseTransaction(transaction)
+          const payer = await recoverTransactionAddress({ serializedTransaction: transaction as never })
+          const funded = await wallet.sendTransaction({ to: payer, value: parsed.gas! * parsed.maxFeePerGas! })
+          await wallet.waitForTransactionReceipt({ hash: funded })
+          const hash = await wallet.sendRawTransaction({ serializedTransaction: transaction as never })
+          await wallet.waitForTransactionReceipt({ hash })
+          hashes.push(hash)
+        } else {
+          hashes.push(await wallet.sendTransaction({ to: transaction.to, data: transaction.data, ...(transaction.gas ? { gas: transaction.gas } : {}) }))
+        }
+      }
+      return hashes
+    },
+  }
+}
+
+describe("Tollgate's exactPayer with no ETH pays a reference route declaring erc20ApprovalGasSponsoring (reference facilitator)", () => {
+  let url: string
+  let close: () => Promise<void>
+
+  beforeAll(async () => {
+    const { facilitator, client: facilitatorClient } = referenceFacilitator(anvil, anvil.accounts[7]!, network, (signer) => new ReferenceExactFacilitator(signer))
+    facilitator.registerExtension(createErc20ApprovalGasSponsoringExtension(approvalSigner(anvil.accounts[7]!)))
+    const resourceServer = new x402ResourceServer(facilitatorClient).register(network, new ReferenceExactServer())
+    const app = new Hono()
+    app.use(
+      paymentMiddleware(
+        {
+          'GET /file': {
+            accepts: { scheme: 'exact', network, payTo, price: { amount: '25000', asset: plainToken, extra: { assetTransferMethod: 'permit2' } } },
+            extensions: { ...declareErc20ApprovalGasSponsoringExtension() },
+          },
+        },
+        resourceServer,
+      ),
+    )
+    app.get('/file', (c) => c.json({ file: 'ready' }))
+    ;({ url, close } = await listen(app.fetch))
+  }, 30_000)
+  afterAll(async () => {
+    await close?.()
+  })
+
+  it('signs the approval, the reference facilitator funds and broadcasts it, then settles: 200, the token moved', async () => {
+    const buyer = await brokeBuyer(plainToken)
+    const response = await wrapFetch(fetch, { payers: [exactPayer(buyer, { rpcUrl: anvil.rpcUrl })] })(`${url}/file`)
+    expect(response.status).toBe(200)
+    expect(getReceipt(response)).toMatchObject({ success: true, network })
+    expect(await usdcBalance(owner, plainToken, buyer.address)).toBe(75_000n)
   })
 })
