@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-/// @title TestUSDC: a 6-decimal ERC-20 with EIP-3009 signed transfers and EIP-2612 permits, for local chains only.
-/// @notice Written from the ERC-20, EIP-712, EIP-2612, EIP-3009 and ERC-1271 specifications. The owner can mint at
+/// @title TestUSDC: a 6-decimal ERC-20 with EIP-3009 signed transfers, for local chains only.
+/// @notice Written from the ERC-20, EIP-712, EIP-3009 and ERC-1271 specifications. The owner can mint at
 ///         will, so this token is worthless by design: never deploy it anywhere that matters. Like USDC v2.2, it
 ///         takes signatures from smart-contract wallets (ERC-1271) as well as from plain accounts.
 contract TestUSDC {
@@ -37,14 +37,6 @@ contract TestUSDC {
 
     event AuthorizationUsed(address indexed authorizer, bytes32 indexed nonce);
     event AuthorizationCanceled(address indexed authorizer, bytes32 indexed nonce);
-
-    // ---- EIP-2612 ----
-
-    bytes32 public constant PERMIT_TYPEHASH =
-        keccak256("Permit(address owner,address spender,uint256 value,uint256 nonce,uint256 deadline)");
-
-    /// owner => the nonce its next permit must carry
-    mapping(address => uint256) public nonces;
 
     // ---- EIP-712 ----
 
@@ -113,17 +105,6 @@ contract TestUSDC {
         totalSupply += amount;
         balanceOf[to] += amount;
         emit Transfer(address(0), to, amount);
-    }
-
-    // ---- EIP-2612 functions ----
-
-    /// Anyone may submit an approval the holder signed: how a holder with no ETH approves Permit2.
-    function permit(address owner_, address spender, uint256 value, uint256 deadline, uint8 v, bytes32 r, bytes32 s) external {
-        require(block.timestamp <= deadline, "permit is expired");
-        bytes32 structHash = keccak256(abi.encode(PERMIT_TYPEHASH, owner_, spender, value, nonces[owner_]++, deadline));
-        requireSignedBy(owner_, digestOf(structHash), v, r, s);
-        allowance[owner_][spender] = value;
-        emit Approval(owner_, spender, value);
     }
 
     // ---- EIP-3009 functions ----
@@ -256,13 +237,13 @@ contract TestUSDC {
         emit Transfer(from, to, value);
     }
 
-    function digestOf(bytes32 structHash) private view returns (bytes32) {
+    function digestOf(bytes32 structHash) internal view returns (bytes32) {
         return keccak256(abi.encodePacked("\x19\x01", DOMAIN_SEPARATOR(), structHash));
     }
 
     /// Reverts unless `signer` signed `digest`: recovered from v, r, s for a plain account, or accepted by the
     /// signer's own isValidSignature (ERC-1271) when the signer is a contract, with the signature as r ‖ s ‖ v.
-    function requireSignedBy(address signer, bytes32 digest, uint8 v, bytes32 r, bytes32 s) private view {
+    function requireSignedBy(address signer, bytes32 digest, uint8 v, bytes32 r, bytes32 s) internal view {
         if (v < 27) v += 27; // some signers give the recovery id (0 or 1) instead of 27 or 28
         // s above half the curve order is a malleable copy (EIP-2); ecrecover answers the zero address for garbage.
         if (uint256(s) <= HALF_CURVE_ORDER && (v == 27 || v == 28)) {

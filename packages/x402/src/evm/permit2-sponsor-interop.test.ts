@@ -40,7 +40,7 @@ let plainToken: Address
 let network: `eip155:${number}`
 
 beforeAll(async () => {
-  ;({ anvil, owner, payTo, token: usdc } = await startUsdcChain())
+  ;({ anvil, owner, payTo, token: usdc } = await startUsdcChain({ permit: true }))
   network = `eip155:${anvil.chainId}`
   plainToken = await deployTestToken(owner)
 }, 30_000)

@@ -38,7 +38,7 @@ let sponsoring: Facilitator
 let notSponsoring: Facilitator
 
 beforeAll(async () => {
-  ;({ anvil, owner, payTo, token: usdc } = await startUsdcChain())
+  ;({ anvil, owner, payTo, token: usdc } = await startUsdcChain({ permit: true }))
   plainToken = await deployTestToken(owner)
   settler = anvil.accounts[5]!.address
   const base = { rpcUrl: anvil.rpcUrl, settler: anvil.privateKeys[5]!, pollingIntervalMs: 50 }

@@ -1,5 +1,5 @@
 // Gasless Permit2 end to end on anvil: a buyer holding no ETH pays Permit2 offers through createPaywall,
-// localFacilitator and wrapFetch. On TestUSDC (EIP-2612) it signs a permit that the settler submits with the
+// localFacilitator and wrapFetch. On TestUSDCPermit (EIP-2612) it signs a permit that the settler submits with the
 // transfer (settleWithPermit); on TestToken (no EIP-2612) it signs an approve transaction whose gas the settler
 // funds, within its cap. Bad permits and approvals are refused with a reason, and nothing moves.
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
@@ -24,7 +24,7 @@ let paywall: Paywall
 let app: (request: Request) => Promise<Response>
 
 beforeAll(async () => {
-  ;({ anvil, owner, payTo, token: usdc } = await startUsdcChain())
+  ;({ anvil, owner, payTo, token: usdc } = await startUsdcChain({ permit: true }))
   plainToken = await deployTestToken(owner)
   settler = anvil.accounts[5]!.address
   const network = `eip155:${anvil.chainId}`
