@@ -237,13 +237,13 @@ contract TestUSDC {
         emit Transfer(from, to, value);
     }
 
-    function digestOf(bytes32 structHash) private view returns (bytes32) {
+    function digestOf(bytes32 structHash) internal view returns (bytes32) {
         return keccak256(abi.encodePacked("\x19\x01", DOMAIN_SEPARATOR(), structHash));
     }
 
     /// Reverts unless `signer` signed `digest`: recovered from v, r, s for a plain account, or accepted by the
     /// signer's own isValidSignature (ERC-1271) when the signer is a contract, with the signature as r ‖ s ‖ v.
-    function requireSignedBy(address signer, bytes32 digest, uint8 v, bytes32 r, bytes32 s) private view {
+    function requireSignedBy(address signer, bytes32 digest, uint8 v, bytes32 r, bytes32 s) internal view {
         if (v < 27) v += 27; // some signers give the recovery id (0 or 1) instead of 27 or 28
         // s above half the curve order is a malleable copy (EIP-2); ecrecover answers the zero address for garbage.
         if (uint256(s) <= HALF_CURVE_ORDER && (v == 27 || v == 28)) {

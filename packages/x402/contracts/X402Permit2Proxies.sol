@@ -29,6 +29,11 @@ interface ISignatureTransfer {
     ) external;
 }
 
+/// The slice of EIP-2612 that settleWithPermit calls.
+interface IERC20Permit {
+    function permit(address owner, address spender, uint256 value, uint256 deadline, uint8 v, bytes32 r, bytes32 s) external;
+}
+
 /// Shared by both proxies: the canonical Permit2 address and a reentrancy guard whose unset slot means unlocked
 /// (so that the runtime code works when installed with anvil_setCode, with no constructor run).
 abstract contract Permit2ProxyBase {
@@ -38,8 +43,18 @@ abstract contract Permit2ProxyBase {
     error InvalidDestination();
     error PaymentTooEarly();
     error ReentrancyGuardReentrantCall();
+    error Permit2612AmountMismatch();
 
     event Settled();
+
+    /// An EIP-2612 permit of the payer for Permit2 (the gas-sponsoring extension): value, deadline and signature.
+    struct EIP2612Permit {
+        uint256 value;
+        uint256 deadline;
+        bytes32 r;
+        bytes32 s;
+        uint8 v;
+    }
 
     uint256 private entered;
 
@@ -55,13 +70,20 @@ abstract contract Permit2ProxyBase {
         if (to == address(0)) revert InvalidDestination();
         if (block.timestamp < validAfter) revert PaymentTooEarly();
     }
+
+    /// Approves Permit2 with the payer's EIP-2612 permit for exactly the permitted amount. A permit that fails (a
+    /// copy submitted first by someone else) is passed over: Permit2 itself then refuses a missing allowance.
+    function applyPermit(EIP2612Permit calldata permit2612, address token, uint256 permitted, address owner) internal {
+        if (permit2612.value != permitted) revert Permit2612AmountMismatch();
+        try IERC20Permit(token).permit(owner, address(PERMIT2), permit2612.value, permit2612.deadline, permit2612.v, permit2612.r, permit2612.s) {} catch {}
+    }
 }
 
 /// @title x402UptoPermit2Proxy, for local chains: settles any amount up to the signed maximum, to the signed
 ///        recipient, and only when sent by the facilitator the payer named in the witness.
 /// @notice Written from the x402 `upto` EVM scheme specification and the published interface of the x402 proxy
 ///         (settle(permit, amount, owner, witness, signature), Witness(address to,address facilitator,uint256
-///         validAfter)). `settleWithPermit` (the EIP-2612 gas-sponsoring extension) is not implemented.
+///         validAfter)), and settleWithPermit for the EIP-2612 gas-sponsoring extension.
 contract X402UptoPermit2Proxy is Permit2ProxyBase {
     struct Witness {
         address to;
@@ -83,6 +105,28 @@ contract X402UptoPermit2Proxy is Permit2ProxyBase {
         Witness calldata witness,
         bytes calldata signature
     ) external nonReentrant {
+        transfer(permit, amount, owner, witness, signature);
+    }
+
+    function settleWithPermit(
+        EIP2612Permit calldata permit2612,
+        ISignatureTransfer.PermitTransferFrom calldata permit,
+        uint256 amount,
+        address owner,
+        Witness calldata witness,
+        bytes calldata signature
+    ) external nonReentrant {
+        applyPermit(permit2612, permit.permitted.token, permit.permitted.amount, owner);
+        transfer(permit, amount, owner, witness, signature);
+    }
+
+    function transfer(
+        ISignatureTransfer.PermitTransferFrom calldata permit,
+        uint256 amount,
+        address owner,
+        Witness calldata witness,
+        bytes calldata signature
+    ) private {
         checkCommon(owner, witness.to, witness.validAfter);
         if (amount > permit.permitted.amount) revert AmountExceedsPermitted();
         if (msg.sender != witness.facilitator) revert UnauthorizedFacilitator();
@@ -102,7 +146,7 @@ contract X402UptoPermit2Proxy is Permit2ProxyBase {
 /// @title x402ExactPermit2Proxy, for local chains: settles exactly the signed amount to the signed recipient.
 /// @notice Written from the x402 `exact` EVM scheme specification (assetTransferMethod "permit2") and the published
 ///         interface of the x402 proxy (settle(permit, owner, witness, signature), Witness(address to,uint256
-///         validAfter)). `settleWithPermit` (the EIP-2612 gas-sponsoring extension) is not implemented.
+///         validAfter)), and settleWithPermit for the EIP-2612 gas-sponsoring extension.
 contract X402ExactPermit2Proxy is Permit2ProxyBase {
     struct Witness {
         address to;
@@ -121,6 +165,26 @@ contract X402ExactPermit2Proxy is Permit2ProxyBase {
         Witness calldata witness,
         bytes calldata signature
     ) external nonReentrant {
+        transfer(permit, owner, witness, signature);
+    }
+
+    function settleWithPermit(
+        EIP2612Permit calldata permit2612,
+        ISignatureTransfer.PermitTransferFrom calldata permit,
+        address owner,
+        Witness calldata witness,
+        bytes calldata signature
+    ) external nonReentrant {
+        applyPermit(permit2612, permit.permitted.token, permit.permitted.amount, owner);
+        transfer(permit, owner, witness, signature);
+    }
+
+    function transfer(
+        ISignatureTransfer.PermitTransferFrom calldata permit,
+        address owner,
+        Witness calldata witness,
+        bytes calldata signature
+    ) private {
         checkCommon(owner, witness.to, witness.validAfter);
         if (permit.permitted.amount == 0) revert InvalidAmount();
         bytes32 witnessHash = keccak256(abi.encode(WITNESS_TYPEHASH, witness.to, witness.validAfter));

@@ -13,6 +13,7 @@ const solc = require('solc')
 /** What is compiled, and where each artifact goes. */
 export const CONTRACTS = {
   TestUSDC: { source: 'TestUSDC.sol', artifact: '../src/evm/test-usdc.artifact.ts', prefix: 'TEST_USDC' },
+  TestUSDCPermit: { source: 'TestUSDCPermit.sol', artifact: '../src/evm/test-usdc-permit.artifact.ts', prefix: 'TEST_USDC_PERMIT' },
   TestWallet: { source: 'TestWallet.sol', artifact: '../src/evm/test-wallet.artifact.ts', prefix: 'TEST_WALLET' },
   TestWalletFactory: { source: 'TestWallet.sol', artifact: '../src/evm/test-wallet-factory.artifact.ts', prefix: 'TEST_WALLET_FACTORY' },
   TestToken: { source: 'TestToken.sol', artifact: '../src/evm/test-token.artifact.ts', prefix: 'TEST_TOKEN' },

@@ -44,8 +44,8 @@ export function exactPayer(account: ExactPayerAccount, options: ExactPayerOption
         return false
       }
     },
-    async pay({ offer }) {
-      if (permit2KindOf(offer.requirements)) return permit2.pay(offer)
+    async pay({ offer, extensions }) {
+      if (permit2KindOf(offer.requirements)) return permit2.pay(offer, extensions)
       const payment = await createExactPayment({
         account,
         requirements: offer.requirements,
@@ -73,6 +73,6 @@ export function uptoPayer(account: ExactPayerAccount, options: UptoPayerOptions 
       if (!serves(kind, offer.requirements.scheme, offer.requirements.network)) return false
       return canSignPermit2(offer)
     },
-    pay: ({ offer }) => permit2.pay(offer),
+    pay: ({ offer, extensions }) => permit2.pay(offer, extensions),
   }
 }

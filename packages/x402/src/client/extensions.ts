@@ -8,6 +8,12 @@ import { TollgateError } from '../errors.js'
 import type { ClientExtension } from './extension-types.js'
 import type { PaymentDemand } from './types.js'
 
+/** The 402's `extensions` (v2), for the payer: gasless Permit2 signs the approval when they offer it. */
+export function declaredExtensions(demand: PaymentDemand): Record<string, unknown> | undefined {
+  const declared = demand.x402Version === 2 ? (demand.paymentRequired as PaymentRequired).extensions : undefined
+  return isRecord(declared) ? declared : undefined
+}
+
 /** `proof` with the demand's extensions echoed into it; as it is when the 402 declares none or it is not v2 JSON. */
 export function withExtensions(proof: string, demand: PaymentDemand): string {
   const declared = demand.x402Version === 2 ? (demand.paymentRequired as PaymentRequired).extensions : undefined

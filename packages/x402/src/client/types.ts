@@ -50,6 +50,8 @@ export interface PayInput {
    * payer that may take more than that amount from the wallet (a batch-settlement deposit) keeps to it.
    */
   maxAmount?: bigint
+  /** The 402's `extensions` (v2): what the route offers beyond payment, such as gasless Permit2. */
+  extensions?: Record<string, unknown>
 }
 
 /** What came of a proof a payer made: told to payers that keep state between requests (batch-settlement channels). */

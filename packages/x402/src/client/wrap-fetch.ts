@@ -1,7 +1,7 @@
 // wrapFetch: a fetch that answers a 402 by paying one offer and retrying once, within a spend cap.
 import { PAYMENT_REQUIRED, PAYMENT_SIGNATURE, X_PAYMENT } from '../codec/headers.js'
 import { isTollgateError, TollgateError } from '../errors.js'
-import { checkClientExtensions, signIn, withExtensions } from './extensions.js'
+import { checkClientExtensions, declaredExtensions, signIn, withExtensions } from './extensions.js'
 import type { ClientExtension } from './extension-types.js'
 import { readPaymentDemand, readReceiptHeader } from './offers.js'
 import { checkPolicy, resolvePolicy, type Candidate, type ChooseOffer, type OfferPolicy } from './policy.js'
@@ -122,7 +122,8 @@ export function wrapFetch(fetchImpl: RequestSender, options: WrapFetchOptions): 
         throw error
       }
     }
-    const payOnce = (body: Request): Promise<string> => payWith(chosen, body, maxAmount)
+    // The payer sees the 402's declared extensions (gas sponsoring); the echo is added where the header is set.
+    const payOnce = (body: Request): Promise<string> => payWith(chosen, body, maxAmount, declaredExtensions(demand))
     let proof = await payOnce(spare)
     let paid = await sendPaid(proof, spare)
     if (paid.status === 402 && again) {
@@ -211,10 +212,10 @@ async function corrected(chosen: Candidate, proof: string, response: Response, r
   return (await chosen.payer.correct!({ offer: chosen.offer, proof, demand, request })) === true
 }
 
-async function payWith(chosen: Candidate, request: Request, maxAmount: bigint): Promise<string> {
+async function payWith(chosen: Candidate, request: Request, maxAmount: bigint, extensions: Record<string, unknown> | undefined): Promise<string> {
   let proof: unknown
   try {
-    proof = await chosen.payer.pay({ offer: chosen.offer, request, signal: request.signal, maxAmount })
+    proof = await chosen.payer.pay({ offer: chosen.offer, request, signal: request.signal, maxAmount, ...(extensions ? { extensions } : {}) })
   } catch (error) {
     if (isTollgateError(error)) throw error
     const why = error instanceof Error ? error.message : String(error)

@@ -1,6 +1,7 @@
 // The test contracts on a local chain (Node only): deploying TestUSDC and the TestWallet, minting, reading balances.
 import { publicActions, type Account, type Address, type Chain, type Transport, type WalletClient } from 'viem'
 import { TEST_USDC_ABI, TEST_USDC_BYTECODE } from './test-usdc.artifact.js'
+import { TEST_USDC_PERMIT_ABI, TEST_USDC_PERMIT_BYTECODE } from './test-usdc-permit.artifact.js'
 import { TEST_WALLET_ABI, TEST_WALLET_BYTECODE } from './test-wallet.artifact.js'
 
 export type DeployerClient = WalletClient<Transport, Chain | undefined, Account>
@@ -10,14 +11,17 @@ export interface DeployTestUsdcOptions {
   name?: string
   /** EIP-712 domain version (default `2`). */
   version?: string
+  /** With EIP-2612 `permit` and `nonces`, as USDC has (TestUSDCPermit, for gasless Permit2). Default false. */
+  permit?: boolean
 }
 
 /** Deploys TestUSDC from the client's account (which becomes its minter) and returns its address. */
 export async function deployTestUsdc(client: DeployerClient, options: DeployTestUsdcOptions = {}): Promise<Address> {
   const chainClient = client.extend(publicActions)
   const hash = await chainClient.deployContract({
-    abi: TEST_USDC_ABI,
-    bytecode: TEST_USDC_BYTECODE,
+    // The two share the constructor; viem types the call by one ABI.
+    abi: (options.permit ? TEST_USDC_PERMIT_ABI : TEST_USDC_ABI) as typeof TEST_USDC_ABI,
+    bytecode: options.permit ? TEST_USDC_PERMIT_BYTECODE : TEST_USDC_BYTECODE,
     args: [options.name ?? 'USDC', options.version ?? '2'],
     account: client.account,
     chain: client.chain,

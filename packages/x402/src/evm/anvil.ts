@@ -41,15 +41,17 @@ export interface StartUsdcChainOptions extends StartAnvilOptions {
   /** The token's EIP-712 domain. Default name "USDC", version "2". */
   name?: string
   version?: string
+  /** The token has EIP-2612 `permit` (TestUSDCPermit). Default false. */
+  permit?: boolean
 }
 
 export async function startUsdcChain(options: StartUsdcChainOptions = {}): Promise<UsdcChain> {
-  const { fund = 1_000_000n, name = 'USDC', version = '2', ...anvilOptions } = options
+  const { fund = 1_000_000n, name = 'USDC', version = '2', permit = false, ...anvilOptions } = options
   const anvil = await startAnvil(anvilOptions)
   try {
     const owner = anvilClient(anvil, anvil.accounts[0]!)
     const buyer = anvil.accounts[1]!
-    const token = await deployTestUsdc(owner, { name, version })
+    const token = await deployTestUsdc(owner, { name, version, permit })
     await fundUsdc(owner, token, buyer.address, fund)
     // Permit2 and the x402 proxies, for upto and exact over Permit2 (three anvil_setCode calls).
     await installPermit2(owner)

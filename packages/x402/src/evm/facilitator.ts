@@ -12,7 +12,7 @@ import { eip3009Payments } from './eip3009-payments.js'
 import { resolveLocalOptions, type LocalFacilitatorOptions } from './local-options.js'
 import { permit2KindOf, UPTO_SCHEME } from './permit2.js'
 import { permit2Payments } from './permit2-settle.js'
-import { checkPaymentKind, proofParts } from './proof-kind.js'
+import { carriedExtensions, checkPaymentKind, proofParts } from './proof-kind.js'
 import { EXACT_EVM_REASONS as REASONS, EXACT_SCHEME } from './scheme.js'
 import { settlerLease } from './settler-lease.js'
 import { submissionLane } from './submission-queue.js'
@@ -64,7 +64,7 @@ export function localFacilitator(options: LocalFacilitatorOptions): Facilitator 
       if (request.requirements.scheme === BATCH_SETTLEMENT_SCHEME) return batch.verify(request, signal)
       if (permit2KindOf(request.requirements)) {
         const refused = await checkKind(request, signal)
-        return refused ?? permit2.verify(request.requirements, proofParts(request.proof).payload, signal)
+        return refused ?? permit2.verify(request.requirements, proofParts(request.proof).payload, signal, carriedExtensions(request.proof))
       }
       return (await eip3009.verify(request, signal)).result
     },
@@ -76,7 +76,7 @@ export function localFacilitator(options: LocalFacilitatorOptions): Facilitator 
           const { invalidReason, invalidMessage, payer } = refused
           return settleFailure(request.requirements.network)(invalidReason ?? REASONS.invalidScheme, invalidMessage ?? 'The payment is not valid.', payer)
         }
-        return permit2.settle(request.requirements, proofParts(request.proof).payload, request.amount, signal, request.pendingTransaction)
+        return permit2.settle(request.requirements, proofParts(request.proof).payload, request.amount, signal, carriedExtensions(request.proof), request.pendingTransaction)
       }
       return eip3009.settle(request, signal)
     },

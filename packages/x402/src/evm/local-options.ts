@@ -7,6 +7,7 @@ import { defaultReceiverAuthorizer } from './batch-settlement/receiver-authorize
 import { ADDRESS } from './scheme.js'
 import { eventSink, type SettlementEvent } from './settlement-events.js'
 import { unixNow } from './verify.js'
+import { approvalCaps, type ApprovalSponsoringOptions } from './permit2-sponsor.js'
 
 export interface LocalFacilitatorOptions {
   /** JSON-RPC endpoint of the chain to verify and settle on (or give `client`). */
@@ -63,6 +64,12 @@ export interface LocalFacilitatorOptions {
    * gas at all is answered 502 with `settler.insufficient_funds` whatever this is.
    */
   lowBalanceThreshold?: bigint
+  /**
+   * Gasless Permit2 for tokens without EIP-2612 (erc20ApprovalGasSponsoring): true, or caps, to fund a payer's
+   * signed `approve(Permit2, ...)` with the settler's ETH and broadcast it before the transfer. Default off:
+   * such payments are refused. EIP-2612 permits need no option (docs/extensions-gasless.md).
+   */
+  approvalSponsoring?: boolean | ApprovalSponsoringOptions
 }
 
 /** The options checked and with their defaults: what the payment paths are given. */
@@ -78,6 +85,7 @@ export interface LocalSettings {
   /** Signs batch-settlement claim and refund authorizations. */
   receiverAuthorizer: Account
   lowBalanceThreshold: bigint | undefined
+  approvalSponsoring: Required<ApprovalSponsoringOptions> | undefined
   /** `onEvent`, or nothing; never throws. */
   emit: (event: SettlementEvent) => void
 }
@@ -100,6 +108,7 @@ export function resolveLocalOptions(options: LocalFacilitatorOptions): LocalSett
     settlerLease: checkStore(options.settlerLease),
     receiverAuthorizer: options.receiverAuthorizer === undefined ? defaultReceiverAuthorizer(options.settler) : toAccount(options.receiverAuthorizer, 'receiverAuthorizer'),
     lowBalanceThreshold: checkThreshold(options.lowBalanceThreshold),
+    approvalSponsoring: approvalCaps(options.approvalSponsoring),
   }
 }
 

@@ -29,6 +29,7 @@ const PROXY_ERRORS = [
   'error InvalidDestination()',
   'error PaymentTooEarly()',
   'error ReentrancyGuardReentrantCall()',
+  'error Permit2612AmountMismatch()',
   ...PERMIT2_ERRORS,
 ] as const
 
@@ -37,6 +38,8 @@ export const UPTO_PROXY_ABI = parseAbi([
   'struct PermitTransferFrom { TokenPermissions permitted; uint256 nonce; uint256 deadline; }',
   'struct Witness { address to; address facilitator; uint256 validAfter; }',
   'function settle(PermitTransferFrom permit, uint256 amount, address owner, Witness witness, bytes signature)',
+  'struct EIP2612Permit { uint256 value; uint256 deadline; bytes32 r; bytes32 s; uint8 v; }',
+  'function settleWithPermit(EIP2612Permit permit2612, PermitTransferFrom permit, uint256 amount, address owner, Witness witness, bytes signature)',
   'function PERMIT2() view returns (address)',
   'error AmountExceedsPermitted()',
   'error UnauthorizedFacilitator()',
@@ -48,7 +51,16 @@ export const EXACT_PROXY_ABI = parseAbi([
   'struct PermitTransferFrom { TokenPermissions permitted; uint256 nonce; uint256 deadline; }',
   'struct Witness { address to; uint256 validAfter; }',
   'function settle(PermitTransferFrom permit, address owner, Witness witness, bytes signature)',
+  'struct EIP2612Permit { uint256 value; uint256 deadline; bytes32 r; bytes32 s; uint8 v; }',
+  'function settleWithPermit(EIP2612Permit permit2612, PermitTransferFrom permit, address owner, Witness witness, bytes signature)',
   'function PERMIT2() view returns (address)',
   'error InvalidAmount()',
   ...PROXY_ERRORS,
+])
+
+/** An ERC-20 with EIP-2612 `permit`, and `approve` as a sponsored approval calls it (permit2-sponsor.ts). */
+export const ERC20_PERMIT_ABI = parseAbi([
+  'function nonces(address owner) view returns (uint256)',
+  'function permit(address owner, address spender, uint256 value, uint256 deadline, uint8 v, bytes32 r, bytes32 s)',
+  'function approve(address spender, uint256 value) returns (bool)',
 ])

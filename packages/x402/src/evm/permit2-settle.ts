@@ -17,6 +17,7 @@ import { permit2AuthorizationOf, permit2Key, permit2Pending } from './permit2-pe
 import { pendingResult, reconcile } from './settlement-reconcile.js'
 import { settlementTracker } from './settlement-tracker.js'
 import { checkPermit2Offline, readPermit2Terms, type Permit2OfflineCheck, type Permit2Terms } from './permit2-verify.js'
+import { checkSponsorship, readSponsorship, submitApproval, type ApprovalSponsoringOptions, type Sponsorship } from './permit2-sponsor.js'
 
 /** What localFacilitator lends the Permit2 path: its chain, its settler and its one-at-a-time submission. */
 export interface Permit2Context {
@@ -36,11 +37,18 @@ export interface Permit2Context {
   emit: (event: SettlementEvent) => void
   /** Blocks a delivered settlement is watched for a reorganisation. */
   finalityDepth: number
+  /** Gasless Permit2: the caps on funding a payer's signed approval; undefined funds none (permit2-sponsor.ts). */
+  approvalSponsoring: Required<ApprovalSponsoringOptions> | undefined
 }
 
 type Refusal = { isValid: false; invalidReason: string; invalidMessage: string; payer?: string }
-/** `gas`: what the simulated settle of the full amount used (the settle of less uses no more). */
-export type Permit2Verified = { ok: true; payer: Address; payload: Permit2Payload; terms: Permit2Terms; gas: bigint } | { ok: false; result: Refusal }
+/**
+ * `gas`: what the simulated settle of the full amount used (the settle of less uses no more). `permit`: the payer's
+ * EIP-2612 permit sent with the settle; `approval`: its signed approval, to fund and broadcast before the settle.
+ */
+export type Permit2Verified =
+  | { ok: true; payer: Address; payload: Permit2Payload; terms: Permit2Terms; gas: bigint; permit?: Sponsorship & { kind: 'permit' }; approval?: { sponsorship: Sponsorship & { kind: 'approval' }; funding: bigint } }
+  | { ok: false; result: Refusal }
 
 const UINT_DECIMAL = /^(?:0|[1-9][0-9]*)$/
 
@@ -52,12 +60,18 @@ function refuse(invalidReason: string, invalidMessage: string, payer?: string): 
 interface SettleCall {
   address: Address
   abi: Abi
-  functionName: 'settle'
+  functionName: 'settle' | 'settleWithPermit'
   args: readonly unknown[]
 }
 
+/** The proxy's settle call, with the payer's EIP-2612 permit for Permit2 first when it sent one (gasless Permit2). */
+function settleCall(payload: Permit2Payload, terms: Permit2Terms, amount: bigint, permit?: Sponsorship & { kind: 'permit' }): SettleCall {
+  const call = proxySettleCall(payload, terms, amount)
+  return permit ? { ...call, functionName: 'settleWithPermit', args: [permit.permit2612, ...call.args] } : call
+}
+
 /** The proxy's settle arguments; for upto with the amount to move (the maximum when simulating at verify). */
-function settleCall(payload: Permit2Payload, terms: Permit2Terms, amount: bigint): SettleCall {
+function proxySettleCall(payload: Permit2Payload, terms: Permit2Terms, amount: bigint): SettleCall {
   const a = payload.permit2Authorization
   const permit = { permitted: { token: a.permitted.token, amount: BigInt(a.permitted.amount) }, nonce: BigInt(a.nonce), deadline: BigInt(a.deadline) }
   const validAfter = BigInt(a.witness.validAfter)
@@ -108,7 +122,7 @@ export function permit2Payments(ctx: Permit2Context) {
    * Offline checks, then the chain's: the proxy is there, the nonce unused, the balance and the payer's approval
    * of Permit2 cover the permit, and the settle (for the permit's full amount) goes through in a dry run.
    */
-  async function verify(requirements: PaymentRequirements, rawPayload: unknown, signal: AbortSignal, phase: 'verify' | 'settle'): Promise<Permit2Verified> {
+  async function verify(requirements: PaymentRequirements, rawPayload: unknown, signal: AbortSignal, phase: 'verify' | 'settle', extensions?: unknown): Promise<Permit2Verified> {
     // At settlement an upto offer carries the amount to settle, not the maximum signed: that is checked by settle.
     const kindIsUpto = requirements.scheme === 'upto'
     const expectAmount = phase === 'settle' && kindIsUpto ? undefined : BigInt(requirements.amount ?? '-1')
@@ -124,11 +138,14 @@ export function permit2Payments(ctx: Permit2Context) {
     if (phase === 'verify' && pending.answeredPending(permit2Key(terms.chainId, payer, auth.nonce))) return { ok: true, payer, payload, terms, gas: 0n }
     const maximum = BigInt(auth.permitted.amount)
     const proxy = proxyFor(terms.kind)
+    const sponsorship = await readSponsorship(extensions, payer, terms, maximum, ctx.now())
+    if (sponsorship && 'refused' in sponsorship) return refuse(sponsorship.refused.reason, sponsorship.refused.message, payer)
+    const permit = sponsorship?.kind === 'permit' ? sponsorship : undefined
 
     signal.throwIfAborted()
     // Every chain read at once, one round trip; the answers are judged in the reference's order.
     const nonce = BigInt(auth.nonce)
-    const call = settleCall(payload, terms, maximum)
+    const call = settleCall(payload, terms, maximum, permit)
     const [codes, word, balance, allowance, simulated] = await Promise.all([
       read('getCode', signal, () => Promise.all([getCode(client, { address: proxy }), getCode(client, { address: PERMIT2_ADDRESS })])),
       read('nonceBitmap', signal, () => readContract(client, { address: PERMIT2_ADDRESS, abi: PERMIT2_ABI, functionName: 'nonceBitmap', args: [payer, nonce >> 8n] })),
@@ -149,7 +166,11 @@ export function permit2Payments(ctx: Permit2Context) {
     if (balance.value < maximum) return refuse(REASONS.insufficientBalance, `${payer} holds ${balance.value} of ${terms.asset}, the permit needs ${maximum}.`, payer)
 
     if ('rejected' in allowance) return refuse(REASONS.simulationFailed, allowance.rejected, payer)
-    if (allowance.value < maximum) {
+    // Gasless Permit2: the permit or the signed approval stands for the allowance the payer lacks.
+    const sponsored = allowance.value < maximum && sponsorship ? await checkSponsorship(ctx, sponsorship, payer, terms, signal) : undefined
+    if (sponsored && 'refused' in sponsored) return refuse(sponsored.refused.reason, sponsored.refused.message, payer)
+    if (sponsored && sponsorship?.kind === 'approval') return { ok: true, payer, payload, terms, gas: 0n, approval: { sponsorship, funding: sponsored.funding } }
+    if (allowance.value < maximum && !sponsored) {
       return refuse(
         REASONS.allowanceRequired,
         `${payer} has approved Permit2 (${PERMIT2_ADDRESS}) for ${allowance.value} of ${terms.asset}, the permit needs ${maximum}: ` +
@@ -159,11 +180,11 @@ export function permit2Payments(ctx: Permit2Context) {
     }
 
     if ('rejected' in simulated) return refuse(REASONS.simulationFailed, `The settle through ${proxy} would fail: ${simulated.rejected.replace(/^the simulated settle was refused: /, '')}`, payer)
-    return { ok: true, payer, payload, terms, gas: simulated.value }
+    return { ok: true, payer, payload, terms, gas: simulated.value, ...(permit ? { permit } : {}) }
   }
 
-  async function verifyResult(requirements: PaymentRequirements, rawPayload: unknown, signal: AbortSignal): Promise<VerifyResult> {
-    const checked = await verify(requirements, rawPayload, signal, 'verify')
+  async function verifyResult(requirements: PaymentRequirements, rawPayload: unknown, signal: AbortSignal, extensions?: unknown): Promise<VerifyResult> {
+    const checked = await verify(requirements, rawPayload, signal, 'verify', extensions)
     return checked.ok ? { isValid: true, payer: checked.payer, network: checked.terms.network } : checked.result
   }
 
@@ -171,14 +192,19 @@ export function permit2Payments(ctx: Permit2Context) {
    * Re-verifies, then moves `amount` (upto: 0 to the maximum, 0 sends nothing; exact: the signed amount only). A
    * permit with a transaction out (a retry, or the outbox's `pendingTransaction`) is answered about that one.
    */
-  async function settle(requirements: PaymentRequirements, rawPayload: unknown, amountText: string, signal: AbortSignal, pendingTransaction?: string): Promise<SettleResult> {
+  async function settle(requirements: PaymentRequirements, rawPayload: unknown, amountText: string, signal: AbortSignal, extensions?: unknown, pendingTransaction?: string): Promise<SettleResult> {
     const failed = settleFailure(requirements.network)
     const authorized = UINT_DECIMAL.test(amountText) ? permit2AuthorizationOf(requirements, rawPayload) : undefined
     const known = authorized && (await reconcile(reconciling, pendingTransaction, pending.pendingPayment(authorized, BigInt(amountText)), signal))
     if (known) return known
-    const checked = await verify(requirements, rawPayload, signal, 'settle')
+    let checked = await verify(requirements, rawPayload, signal, 'settle', extensions)
+    // A sponsored approval goes first (permit2-sponsor.ts); then the payment is checked again, now approved.
+    if (checked.ok && checked.approval) {
+      const refused = await sponsorApproval(checked.payer, checked.approval, requirements.network, signal)
+      checked = refused ? { ok: false, result: { isValid: false, invalidReason: refused.reason, invalidMessage: refused.message, payer: checked.payer } } : await verify(requirements, rawPayload, signal, 'settle', extensions)
+    }
     if (!checked.ok) return failed(checked.result.invalidReason, checked.result.invalidMessage, checked.result.payer)
-    const { payer, payload, terms, gas } = checked
+    const { payer, payload, terms, gas, permit } = checked
     const auth = payload.permit2Authorization
     const maximum = BigInt(auth.permitted.amount)
     if (!UINT_DECIMAL.test(amountText)) return failed(REASONS.settlementExceedsAmount, `The amount to settle ${JSON.stringify(amountText)} is not atomic units.`, payer)
@@ -201,7 +227,7 @@ export function permit2Payments(ctx: Permit2Context) {
       // The lane keeps the signed bytes, so that a settle dropped before it was mined is sent again as is (rebroadcast.ts).
       let sent: SentTransaction
       try {
-        sent = await ctx.send(signal, { to: proxyFor(terms.kind), data: encodeFunctionData(settleCall(payload, terms, amount)), gas })
+        sent = await ctx.send(signal, { to: proxyFor(terms.kind), data: encodeFunctionData(settleCall(payload, terms, amount, permit)), gas })
       } catch (error) {
         if (signal.aborted) throw signal.reason
         if (isContractRejection(error)) return failed(REASONS.transactionFailed, `The settle was refused: ${revertReason(error)}`, payer)
@@ -232,6 +258,20 @@ export function permit2Payments(ctx: Permit2Context) {
       return { success: true, transaction: hash, network: terms.network, payer, amount: amount.toString() }
     } finally {
       if (!watched) ctx.inFlight.delete(key)
+    }
+  }
+
+  /** One sponsored approval per payer at a time: a second would fund the same nonce again. */
+  async function sponsorApproval(payer: Address, approval: NonNullable<Extract<Permit2Verified, { ok: true }>['approval']>, network: string, signal: AbortSignal) {
+    const key = `approval:${payer}`.toLowerCase()
+    if (ctx.inFlight.has(key)) return { reason: REASONS.nonceUsed, message: `An approval of ${payer} is being sponsored already; pay again once it is mined.` }
+    ctx.inFlight.add(key)
+    try {
+      return (await submitApproval({ ...ctx, settler }, approval.sponsorship, payer, approval.funding, signal))?.refused
+    } catch (error) {
+      throw (await ctx.gas.outOfFunds(error, network)) ?? error
+    } finally {
+      ctx.inFlight.delete(key)
     }
   }
 

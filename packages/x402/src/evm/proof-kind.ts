@@ -21,6 +21,11 @@ export function proofParts(proof: DecodedProof): { scheme: unknown; network: unk
   return { scheme: proof.payload.scheme, network: proof.payload.network, payload: proof.payload.payload }
 }
 
+/** The payment's `extensions` (v2 only): gasless Permit2 reads the payer's permit or approval there. */
+export function carriedExtensions(proof: DecodedProof): unknown {
+  return proof.x402Version === 2 ? proof.payload.extensions : undefined
+}
+
 /** The checks every payment passes first: generation, scheme and network; a refusal, or undefined. */
 export async function checkPaymentKind(request: VerifyRequest, signal: AbortSignal, chainId: () => Promise<number>): Promise<VerifyResult | undefined> {
   signal.throwIfAborted()

@@ -13,3 +13,5 @@ export { offerReceipt, type OfferReceiptOptions, type OfferReceiptSigner, type T
 // The buyer's check of signed offers and receipts, for wrapFetch's extensions (it needs viem for EIP-712).
 export { verifyOfferReceipt, type VerifyOfferReceiptOptions } from '../client/offer-receipt-check.js'
 export { OFFER_RECEIPT, type OfferPayload, type ReceiptPayload, type SignedOffer, type SignedReceipt } from './offer-receipt/wire.js'
+// Gasless Permit2: the facilitator submits the payer's EIP-2612 permit or signed approval with the transfer.
+export { eip2612GasSponsoring, erc20ApprovalGasSponsoring, EIP2612_GAS_SPONSORING, ERC20_APPROVAL_GAS_SPONSORING, type Eip2612PermitInfo, type Erc20ApprovalInfo } from './gas-sponsoring/index.js'
