@@ -120,6 +120,21 @@ describe('redisStore: deleteIf', () => {
   })
 })
 
+describe('redisStore: sets', () => {
+  it('adds, lists and removes members under the prefix, shared by two clients, and empties to nothing', async () => {
+    const second = redisStore({ client: other })
+    await store.addMember('sets:a', '0xaa')
+    await second.addMember('sets:a', '0xbb')
+    await store.addMember('sets:a', '0xaa')
+    expect((await second.members('sets:a')).sort()).toEqual(['0xaa', '0xbb'])
+    expect(await client.sMembers('tollgate:sets:a')).toHaveLength(2)
+    await second.removeMember('sets:a', '0xaa')
+    await store.removeMember('sets:a', '0xbb')
+    expect(await store.members('sets:a')).toEqual([])
+    expect(await client.exists('tollgate:sets:a')).toBe(0)
+  })
+})
+
 describe('redisStore: connection', () => {
   it('opens its own connection from a url, and close() closes it', async () => {
     const own = redisStore({ url: server.url })

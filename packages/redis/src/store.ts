@@ -16,6 +16,9 @@ export interface RedisStore extends Store {
   readonly prefix: string
   /** Removes `key` only while it holds `value`: one Lua script, so it is atomic across instances. */
   deleteIf(key: string, value: unknown): Promise<void>
+  addMember(key: string, member: string): Promise<void>
+  removeMember(key: string, member: string): Promise<void>
+  members(key: string): Promise<string[]>
   /** Closes the connection opened from `url`; a client you passed is left open. */
   close(): Promise<void>
 }
@@ -50,6 +53,17 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
     },
     async deleteIf(key, value) {
       await deleteIfEqual(connection, [prefix + key], [encode(value)])
+    },
+    // Sets (batch-settlement's claim index): one command each, atomic across instances; kept until emptied.
+    async addMember(key, member) {
+      await connection.send(['SADD', prefix + key, member])
+    },
+    async removeMember(key, member) {
+      await connection.send(['SREM', prefix + key, member])
+    },
+    async members(key) {
+      const found = await connection.send(['SMEMBERS', prefix + key])
+      return Array.isArray(found) ? found.map((member) => text(member)!) : []
     },
     close: () => connection.close(),
   }

@@ -16,6 +16,14 @@ export interface Store {
    * released with `delete`.
    */
   deleteIf?(key: string, value: unknown): Promise<void>
+  /**
+   * Optional, the three together: a set of strings under `key` (kept until its last member is removed), each call
+   * atomic. Batch-settlement keeps its index of channels with something unclaimed in one, so that a claim finds them
+   * after a restart (redisStore: SADD, SREM, SMEMBERS; memoryStore keeps it in process without them).
+   */
+  addMember?(key: string, member: string): Promise<void>
+  removeMember?(key: string, member: string): Promise<void>
+  members?(key: string): Promise<string[]>
 }
 
 /**
