@@ -135,6 +135,21 @@ describe('redisStore: sets', () => {
   })
 })
 
+describe('redisStore: setIfHeld', () => {
+  it('writes the value and frees the lock only while the lock holds the holder, in one step', async () => {
+    await store.set('commit:lock', 'holder-b', 10_000)
+    await store.set('commit:value', { count: 1 }, 10_000)
+    expect(await store.setIfHeld('commit:lock', 'holder-a', 'commit:value', { count: 2 }, 5_000)).toBe(false)
+    expect(await store.get('commit:value')).toEqual({ count: 1 })
+    expect(await store.get('commit:lock')).toBe('holder-b')
+    expect(await store.setIfHeld('commit:lock', 'holder-b', 'commit:value', { count: 3 }, 5_000)).toBe(true)
+    expect(await store.get('commit:value')).toEqual({ count: 3 })
+    expect(await store.get('commit:lock')).toBeUndefined()
+    expect(await client.pTTL('tollgate:commit:value')).toBeGreaterThan(4_000)
+    expect(await store.setIfHeld('commit:lock', 'holder-b', 'commit:value', { count: 4 }, 5_000)).toBe(false)
+  })
+})
+
 describe('redisStore: connection', () => {
   it('opens its own connection from a url, and close() closes it', async () => {
     const own = redisStore({ url: server.url })

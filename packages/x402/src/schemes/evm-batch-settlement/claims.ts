@@ -92,7 +92,7 @@ export function claimService(settings: ClaimSettings, signer: ReceiverSigner | u
     const fields = { route: '', method: '', path: '', network }
     const scheduler = claimScheduler({
       facilitator,
-      source: storeClaimSource({ store: failClosed(store), index, network, receiver: payTo, token: asset }),
+      source: storeClaimSource({ store: failClosed(store), given: store, index, network, receiver: payTo, token: asset }),
       network,
       receiver: getAddress(payTo) as Address,
       token: getAddress(asset) as Address,

@@ -126,7 +126,7 @@ function accepted(input: LocalInput, payload: DepositPayloadWire | VoucherPayloa
       }
       // A channel that owed nothing owes now: listed for claims first, so that a crash after it loses nothing.
       if (indexed && BigInt(charged) > 0n && BigInt(held.chargedCumulativeAmount) <= BigInt(held.totalClaimed)) await indexCharged(input, held.channelId)
-      if (!(await commitChannel(store, held.channelId, holder, next))) {
+      if (!(await commitChannel(store, held.channelId, holder, next, input.givenStore))) {
         return { success: false, errorReason: specReason('channel_busy'), transaction: onchain?.transaction ?? '', network }
       }
       committed = true

@@ -4,6 +4,7 @@
 import type { Hex } from 'viem'
 import type { ClaimableChannel, ClaimSource } from '../../evm/batch-settlement/claim-source.js'
 import { toChannelConfig } from '../../evm/batch-settlement/payload-parse.js'
+import type { Store } from '../../store/types.js'
 import type { LocalStore } from '../contract.js'
 import { indexKey, type ChannelIndex } from './channel-index.js'
 import { commitChannel, readChannelRecord, releaseChannel, reserveChannel, type ChannelRecord } from './channel-record.js'
@@ -15,6 +16,8 @@ export interface StoreClaimSourceOptions {
   network: string
   receiver: string
   token: string
+  /** The Store as given, for its atomic commit (`setIfHeld`) when it has one. */
+  given?: Store
   /** How long a write-back waits for a channel a request holds, in ms (default 5 000; then the next claim retries). */
   lockWaitMs?: number
 }
@@ -41,7 +44,7 @@ export function storeClaimSource(options: StoreClaimSourceOptions): ClaimSource 
           await releaseChannel(store, channelId, reservation.holder).catch(() => {})
           throw error
         })
-        if (next) return commitChannel(store, channelId, reservation.holder, next)
+        if (next) return commitChannel(store, channelId, reservation.holder, next, options.given)
         await releaseChannel(store, channelId, reservation.holder)
         return true
       }
