@@ -7,12 +7,12 @@ import { schemeOfOption } from '../schemes/generic.js'
 import type { PaymentOption } from './types.js'
 
 /** The option with the facilitator's keys merged under its own `extra` (the option's own keys win), and its scheme. */
-export function withFacilitatorExtra(option: PaymentOption, facilitator: Facilitator, path: string, method?: string, deps?: ServiceDeps): PaymentOption {
+export function withFacilitatorExtra(option: PaymentOption, facilitator: Facilitator, path: string, method: string | undefined, deps: ServiceDeps): PaymentOption {
   const { requirements } = option
   const scheme = schemeOfOption(option)
   const added = facilitator.offerExtra?.({ scheme: requirements.scheme, network: requirements.network, ...(method === undefined ? {} : { method }) })
   const bound = added ? Object.freeze({ ...requirements, extra: Object.freeze({ ...added, ...requirements.extra }) }) : requirements
   scheme.checkOffer?.(bound, { facilitator: facilitator.name ?? 'this facilitator', path })
-  if (deps) scheme.start?.(bound, deps)
+  scheme.start?.(bound, deps)
   return added || option.scheme !== scheme ? Object.freeze({ ...option, requirements: bound, scheme }) : option
 }
