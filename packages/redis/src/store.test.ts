@@ -120,6 +120,36 @@ describe('redisStore: deleteIf', () => {
   })
 })
 
+describe('redisStore: sets', () => {
+  it('adds, lists and removes members under the prefix, shared by two clients, and empties to nothing', async () => {
+    const second = redisStore({ client: other })
+    await store.addMember('sets:a', '0xaa')
+    await second.addMember('sets:a', '0xbb')
+    await store.addMember('sets:a', '0xaa')
+    expect((await second.members('sets:a')).sort()).toEqual(['0xaa', '0xbb'])
+    expect(await client.sMembers('tollgate:sets:a')).toHaveLength(2)
+    await second.removeMember('sets:a', '0xaa')
+    await store.removeMember('sets:a', '0xbb')
+    expect(await store.members('sets:a')).toEqual([])
+    expect(await client.exists('tollgate:sets:a')).toBe(0)
+  })
+})
+
+describe('redisStore: setIfHeld', () => {
+  it('writes the value and frees the lock only while the lock holds the holder, in one step', async () => {
+    await store.set('commit:lock', 'holder-b', 10_000)
+    await store.set('commit:value', { count: 1 }, 10_000)
+    expect(await store.setIfHeld('commit:lock', 'holder-a', 'commit:value', { count: 2 }, 5_000)).toBe(false)
+    expect(await store.get('commit:value')).toEqual({ count: 1 })
+    expect(await store.get('commit:lock')).toBe('holder-b')
+    expect(await store.setIfHeld('commit:lock', 'holder-b', 'commit:value', { count: 3 }, 5_000)).toBe(true)
+    expect(await store.get('commit:value')).toEqual({ count: 3 })
+    expect(await store.get('commit:lock')).toBeUndefined()
+    expect(await client.pTTL('tollgate:commit:value')).toBeGreaterThan(4_000)
+    expect(await store.setIfHeld('commit:lock', 'holder-b', 'commit:value', { count: 4 }, 5_000)).toBe(false)
+  })
+})
+
 describe('redisStore: connection', () => {
   it('opens its own connection from a url, and close() closes it', async () => {
     const own = redisStore({ url: server.url })

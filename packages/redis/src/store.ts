@@ -5,6 +5,10 @@ import { luaScript, openConnection, text, type ConnectionOptions } from './conne
 
 // Compare and delete in one step on the server: a lock is released only by the request that holds it.
 const deleteIfEqual = luaScript("if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0")
+// A commit under a lock in one step: the value is written, and the lock freed, only while the lock is still ours.
+const setIfHeld = luaScript(
+  "if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end if ARGV[3] == '' then redis.call('SET', KEYS[2], ARGV[2]) else redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3]) end redis.call('DEL', KEYS[1]) return 1",
+)
 
 export interface RedisStoreOptions extends ConnectionOptions {
   /** Put before every key, so that several apps can share one Redis. Default `'tollgate:'`. */
@@ -16,6 +20,11 @@ export interface RedisStore extends Store {
   readonly prefix: string
   /** Removes `key` only while it holds `value`: one Lua script, so it is atomic across instances. */
   deleteIf(key: string, value: unknown): Promise<void>
+  /** Writes `key` and frees `lockKey` only while it holds `holder`: one Lua script, atomic across instances. */
+  setIfHeld(lockKey: string, holder: unknown, key: string, value: unknown, ttlMs: number): Promise<boolean>
+  addMember(key: string, member: string): Promise<void>
+  removeMember(key: string, member: string): Promise<void>
+  members(key: string): Promise<string[]>
   /** Closes the connection opened from `url`; a client you passed is left open. */
   close(): Promise<void>
 }
@@ -50,6 +59,21 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
     },
     async deleteIf(key, value) {
       await deleteIfEqual(connection, [prefix + key], [encode(value)])
+    },
+    async setIfHeld(lockKey, holder, key, value, ttlMs) {
+      const px = expiry(ttlMs)
+      return Number(await setIfHeld(connection, [prefix + lockKey, prefix + key], [encode(holder), encode(value), px[1] ?? ''])) === 1
+    },
+    // Sets (batch-settlement's claim index): one command each, atomic across instances; kept until emptied.
+    async addMember(key, member) {
+      await connection.send(['SADD', prefix + key, member])
+    },
+    async removeMember(key, member) {
+      await connection.send(['SREM', prefix + key, member])
+    },
+    async members(key) {
+      const found = await connection.send(['SMEMBERS', prefix + key])
+      return Array.isArray(found) ? found.map((member) => text(member)!) : []
     },
     close: () => connection.close(),
   }

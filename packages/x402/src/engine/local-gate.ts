@@ -47,7 +47,7 @@ export async function localGate<A>(
   emit?.('verify.start', { ...fields(), amount: offer.amount })
   let outcome: Awaited<ReturnType<typeof local.begin>>
   try {
-    outcome = await local.begin({ request: verifyRequest, facilitator: deps.facilitator, store: deps.store, verifyTimeoutMs, settleTimeoutMs })
+    outcome = await local.begin({ request: verifyRequest, facilitator: deps.facilitator, store: deps.store, givenStore: settings.store, verifyTimeoutMs, settleTimeoutMs })
   } catch (error) {
     const failure = isTollgateError(error) ? error : new TollgateError('facilitator_error', String(error))
     emit?.('verify.error', { ...fields(), reason: failure.code, status: failure.status, durationMs: Date.now() - started })

@@ -19,6 +19,7 @@ import { createOutboxWorker } from './outbox-worker.js'
 import { createUrlMemo } from './url-memo.js'
 import { memoryOutbox } from '../store/memory-outbox.js'
 import { registerEntry } from './entry.js'
+import type { ServiceDeps } from '../schemes/contract.js'
 
 const FREE_CONTEXT: PaymentContext = Object.freeze({
   payer: undefined,
@@ -36,11 +37,13 @@ const FREE: Gate = Object.freeze({ kind: 'free', ctx: FREE_CONTEXT })
 export function createPaywall(options: PaywallOptions): Paywall {
   const settings = resolveOptions(options)
   const { facilitator } = options
+  const emit = createEmitter(options.onEvent)
+  // Schemes' work beside requests (batch-settlement's claims), started with their options, ended by close().
+  const deps: ServiceDeps = { store: settings.store, emit, facilitator, services: [] }
   const routes = compileRoutes(options.routes).map((route) => ({
     ...route,
-    options: route.options.map((option, i) => withFacilitatorExtra(option, facilitator, `routes["${route.key}"].accepts[${i}]`, route.method)),
+    options: route.options.map((option, i) => withFacilitatorExtra(option, facilitator, `routes["${route.key}"].accepts[${i}]`, route.method, deps)),
   }))
-  const emit = createEmitter(options.onEvent)
   const prepare = createPreparer(settings)
   const readProof = createProofReader(settings.maxHeaderBytes)
   const pathnameOf = createUrlMemo((url) => new URL(url).pathname)
@@ -144,7 +147,10 @@ export function createPaywall(options: PaywallOptions): Paywall {
     handle,
     protect: (handler) => (request) => handle(request, handler),
     outbox: worker,
-    close: () => worker.stop(),
+    async close() {
+      await worker.stop()
+      for (const service of deps.services) await service.close()
+    },
   }
   // What the structured entry (checkPayment) needs of this paywall; only an app that imports it carries its code.
   registerEntry(paywall, { routeFor, prepare, gate, emit, maxHeaderBytes: settings.maxHeaderBytes, free: FREE_CONTEXT })

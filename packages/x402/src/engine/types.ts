@@ -123,6 +123,10 @@ export type PaywallEventType =
   // A wallet sign-in (sign-in-with-x) let a payer in without paying again, or was refused.
   | 'signin.accepted'
   | 'signin.refused'
+  // Batch-settlement claims (the scheme's claim service): a claim or a settle sweep sent, or one that failed.
+  | 'batch.claimed'
+  | 'batch.settled'
+  | 'batch.failed'
 
 export interface PaywallEvent {
   type: PaywallEventType
@@ -147,6 +151,11 @@ export interface PaywallEvent {
   durationMs?: number
   /** True when the handler ran (or runs) while verification was in flight (speculative handling). */
   speculative?: boolean
+  /** batch.*: the channels a claim covered, with what each claim added and its new total claimed. */
+  channels?: ReadonlyArray<{ channelId: string; amount?: string; totalClaimed?: string }>
+  /** batch.failed: the step that failed (`claim` or the `settle` sweep), and the facilitator's message. */
+  step?: 'claim' | 'settle'
+  message?: string
   /** When the event happened (ms since the epoch). */
   at: number
 }
@@ -251,6 +260,9 @@ export interface Paywall {
   check(request: Request, options?: CheckOptions): Promise<Gate>
   /** The settlement outbox's worker: `drain()` settles what is due now; `start()`/`stop()` run it on a timer. */
   readonly outbox: OutboxWorker
-  /** Stops background work (the outbox worker). */
+  /**
+   * Stops background work: the outbox worker, and the schemes' services (batch-settlement claims and settles what
+   * its channels owe before this resolves).
+   */
   close(): Promise<void>
 }

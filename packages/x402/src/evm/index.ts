@@ -80,6 +80,7 @@ export { exactPayer, uptoPayer, type ExactPayerOptions, type UptoPayerOptions } 
 export type { Permit2PayerOptions } from '../client/permit2-payer.js'
 // The seller's batch-settlement option (channels: one deposit, a voucher per request, claims in batches).
 export { batchSettlement, DEFAULT_WITHDRAW_DELAY, type BatchSettlementOptions } from '../schemes/evm-batch-settlement/options.js'
+export type { BatchClaimsOptions } from '../schemes/evm-batch-settlement/claims.js'
 export { readChannelRecord, type ChannelRecord } from '../schemes/evm-batch-settlement/channel-record.js'
 export type { ReceiverSigner } from '../schemes/evm-batch-settlement/refund.js'
 // The buyer's batch-settlement payer (channels: one deposit, a voucher per request), for `wrapFetch` and the MCP client.

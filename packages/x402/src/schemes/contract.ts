@@ -85,6 +85,48 @@ export interface Scheme {
    * its `begin` instead of the facilitator's verify, and its commit instead of settle (engine/local-gate.ts).
    */
   readonly local?: LocalVerification
+  /**
+   * Work the scheme does beside the paywall (batch-settlement's claims). createPaywall calls it once per option, after
+   * `checkOffer`; the scheme adds a service to `deps.services` unless one with its key is there (options that pay the
+   * same account share one: the first one's), and `paywall.close()` awaits each one's `close()`. Throws to refuse
+   * the paywall (`invalid_payment_option`).
+   */
+  start?(requirements: PaymentRequirements, deps: ServiceDeps): void
+}
+
+/** What createPaywall gives a scheme's `start`. */
+export interface ServiceDeps {
+  /** The paywall's Store, as given (its optional set operations included). */
+  store: Store
+  facilitator: Facilitator
+  /** The paywall's events (`onEvent`), undefined when nobody listens. */
+  emit: ((type: 'batch.claimed' | 'batch.settled' | 'batch.failed', fields: SchemeServiceEvent) => void) | undefined
+  /** The services started so far: `paywall.close()` closes each, in order. */
+  services: SchemeService[]
+}
+
+/**
+ * What a service tells `onEvent`: a claim (or sweep) sent, with its channels and amounts, or one that failed. Its
+ * route, method and path are empty: a service works for every route of its offer, not for a request.
+ */
+export interface SchemeServiceEvent {
+  route: string
+  method: string
+  path: string
+  network: string
+  transaction?: string
+  amount?: string
+  reason?: string
+  message?: string
+  step?: 'claim' | 'settle'
+  channels?: ReadonlyArray<{ channelId: string; amount?: string; totalClaimed?: string }>
+}
+
+export interface SchemeService {
+  /** What the scheme tells its services apart by (batch-settlement: one per network, receiver and token). */
+  key?: string
+  /** Finishes its work (a claim service claims and settles what is held) and stops. */
+  close(): Promise<void>
 }
 
 /** What the engine gives a local scheme for one request. */
@@ -96,6 +138,8 @@ export interface LocalInput {
   store: LocalStore
   verifyTimeoutMs: number
   settleTimeoutMs: number
+  /** The paywall's Store as given, for state kept beside the guarded calls (batch-settlement's claim index). */
+  givenStore?: Store
 }
 
 /** The Store calls a local scheme may make. */

@@ -16,6 +16,20 @@ export interface Store {
    * released with `delete`.
    */
   deleteIf?(key: string, value: unknown): Promise<void>
+  /**
+   * Optional, the three together: a set of strings under `key` (kept until its last member is removed), each call
+   * atomic. Batch-settlement keeps its index of channels with something unclaimed in one, so that a claim finds them
+   * after a restart (redisStore: SADD, SREM, SMEMBERS; memoryStore keeps it in process without them).
+   */
+  /**
+   * Optional: store `value` under `key` and remove `lockKey`, only while `lockKey` still holds `holder` (compared as
+   * JSON), in one atomic step; true when it did. A request's commit under an expired lock then cannot overwrite what
+   * the lock's next holder wrote (redisStore: one Lua script). Stores without it check, then set, then release.
+   */
+  setIfHeld?(lockKey: string, holder: unknown, key: string, value: unknown, ttlMs: number): Promise<boolean>
+  addMember?(key: string, member: string): Promise<void>
+  removeMember?(key: string, member: string): Promise<void>
+  members?(key: string): Promise<string[]>
 }
 
 /**

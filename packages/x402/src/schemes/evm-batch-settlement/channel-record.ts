@@ -2,6 +2,8 @@
 // instances), and the reservation that serializes one channel's requests: one request at a time holds it, from
 // verification until its charge is committed or released. The spec's per-channel state, as plain JSON.
 import type { Hex } from 'viem'
+import { TollgateError } from '../../errors.js'
+import type { Store as GivenStore } from '../../store/types.js'
 import type { LocalStore as Store } from '../contract.js'
 import type { ChannelConfigWire } from '../../evm/batch-settlement/wire.js'
 
@@ -54,11 +56,21 @@ export async function reserveChannel(store: Store, channelId: string, holdMs: nu
  * Writes the channel's new record and frees it, only while this reservation still holds it; false when it
  * expired and another request may have taken the channel since.
  */
-export async function commitChannel(store: Store, channelId: string, holder: string, next: ChannelRecord): Promise<boolean> {
+export async function commitChannel(store: Store, channelId: string, holder: string, next: ChannelRecord, given?: GivenStore): Promise<boolean> {
+  if (given?.setIfHeld) return atomicCommit(given, channelId, holder, next)
   if ((await store.get(lockKey(channelId))) !== holder) return false
   await store.set(channelKey(channelId), next, RECORD_TTL_MS)
   await releaseChannel(store, channelId, holder)
   return true
+}
+
+/** The commit in one step on the Store (redisStore's Lua script): an expired lock can never let two commits interleave. */
+async function atomicCommit(given: GivenStore, channelId: string, holder: string, next: ChannelRecord): Promise<boolean> {
+  try {
+    return await given.setIfHeld!(lockKey(channelId), holder, channelKey(channelId), next, RECORD_TTL_MS)
+  } catch (error) {
+    throw new TollgateError('store_unavailable', "The paywall's store failed (setIfHeld); try again shortly.", { step: 'setIfHeld' }, { cause: error })
+  }
 }
 
 /** Frees the channel without a change (nothing was charged). */

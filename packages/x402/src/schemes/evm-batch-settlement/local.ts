@@ -13,6 +13,7 @@ import type { PaymentRequirements, SettleResponse } from '../../codec/types.js'
 import type { VerifyResult } from '../../facilitator/types.js'
 import type { LocalAccepted, LocalInput, LocalRefused } from '../contract.js'
 import { chargeReceipt, corrective, refusal, snapshotOf, specReason, type Snapshot } from './answers.js'
+import { indexCharged } from './channel-index.js'
 import { commitChannel, releaseChannel, reserveChannel, type ChannelRecord, type Reservation } from './channel-record.js'
 import { readBatchPayload } from './payload.js'
 import { completeRefund, type ReceiverSigner } from './refund.js'
@@ -22,6 +23,8 @@ export interface LocalSettings {
   signer: ReceiverSigner | undefined
   /** How long the chain state mirrored in a record allows local verification, in ms. */
   freshMs: number
+  /** Whether charged channels are indexed for this paywall's claims (off with `claims: false`). */
+  indexed: boolean
 }
 
 // A channel held longer than verify + settle + this (a handler that hangs) is free again; its late commit fails.
@@ -93,11 +96,11 @@ async function decide(input: LocalInput, payload: BatchPayloadWire, reservation:
     return completeRefund(input, payload, { ...record, ...snapshot, onchainSyncedAt: now }, reservation.holder, settings.signer)
   }
   const held = recordOf(payload, record?.chargedCumulativeAmount ?? snapshot.totalClaimed, snapshot, record, local ? record!.onchainSyncedAt : now)
-  return accepted(input, payload, held, reservation.holder)
+  return accepted(input, payload, held, reservation.holder, settings.indexed)
 }
 
 /** The charge to commit once the handler succeeded: a deposit is settled on chain first, a voucher is not. */
-function accepted(input: LocalInput, payload: DepositPayloadWire | VoucherPayloadWire, held: ChannelRecord, holder: string): LocalAccepted {
+function accepted(input: LocalInput, payload: DepositPayloadWire | VoucherPayloadWire, held: ChannelRecord, holder: string, indexed: boolean): LocalAccepted {
   const { store, request } = input
   const network = request.requirements.network
   // Set once the commit freed the channel: the session's release after it is then nothing to do.
@@ -121,7 +124,9 @@ function accepted(input: LocalInput, payload: DepositPayloadWire | VoucherPayloa
         signature: payload.voucher.signature,
         lastRequestTimestamp: Date.now(),
       }
-      if (!(await commitChannel(store, held.channelId, holder, next))) {
+      // A channel that owed nothing owes now: listed for claims first, so that a crash after it loses nothing.
+      if (indexed && BigInt(charged) > 0n && BigInt(held.chargedCumulativeAmount) <= BigInt(held.totalClaimed)) await indexCharged(input, held.channelId)
+      if (!(await commitChannel(store, held.channelId, holder, next, input.givenStore))) {
         return { success: false, errorReason: specReason('channel_busy'), transaction: onchain?.transaction ?? '', network }
       }
       committed = true

@@ -1,5 +1,5 @@
 import { privateKeyToAccount } from 'viem/accounts'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { createPaywall } from '../../engine/paywall.js'
 import { TollgateError } from '../../errors.js'
 import type { Facilitator } from '../../facilitator/types.js'
@@ -53,6 +53,11 @@ describe('batchSettlement()', () => {
     [{ ...base, asset: '0x3333333333333333333333333333333333333333' }, 'asset.name'],
     [{ ...base, stateTtlSeconds: 0 }, 'stateTtlSeconds'],
     [{ ...base, withdrawDelays: 900 }, 'withdrawDelays'],
+    [{ ...base, claims: { periodMs: 1000 } }, 'claims.periodMs'],
+    [{ ...base, claims: { periodicMs: -1 } }, 'claims.periodicMs'],
+    [{ ...base, claims: { onWithdrawal: 'yes' } }, 'claims.onWithdrawal'],
+    [{ ...base, claims: { maxClaimsPerBatch: 0 } }, 'claims.maxClaimsPerBatch'],
+    [{ ...base, claims: { client: 'http://localhost:8545' } }, 'claims.client'],
   ])('refuses bad options at construction (%#: %s)', (options, path) => {
     const error = refused(options)
     expect(error.code).toBe('invalid_payment_option')
@@ -65,5 +70,17 @@ describe('batchSettlement()', () => {
     expect(() => createPaywall({ routes: { 'GET /a': batchSettlement(withoutAuthorizer) }, facilitator })).toThrow(/receiverAuthorizer/)
     const offering: Facilitator = { ...facilitator, offerExtra: ({ scheme }) => (scheme === 'batch-settlement' ? { receiverAuthorizer: base.receiverAuthorizer } : undefined) }
     expect(() => createPaywall({ routes: { 'GET /a': batchSettlement(withoutAuthorizer) }, facilitator: offering })).not.toThrow()
+  })
+
+  it('starts one claim service per offer, and refuses a Store that keeps no sets unless claims: false', async () => {
+    const facilitator: Facilitator = { name: 'plain', verify: async () => ({ isValid: false }), settle: vi.fn(async () => ({ success: false, transaction: '', network: '' })) }
+    expect(refused({ ...base, claims: { threshold: '1.5' } }).details).toMatchObject({ path: 'claims.threshold' })
+    const plain = { get: async () => undefined, set: async () => {}, add: async () => true, delete: async () => {} }
+    expect(() => createPaywall({ routes: { 'GET /a': batchSettlement(base) }, facilitator, store: plain })).toThrow(/claims need a Store that keeps sets/)
+    expect(() => createPaywall({ routes: { 'GET /a': batchSettlement({ ...base, claims: false }) }, facilitator, store: plain })).not.toThrow()
+    // Two routes paying the same account share one service: close() lists the channels once and, owing nothing, sends nothing.
+    const paywall = createPaywall({ routes: { 'GET /a': batchSettlement(base), 'GET /b': batchSettlement({ ...base, price: '$0.01' }) }, facilitator })
+    await paywall.close()
+    expect(facilitator.settle).not.toHaveBeenCalled()
   })
 })

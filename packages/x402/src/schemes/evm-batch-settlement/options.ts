@@ -8,6 +8,7 @@ import { parseAtomic, priceToAtomic } from '../../requirements/money.js'
 import type { AmountValue, PaymentOption } from '../../requirements/types.js'
 import { checkPayTo, checkDomainField, DEFAULT_MAX_TIMEOUT_SECONDS, resolveAsset, resolveDecimals, type ExactAsset } from '../evm-exact/asset-options.js'
 import { checkAddress, checkKeys, evmNetwork, invalidOption, plainObject, positiveInteger, show } from '../option-checks.js'
+import { claimService, resolveClaims, type BatchClaimsOptions } from './claims.js'
 import type { ReceiverSigner } from './refund.js'
 import { batchSchemeFor } from './scheme.js'
 
@@ -41,9 +42,15 @@ export interface BatchSettlementOptions {
   maxTimeoutSeconds?: number
   /** Extra keys for `requirements.extra`. */
   extra?: Record<string, unknown>
+  /**
+   * When the paywall claims what its channels owe (one claim transaction for many, then the `settle` sweep), and
+   * `paywall.close()` claims and settles everything held. Default: every 10 minutes, and at once on a withdrawal.
+   * `false`: this paywall claims nothing and keeps no claim index (the seller claims elsewhere).
+   */
+  claims?: BatchClaimsOptions | false
 }
 
-const KEYS = ['price', 'maxPrice', 'amount', 'maxAmount', 'network', 'payTo', 'asset', 'decimals', 'withdrawDelay', 'receiverAuthorizer', 'stateTtlSeconds', 'maxTimeoutSeconds', 'extra']
+const KEYS = ['price', 'maxPrice', 'amount', 'maxAmount', 'network', 'payTo', 'asset', 'decimals', 'withdrawDelay', 'receiverAuthorizer', 'stateTtlSeconds', 'maxTimeoutSeconds', 'extra', 'claims']
 export const DEFAULT_WITHDRAW_DELAY = MIN_WITHDRAW_DELAY
 const DEFAULT_STATE_TTL_SECONDS = 60
 
@@ -80,7 +87,8 @@ export function batchSettlement(options: BatchSettlementOptions): PaymentOption 
     maxTimeoutSeconds: positiveInteger(options.maxTimeoutSeconds ?? DEFAULT_MAX_TIMEOUT_SECONDS, 'maxTimeoutSeconds'),
     extra: Object.freeze(extra),
   }
-  const scheme = batchSchemeFor(usage ? 'usage' : 'at-most', { signer, freshMs: stateTtlSeconds * 1000 })
+  const claims = resolveClaims(options.claims)
+  const scheme = batchSchemeFor(usage ? 'usage' : 'at-most', { signer, freshMs: stateTtlSeconds * 1000, indexed: claims !== false }, claims ? claimService(claims, signer) : undefined)
   return Object.freeze({ requirements: Object.freeze(requirements), amount, amountOnWire: true, singleUse: false, decimals, scheme })
 }
 

@@ -53,7 +53,7 @@ export async function completeRefund(input: LocalInput, payload: RefundPayloadWi
   next.signedMaxClaimable = payload.voucher.maxClaimableAmount
   next.signature = payload.voucher.signature
   next.lastRequestTimestamp = Date.now()
-  await commitChannel(store, record.channelId, holder, next)
+  await commitChannel(store, record.channelId, holder, next, input.givenStore)
   const receipt = { ...result, payer: result.payer ?? config.payer, extra: { ...(result.extra as object | undefined), channelState: channelStateOf(next) } }
   return {
     ok: true,

@@ -39,7 +39,7 @@ export const evmBatchSettlement: Scheme = registerScheme({
   },
 })
 
-/** The scheme of one option: the shared rules, its charge rule, and its local check with its own settings. */
-export function batchSchemeFor(charge: ChargeRule, settings: LocalSettings): Scheme {
-  return Object.freeze({ ...evmBatchSettlement, charge, local: Object.freeze({ begin: createBegin(settings), gate: localGate }) })
+/** The scheme of one option: the shared rules, its charge rule, its local check with its own settings, its claims. */
+export function batchSchemeFor(charge: ChargeRule, settings: LocalSettings, start?: Scheme['start']): Scheme {
+  return Object.freeze({ ...evmBatchSettlement, charge, local: Object.freeze({ begin: createBegin(settings), gate: localGate }), ...(start ? { start } : {}) })
 }
