@@ -1,4 +1,4 @@
-// The buyer's side of gasless Permit2 (docs/extensions-gasless.md): when the 402 declares that its facilitator
+// The buyer's side of gasless Permit2 (docs/extensions.md, gasless Permit2): when the 402 declares that its facilitator
 // sponsors the approval and the payer's Permit2 allowance is short, the payer signs, rather than sends, what
 // approves Permit2: its token's EIP-2612 permit, else an `approve(Permit2, max)` transaction. No ETH is needed.
 import { encodeFunctionData, parseAbi, type Account, type Address, type Client, type Hex } from 'viem'

@@ -70,7 +70,7 @@ export { readPermit2Terms, checkPermit2Offline, recoverPermit2Signer, type Permi
 export { createPermit2Payment, randomPermit2Nonce, type CreatePermit2PaymentOptions, type Permit2Payment } from './permit2-signer.js'
 export { ensurePermit2Allowance, permit2Allowance, resolveApproval, MAX_UINT256, type Permit2Approval } from './permit2-approve.js'
 export { ERC20_ABI, PERMIT2_ABI, UPTO_PROXY_ABI, EXACT_PROXY_ABI } from './permit2-abi.js'
-// Gasless Permit2 (docs/extensions-gasless.md): localFacilitator's approvalSponsoring caps, and its refusal reasons.
+// Gasless Permit2 (docs/extensions.md, gasless Permit2): localFacilitator's approvalSponsoring caps, and its refusal reasons.
 export { SPONSOR_REASONS, type ApprovalSponsoringOptions } from './permit2-sponsor.js'
 export { EIP3009_ABI } from './abi.js'
 export { parseEip155Network, chainIdOfNetwork, caip2Network, v1NetworkName, V1_NETWORK_CHAIN_IDS } from './networks.js'

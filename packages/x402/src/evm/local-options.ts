@@ -67,7 +67,7 @@ export interface LocalFacilitatorOptions {
   /**
    * Gasless Permit2 for tokens without EIP-2612 (erc20ApprovalGasSponsoring): true, or caps, to fund a payer's
    * signed `approve(Permit2, ...)` with the settler's ETH and broadcast it before the transfer. Default off:
-   * such payments are refused. EIP-2612 permits need no option (docs/extensions-gasless.md).
+   * such payments are refused. EIP-2612 permits need no option (docs/extensions.md, gasless Permit2).
    */
   approvalSponsoring?: boolean | ApprovalSponsoringOptions
 }

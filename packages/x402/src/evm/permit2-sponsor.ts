@@ -1,4 +1,4 @@
-// localFacilitator's side of gasless Permit2 (docs/extensions-gasless.md): a payer with no Permit2 allowance sends
+// localFacilitator's side of gasless Permit2 (docs/extensions.md, gasless Permit2): a payer with no Permit2 allowance sends
 // either its token's EIP-2612 permit for Permit2 (submitted with the transfer through the proxy's settleWithPermit)
 // or a signed `approve(Permit2, ...)` transaction (its gas funded by the settler, within a cap, then broadcast
 // before the transfer). Checked offline first, then against the chain; a refusal names what is wrong.

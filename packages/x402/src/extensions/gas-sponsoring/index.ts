@@ -1,4 +1,4 @@
-// Gasless Permit2 for a route (docs/extensions-gasless.md): the route declares that its facilitator submits a
+// Gasless Permit2 for a route (docs/extensions.md, gasless Permit2): the route declares that its facilitator submits a
 // payer's EIP-2612 permit (eip2612GasSponsoring) or signed approval (erc20ApprovalGasSponsoring) with the transfer,
 // so that a buyer holding no ETH pays its Permit2 offers. The facilitator does the work; the route declares it and
 // refuses a malformed info before anything is charged.
