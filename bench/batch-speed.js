@@ -8,7 +8,8 @@
 //  2. Gas from the receipts: the deposits, one claim of every channel (claimWithSignature through localFacilitator,
 //     signed by its receiver authorizer), one settle (the sweep to the receiver), against exact's transfers.
 //  3. The claim covers those channels and `claimChannels` more, each opened by a deposit through localFacilitator.
-//  4. Voucher checks per second on one core: voucher-verify-child.js, pinned with taskset, once the rest has stopped.
+//  4. Voucher checks per second on one core: voucher-verify-child.js, pinned with taskset, once the rest has stopped;
+//     then batch-own-cost-child.js: the seller's CPU per voucher request in process, for reading beside 1.
 import { execFile, fork } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { cpus } from 'node:os'
@@ -37,16 +38,16 @@ function start(file, args) {
   })
 }
 
-/** Voucher checks per second on one core, in a child pinned to the last CPU when taskset is there. */
-async function voucherChecks(vouchers, rounds) {
-  const args = [here('./voucher-verify-child.js'), String(vouchers), String(rounds)]
+/** Runs a child that prints one JSON line, pinned to the last CPU when taskset is there. */
+async function pinnedChild(file, args) {
+  const command = [here(file), ...args.map(String)]
   const cpu = String(cpus().length - 1)
   const pinned = existsSync('/usr/bin/taskset') || existsSync('/bin/taskset')
-  const { stdout } = pinned ? await promisify(execFile)('taskset', ['-c', cpu, process.execPath, ...args]) : await promisify(execFile)(process.execPath, args)
+  const { stdout } = pinned ? await promisify(execFile)('taskset', ['-c', cpu, process.execPath, ...command]) : await promisify(execFile)(process.execPath, command)
   return { ...JSON.parse(stdout.trim().split('\n').at(-1)), pinnedTo: pinned ? cpu : undefined }
 }
 
-export async function runBatchSpeed({ channels = 3, requestsPerChannel = 100, claimChannels = 120, exactPayments = 5, blockSeconds = 2, holdMs = 40, vouchers = 1000, rounds = 8 } = {}) {
+export async function runBatchSpeed({ channels = 3, requestsPerChannel = 100, claimChannels = 120, exactPayments = 5, blockSeconds = 2, holdMs = 40, vouchers = 1000, rounds = 8, ownCostPerRound = 300 } = {}) {
   const { startUsdcChain, batchKit, wire, localFacilitator, exactPayer, encodePaymentSignature, readPaymentDemand, readReceiptHeader } = await import(built('batch'))
   const chain = await startUsdcChain({ chainId: 84532, fund: 100_000_000n })
   const { anvil } = chain
@@ -197,8 +198,9 @@ export async function runBatchSpeed({ channels = 3, requestsPerChannel = 100, cl
     for (const child of children) await child.stop().catch(() => undefined)
     await anvil.stop()
   }
-  // 4. Alone: nothing else of this run is left running.
-  result.verify = await voucherChecks(vouchers, rounds)
+  // 4. Alone: nothing else of this run is left running. Then, for reading beside 1, the seller's CPU in process.
+  result.verify = await pinnedChild('./voucher-verify-child.js', [vouchers, rounds])
+  result.ownCost = await pinnedChild('./batch-own-cost-child.js', [ownCostPerRound, rounds])
   return result
 }
 

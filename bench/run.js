@@ -159,7 +159,7 @@ if (wanted('P8')) {
 }
 
 if (wanted('P9')) {
-  const b = await runBatchSpeed(quick ? { channels: 1, claimChannels: 100, exactPayments: 3, vouchers: 300, rounds: 4 } : {})
+  const b = await runBatchSpeed(quick ? { channels: 1, claimChannels: 100, exactPayments: 3, vouchers: 300, rounds: 4, ownCostPerRound: 200 } : {})
   const ms = (n) => `${fmt(n, 2)} ms`
   const added = b.batch - b.free
   const { gas: g, claimedChannels: n, verify: v } = b
@@ -167,6 +167,8 @@ if (wanted('P9')) {
   row('', '  the handler alone (GET /free, the same handler, no paywall)', ms(b.free))
   row('P9', `paid request on an open channel: p50 over the handler alone (${ms(b.batch)} - ${ms(b.free)}, ${b.samples} vouchers)`, ms(added), '<= 1 ms', added <= 1)
   row('', `  in the server, arrival to answer: p50 voucher ${ms(b.inServer.batch)}, handler alone ${ms(b.inServer.free)}; its CPU per request: voucher ${ms(b.cpuInServer.batch)}, handler alone ${ms(b.cpuInServer.free)}`, ms(b.inServer.batch - b.inServer.free))
+  const own = b.ownCost
+  row('', `  in process, no sockets (${own.pinnedTo === undefined ? 'not pinned' : `pinned to CPU ${own.pinnedTo}`}): the seller's CPU per voucher request ${fmt(own.voucher, 1)} µs - the handler alone ${fmt(own.handler, 1)} µs, of which the voucher check (verifyVoucherSignature) ${fmt(own.check, 1)} µs`, `${fmt(own.voucher - own.handler, 1)} µs`)
   row('', `  exact in the same run, the same price: p50 of ${b.exactPayments} paid requests one after another, each settled on chain first (one block)`, ms(b.exact))
   row('', '  the deposit request that opens a channel (settled on chain first: one block)', ms(b.deposit))
   const perChannel = g.deposit + g.claim / n + g.settle / n

@@ -24,7 +24,7 @@ const ENTRIES = {
   // P9: the seller's server (the Hono paywall, exact, batch-settlement and localFacilitator in one copy of the core),
   // and the buyer's side the bench signs with (channel payloads, vouchers, the chain with the contracts installed).
   'batch-server': [
-    `export { paywall, exact } from '${ROOT}/packages/hono/src/index.ts'`,
+    `export { paywall, exact, createPaywall, memoryStore } from '${ROOT}/packages/hono/src/index.ts'`,
     `export { localFacilitator, batchSettlement } from '${CORE}/evm/index.ts'`,
   ].join('\n'),
   batch: [
