@@ -169,6 +169,7 @@ export async function runBatchSpeed({ channels = 3, requestsPerChannel = 100, cl
       deposits: await Promise.all(opened.map(({ depositTx }) => gasOf(depositTx))),
       moreDeposits: await Promise.all(more.map(({ depositTx }) => gasOf(depositTx))),
       claim: await gasOf(claimed.transaction),
+      claimBytes: ((await reader.getTransaction({ hash: claimed.transaction })).input.length - 2) / 2,
       settle: await gasOf(swept.transaction),
       exact: await Promise.all(exactTxs.map(gasOf)),
     }
@@ -189,6 +190,7 @@ export async function runBatchSpeed({ channels = 3, requestsPerChannel = 100, cl
         deposit: mid([...gas.deposits, ...gas.moreDeposits]),
         firstDeposit: Number(gas.deposits[0]),
         claim: Number(gas.claim),
+        claimBytes: gas.claimBytes,
         settle: Number(gas.settle),
         exact: mid(gas.exact),
         exactRange: [Math.min(...gas.exact.map(Number)), Math.max(...gas.exact.map(Number))],
