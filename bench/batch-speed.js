@@ -72,7 +72,7 @@ export async function runBatchSpeed({ channels = 3, requestsPerChannel = 100, cl
     /** One GET as the client times it, in ms, with its answer. */
     async function timed(path, headers = {}) {
       const started = performance.now()
-      const response = await fetch(`${server.url}${path}`, { headers })
+      const response = await fetch(`${server.url}${path}`, { headers, signal: AbortSignal.timeout(60_000) })
       await response.arrayBuffer()
       return { ms: performance.now() - started, response }
     }
