@@ -182,6 +182,7 @@ if (wanted('P9')) {
   const where = v.pinnedTo === undefined ? 'not pinned (no taskset)' : `pinned to CPU ${v.pinnedTo}`
   row('P9', `voucher verifications on one core (verifyVoucherSignature, ${v.vouchers} distinct vouchers, ${where}): per second of its CPU, fastest of ${v.rounds} rounds (median ${fmt(v.cpuMedian)}/s)`, `${fmt(v.cpuFastest)}/s`, '>= 10,000/s', v.cpuFastest >= 10_000)
   row('', `  the same by the wall clock, fastest round (median ${fmt(v.wallMedian)}/s): other processes' turns on that core count`, `${fmt(v.wallFastest)}/s`)
+  if (v.nativePerSecond) row('', '  the native secp256k1 recovery alone on the same vouchers, per second of CPU (what this core allows now)', `${fmt(v.nativePerSecond)}/s`)
   row('', '  without the native secp256k1: viem\'s JavaScript recovery alone (the floor)', `${fmt(v.javascriptPerSecond)}/s`)
 }
 
