@@ -1,4 +1,4 @@
-// `npm run bench`: P1..P8 of the performance issues, as ratios measured in this one run on this machine, with
+// `npm run bench`: P1..P9 of the performance issues, as ratios measured in this one run on this machine, with
 // PASS/FAIL per target. Options: --quick (shorter runs, for a smoke test), --only=P1,P4 (a subset).
 import { buildSources } from './lib/build.js'
 import { runHttp } from './http.js'
@@ -9,6 +9,7 @@ import { runMemory } from './memory.js'
 import { runEndToEnd } from './end-to-end.js'
 import { runOwnCost } from './own-cost.js'
 import { runChainSpeed } from './chain-speed.js'
+import { runBatchSpeed } from './batch-speed.js'
 import { pairedRatio } from './lib/load.js'
 
 const args = process.argv.slice(2)
@@ -155,6 +156,34 @@ if (wanted('P8')) {
   for (const [what, measured] of figures('  reference facilitator', speed.reference)) row('', what, measured)
   for (const [what, measured] of figures('  without the relay: Tollgate', speed.tollgateDirect)) row('', what, measured)
   for (const [what, measured] of figures('  without the relay: reference facilitator', speed.referenceDirect)) row('', what, measured)
+}
+
+if (wanted('P9')) {
+  const b = await runBatchSpeed(quick ? { channels: 1, claimChannels: 100, exactPayments: 3, vouchers: 300, rounds: 4, ownCostPerRound: 200 } : {})
+  const ms = (n) => `${fmt(n, 2)} ms`
+  const added = b.batch - b.free
+  const { gas: g, claimedChannels: n, verify: v } = b
+  row('', `  anvil mining a block every ${b.blockSeconds} s; localFacilitator's chain calls held ${b.holdMs} ms by a relay; ${b.channels} channel(s) x ${b.requestsPerChannel} paid requests (a deposit, then vouchers), in blocks of 25 taking turns with the handler alone; p50 over loopback HTTP`, '')
+  row('', '  the handler alone (GET /free, the same handler, no paywall)', ms(b.free))
+  row('P9', `paid request on an open channel: p50 over the handler alone (${ms(b.batch)} - ${ms(b.free)}, ${b.samples} vouchers)`, ms(added), '<= 1 ms', added <= 1)
+  row('', `  in the server, arrival to answer: p50 voucher ${ms(b.inServer.batch)}, handler alone ${ms(b.inServer.free)}; its CPU per request: voucher ${ms(b.cpuInServer.batch)}, handler alone ${ms(b.cpuInServer.free)}`, ms(b.inServer.batch - b.inServer.free))
+  const own = b.ownCost
+  row('', `  in process, no sockets (${own.pinnedTo === undefined ? 'not pinned' : `pinned to CPU ${own.pinnedTo}`}): the seller's CPU per voucher request ${fmt(own.voucher, 1)} µs - the handler alone ${fmt(own.handler, 1)} µs, of which the voucher check (verifyVoucherSignature) ${fmt(own.check, 1)} µs`, `${fmt(own.voucher - own.handler, 1)} µs`)
+  row('', `  exact in the same run, the same price: p50 of ${b.exactPayments} paid requests one after another, each settled on chain first (one block)`, ms(b.exact))
+  row('', '  the deposit request that opens a channel (settled on chain first: one block)', ms(b.deposit))
+  const perChannel = g.deposit + g.claim / n + g.settle / n
+  const perRequest = perChannel / b.requestsPerChannel
+  row('P9', `gas per paid request at ${b.requestsPerChannel} per channel: (deposit ${fmt(g.deposit)} + claim ${fmt(g.claim)} / ${n} + settle ${fmt(g.settle)} / ${n}) / ${b.requestsPerChannel} = ${fmt(perRequest)} gas, of exact's ${fmt(g.exact)}`, `${fmt((perRequest / g.exact) * 100, 2)}%`, '<= 1%', perRequest <= g.exact * 0.01)
+  row('', `  exact: an EIP-3009 transfer's gasUsed, p50 of ${b.exactPayments} (${fmt(g.exactRange[0])} to ${fmt(g.exactRange[1])}: the first to an empty balance costs more)`, fmt(g.exact))
+  row('', `  deposit: p50 of the ${n} channels' deposits (ERC-3009; the run's first, into a contract holding none of the token yet: ${fmt(g.firstDeposit)})`, fmt(g.deposit))
+  row('', '  requests per channel at which the gas per request reaches 1% of exact\'s (the deposit is most of it)', fmt(Math.ceil(perChannel / (g.exact * 0.01))))
+  row('P9', `one claim transaction (claimWithSignature through localFacilitator): channels covered (gasUsed ${fmt(g.claim)}, ${fmt(g.claim / n)} gas per channel; calldata ${fmt(g.claimBytes)} B, ${fmt(g.claimBytes / n)} B per channel)`, fmt(n), '>= 100', n >= 100)
+  row('', `  the settle that swept the claimed ${fmt(Number(b.received))} units to the receiver: gasUsed`, fmt(g.settle))
+  const where = v.pinnedTo === undefined ? 'not pinned (no taskset)' : `pinned to CPU ${v.pinnedTo}`
+  row('P9', `voucher verifications on one core (verifyVoucherSignature, ${v.vouchers} distinct vouchers, ${where}): per second of its CPU, fastest of ${v.rounds} rounds (median ${fmt(v.cpuMedian)}/s)`, `${fmt(v.cpuFastest)}/s`, '>= 10,000/s', v.cpuFastest >= 10_000)
+  row('', `  the same by the wall clock, fastest round (median ${fmt(v.wallMedian)}/s): other processes' turns on that core count`, `${fmt(v.wallFastest)}/s`)
+  if (v.nativePerSecond) row('', '  the native secp256k1 recovery alone on the same vouchers, per second of CPU (what this core allows now)', `${fmt(v.nativePerSecond)}/s`)
+  row('', '  without the native secp256k1: viem\'s JavaScript recovery alone (the floor)', `${fmt(v.javascriptPerSecond)}/s`)
 }
 
 const widths = ['id', 'what', 'measured', 'target', 'result'].map((key) => Math.max(key.length, ...rows.map((r) => String(r[key]).length)))

@@ -21,6 +21,20 @@ const ENTRIES = {
     `export { hashToken } from '${CORE}/engine/hash.ts'`,
     `export { memoryStore } from '${CORE}/store/memory.ts'`,
   ].join('\n'),
+  // P9: the seller's server (the Hono paywall, exact, batch-settlement and localFacilitator in one copy of the core),
+  // and the buyer's side the bench signs with (channel payloads, vouchers, the chain with the contracts installed).
+  'batch-server': [
+    `export { paywall, exact, createPaywall, memoryStore } from '${ROOT}/packages/hono/src/index.ts'`,
+    `export { localFacilitator, batchSettlement } from '${CORE}/evm/index.ts'`,
+  ].join('\n'),
+  batch: [
+    `export * from '${CORE}/evm/batch-settlement/index.ts'`,
+    `export { batchKit, wire } from '${CORE}/test-support/batch-facilitator.ts'`,
+    `export { startUsdcChain } from '${CORE}/evm/anvil.ts'`,
+    `export { localFacilitator, exactPayer } from '${CORE}/evm/index.ts'`,
+    `export { encodePaymentSignature } from '${CORE}/codec/headers.ts'`,
+    `export { readPaymentDemand, readReceiptHeader } from '${CORE}/client/offers.ts'`,
+  ].join('\n'),
 }
 
 /** Writes bench/.build/<name>.mjs for every entry and returns their file URLs. */
