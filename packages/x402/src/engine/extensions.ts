@@ -25,19 +25,18 @@ export async function readExtensions(
 }
 
 /** A route's `extensions`, checked when the paywall is created (each extension checks its own options). */
-export function checkExtensions(route: string, extensions: unknown): void {
+export function checkExtensions(route: string, extensions: unknown): ExtensionSteps | undefined {
   const list: readonly Extension[] = Array.isArray(extensions) ? extensions : []
-  // Each has a key and a hook; challenge, admit and settled run in steps an extension brings (extensionSteps).
-  const steps = stepsOf(list)
-  const made = (e: Extension) => e?.key && (e.declare || e.readPayment || (steps && (e.challenge || e.admit || e.settled)))
-  if (!list.length || !list.every(made)) invalid(`routes["${route}"].extensions`, 'a list of extensions')
+  // Each has a key and a hook; challenge, admit and settled run in steps an extension brings, which know them.
+  const steps = list.find((extension) => extension.steps)?.steps as ExtensionSteps | undefined
+  if (!list.length || !list.every((e) => e?.key && (e.declare || e.readPayment || steps?.runs(e)))) invalid(`routes["${route}"].extensions`, 'a list of extensions')
+  return steps
 }
-
-/** The steps a route's extensions bring for `challenge`, `admit` and `settled` (extensions/steps.ts), if any. */
-export const stepsOf = (extensions: readonly Extension[] | undefined) => extensions?.find((extension) => extension.steps)?.steps as ExtensionSteps | undefined
 
 /** What the engine does with `challenge`, `admit` and `settled` (extensions/steps.ts); the engine passes its parts. */
 export interface ExtensionSteps {
+  /** Whether the extension has a hook these steps run (`challenge`, `admit`, `settled`). */
+  runs(extension: Extension): unknown
   /** A request without a payment: let in unpaid when one extension admits it (the handler runs), else the 402. */
   unpaid(
     extensions: readonly Extension[],

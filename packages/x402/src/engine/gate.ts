@@ -6,7 +6,7 @@ import type { Decoded, HeaderReader } from '../codec/headers.js'
 import { TollgateError, isTollgateError } from '../errors.js'
 import type { SettleRequest, VerifyResult } from '../facilitator/types.js'
 import { hashToken } from './hash.js'
-import { readExtensions, stepsOf } from './extensions.js'
+import { readExtensions } from './extensions.js'
 import { idempotencyKeyOf, keepResponse, type StoredResponse } from './idempotency.js'
 import { releaseLock } from './lock-release.js'
 import { buildVerifyRequest, consumedTtlMs, DEFAULT_CONSUMED_TTL_MS, findOffer } from './offer-match.js'
@@ -210,7 +210,7 @@ export function createGate(deps: GateDeps) {
       // Nothing to record for a reusable payment: no promise either.
       consume: singleUse ? () => store.set(usedKey, 1, consumedTtlMs(replay.expiresAt)) : undefined,
       release,
-      settled: stepsOf(extensions)?.settled(extensions!, prepared.resource.url, store, emit, fields),
+      settled: route.steps?.settled(extensions!, prepared.resource.url, store, emit, fields),
       watch: outboxGiven && facilitator.watchesSettlements === true,
       enqueue: async (settleRequest: SettleRequest, kept?: { transaction: string; watch?: boolean }) => {
         const now = Date.now()

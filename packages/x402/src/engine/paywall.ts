@@ -8,7 +8,6 @@ import { resolveOptions } from './options.js'
 import { createPreparer, type Prepared } from './prepare.js'
 import { httpRenderer } from './render.js'
 import { send402, sendError, wantsHtml, withHeaders } from './responses.js'
-import { stepsOf } from './extensions.js'
 import { compileRoutes, matchRoute, type CompiledRoute } from './routes.js'
 import { withFacilitatorExtra } from '../requirements/facilitator-extra.js'
 import type { CheckOptions, Gate, NextHandler, Outcome, PaymentContext, Paywall, PaywallOptions } from './types.js'
@@ -90,9 +89,7 @@ export function createPaywall(options: PaywallOptions): Paywall {
       // HEAD only discovers the price: it never runs a paid handler, so it never pays.
       const html = !head && settings.htmlPaywall && wantsHtml(headers)
       // Extensions that answer per request (a sign-in, a fresh challenge): a signed-in payer runs the handler unpaid.
-      const { extensions } = route.config
-      const steps = stepsOf(extensions)
-      if (steps) return steps.unpaid(extensions!, request, headers, prepared, settings.store, head, html, emit, base).catch(unexpectedGate)
+      if (route.steps) return route.steps.unpaid(route.config.extensions!, request, headers, prepared, settings.store, head, html, emit, base).catch(unexpectedGate)
       emit?.('payment.required', { ...base, status: 402 })
       return { kind: 'respond', response: send402(prepared.unpaid, prepared.paymentRequired, { html, head }) }
     }

@@ -77,9 +77,9 @@ async function build(route: CompiledRoute, request: Request, url: string): Promi
   // What buildPaymentRequired makes, written out: a route has at least one offer (compileRoutes), and `resource`
   // holds only the keys it has.
   const paymentRequired: PaymentRequired = { x402Version: 2, resource: { ...resource }, accepts: offers.map((offer) => offer.requirements) }
-  const { extensions } = route.config
   // An extension that declares undefined declares nothing (JSON leaves it out).
-  const context = { route: route.key, method: route.method, path: route.path, resource, accepts: paymentRequired.accepts }
-  if (extensions) paymentRequired.extensions = Object.fromEntries(extensions.map((extension) => [extension.key, extension.declare?.(context)]))
+  for (const extension of route.config.extensions ?? []) {
+    ;(paymentRequired.extensions ??= {})[extension.key] = extension.declare?.({ route: route.key, method: route.method, path: route.path, resource, accepts: paymentRequired.accepts })
+  }
   return { resource, offers, paymentRequired, unpaid: render402(paymentRequired) }
 }

@@ -1,7 +1,7 @@
 // Compiles the routes map into matchers: 'METHOD /path' with `:param` and `*`; first match wins.
 import { TollgateError } from '../errors.js'
 import type { PaymentOption, RouteConfig, RouteSpec } from '../requirements/types.js'
-import { checkExtensions } from './extensions.js'
+import { checkExtensions, type ExtensionSteps } from './extensions.js'
 import { POLICIES, ROUTE_POLICIES, check } from './options.js'
 import { normalizePath, pathForms } from './paths.js'
 
@@ -17,6 +17,8 @@ export interface CompiledRoute {
   pattern: RegExp
   options: readonly PaymentOption[]
   config: Omit<RouteConfig, 'accepts'>
+  /** The steps the route's extensions bring for `challenge`, `admit` and `settled` (extensions/steps.ts), if any. */
+  steps: ExtensionSteps | undefined
 }
 
 export function compileRoutes(routes: Record<string, RouteSpec>): CompiledRoute[] {
@@ -35,8 +37,9 @@ function compileRoute(key: string, spec: RouteSpec): CompiledRoute {
   }
   options.forEach((option, i) => assertPaymentOption(option, `routes["${key}"].accepts[${i}]`))
   for (const name of ROUTE_POLICIES) if (config[name] !== undefined) check(`routes["${key}"].${name}`, config[name], POLICIES[name])
-  if (config.extensions !== undefined) checkExtensions(key, config.extensions)
-  return { key, method, path, pattern: compilePattern(path), options, config }
+  // The steps its extensions bring (challenge, admit, settled), found once.
+  const steps = config.extensions === undefined ? undefined : checkExtensions(key, config.extensions)
+  return { key, method, path, pattern: compilePattern(path), options, config, steps }
 }
 
 export function parseRouteKey(key: string): { method: string | undefined; path: string } {

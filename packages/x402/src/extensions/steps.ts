@@ -6,7 +6,7 @@ import { render402, send402 } from '../engine/responses.js'
 import type { PaymentContext } from '../engine/types.js'
 import { TollgateError } from '../errors.js'
 import type { ExtensionSteps } from '../engine/extensions.js'
-import type { UnpaidRequest } from './contract.js'
+import type { Extension, UnpaidRequest } from './contract.js'
 
 /**
  * A request without a payment on a route whose extensions answer it (`admit`, `challenge`): the payer one of them
@@ -64,4 +64,4 @@ function signedIn(payer: string): PaymentContext {
 }
 
 /** The steps for `challenge`, `admit` and `settled`: an extension with those hooks brings them as `steps`. */
-export const extensionSteps: ExtensionSteps = Object.freeze({ unpaid, settled })
+export const extensionSteps: ExtensionSteps = Object.freeze({ unpaid, settled, runs: (extension: Extension) => extension.challenge || extension.admit || extension.settled })
