@@ -16,3 +16,16 @@ export function eventLine(event) {
   if (event.durationMs !== undefined) parts.push(`${event.durationMs}ms`)
   return parts.join(' ')
 }
+
+/**
+ * A channel claim or settle (batch-settlement's claim service, through onEvent) as one log line:
+ * `batch.claimed channels=1 amount=50000 tx=0x..`, `batch.settled receiver=0x.. amount=50000 tx=0x..`.
+ *
+ * @param {import('@tollgate/x402').PaywallEvent} event
+ * @param {string} receiver  the route's payTo: a settle sweeps to it (the event says which network, not whom)
+ */
+export function batchEventLine(event, receiver) {
+  if (event.type === 'batch.claimed') return `${event.type} channels=${event.channels?.length ?? 0} amount=${event.amount} tx=${event.transaction}`
+  if (event.type === 'batch.settled') return `${event.type} receiver=${receiver} amount=${event.amount} tx=${event.transaction}`
+  return `${event.type} step=${event.step} reason=${event.reason} ${event.message}`
+}

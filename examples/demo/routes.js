@@ -50,7 +50,8 @@ export function paidRoutes({ chainId, asset, seller, ask }) {
   const routes = {}
   for (const [route, price] of Object.entries(PRICES)) routes[route] = exact({ price, network, payTo: seller, asset: token })
   routes[METERED.route] = upto({ maxPrice: METERED.maxPrice, network, payTo: seller, asset: { ...token, decimals: 6 } })
-  routes[BATCH.route] = batchSettlement({ price: BATCH.price, network, payTo: seller, asset: token })
+  // No timer claims in the demo (a real seller keeps the periodic default): paywall.close() claims when the API stops.
+  routes[BATCH.route] = batchSettlement({ price: BATCH.price, network, payTo: seller, asset: token, claims: { periodicMs: 0, onWithdrawal: false } })
   if (ask) routes['POST /ask'] = ask
   return routes
 }

@@ -3,8 +3,7 @@
 // another process (next, bun) get the same settings through environment variables.
 import { combineFacilitators, memoryStore } from '@tollgate/x402'
 import { localFacilitator } from '@tollgate/x402/evm'
-import { batchClaims, batchEventLine } from './batch-claims.js'
-import { eventLine } from './event-line.js'
+import { batchEventLine, eventLine } from './event-line.js'
 import { neverminedFromEnv } from './nevermined.js'
 import { endpoints, paidRoutes, withExtensions } from './routes.js'
 
@@ -32,7 +31,10 @@ import { endpoints, paidRoutes, withExtensions } from './routes.js'
  * @typedef {object} ServerSetup
  * @property {PaywallOptions} paywallOptions  for createPaywall or any adapter: routes, facilitator, store, onEvent
  * @property {Endpoint[]} endpoints  every route and its answer
- * @property {() => Promise<void>} close  claims and settles what the channels hold, then closes the Redis connection, if any
+ * @property {(paywall?: Closable) => Promise<void>} close  closes the adapter's paywall, if given (its service claims
+ *   and settles what the channels hold), then the Redis connection, if any
+ *
+ * @typedef {{ close(): Promise<void> }} Closable  an adapter's middleware or handler (`close()` is its paywall's)
  */
 
 /**
@@ -55,21 +57,21 @@ export async function createServerSetup(config, { nevermined, log }) {
       ])
     : local
   const redis = config.redisUrl ? await openRedisStore(config.redisUrl, log) : undefined
-  // The channels' claims are always logged: they happen once, when the API stops.
-  const claims = batchClaims({
-    store: redis ?? memoryStore(),
-    facilitator,
-    network: chain,
-    receiver: config.seller,
-    token: config.asset,
-    onEvent: (event) => log(`[api] ${batchEventLine(event)}`),
-  })
   /** @type {PaywallOptions} */
-  const paywallOptions = { routes: withExtensions(routes), facilitator, store: claims.store }
-  if (config.logEvents) paywallOptions.onEvent = (event) => log(`[api] ${eventLine(event)}`)
-  async function close() {
+  const paywallOptions = {
+    routes: withExtensions(routes),
+    facilitator,
+    store: redis ?? memoryStore(),
+    // The channels' claims and settles are always logged (they happen once, when the paywall closes); the rest with --serve.
+    onEvent: (event) => {
+      if (event.type.startsWith('batch.')) log(`[api] ${batchEventLine(event, config.seller)}`)
+      else if (config.logEvents) log(`[api] ${eventLine(event)}`)
+    },
+  }
+  /** @param {Closable} [paywall] */
+  async function close(paywall) {
     try {
-      await claims.settleHeldChannels()
+      await paywall?.close()
     } catch (error) {
       log(`[api] could not claim the channels: ${error instanceof Error ? error.message : String(error)}`)
     }

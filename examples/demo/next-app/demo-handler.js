@@ -14,20 +14,22 @@ function paidHandler() {
   // Next hands its handlers `localhost` URLs: the demo gives the origin it announced (resource URLs, sign-in challenges).
   const baseUrl = process.env.TOLLGATE_DEMO_BASE_URL
   shared.tollgateDemo ??= serverSetupFromEnv(process.env, (line) => console.log(line)).then((setup) => {
-    stopWith(setup)
-    return withPaywall((request, { payment }) => respond(setup.endpoints, request, payment), baseUrl ? { ...setup.paywallOptions, baseUrl } : setup.paywallOptions)
+    const handler = withPaywall((request, { payment }) => respond(setup.endpoints, request, payment), baseUrl ? { ...setup.paywallOptions, baseUrl } : setup.paywallOptions)
+    stopWith(setup, handler)
+    return handler
   })
   return shared.tollgateDemo
 }
 
 /**
- * On SIGTERM or SIGINT, the set-up closes (the channels' claims and settles) before the process exits: the demo
+ * On SIGTERM or SIGINT, the paywall closes (the channels' claims and settles) before the process exits: the demo
  * starts `next start` with NEXT_MANUAL_SIG_HANDLE, so that Next leaves these signals to the app.
  *
  * @param {import('../server-setup.js').ServerSetup} setup
+ * @param {import('../server-setup.js').Closable} handler  withPaywall's handler: its close() is its paywall's
  */
-function stopWith(setup) {
-  const stop = () => setup.close().finally(() => process.exit(0))
+function stopWith(setup, handler) {
+  const stop = () => setup.close(handler).finally(() => process.exit(0))
   process.once('SIGTERM', stop)
   process.once('SIGINT', stop)
 }

@@ -30,7 +30,7 @@ console.log(`listening on http://127.0.0.1:${server.port}`)
 
 async function shutdown() {
   await server.stop(true)
-  await setup.close()
+  await setup.close(paid)
   process.exit(0)
 }
 process.once('SIGTERM', shutdown)

@@ -12,7 +12,8 @@ export function startExpressServer(setup, port) {
   const app = express()
   // App-wide, with the routes map: the paths it lists are paid, the rest pass free. Before the body parser, so an
   // unpaid request's body is never read.
-  app.use(paywall(setup.paywallOptions))
+  const paid = paywall(setup.paywallOptions)
+  app.use(paid)
   app.use(express.json())
   for (const endpoint of setup.endpoints) {
     app[/** @type {'get' | 'post'} */ (endpoint.method.toLowerCase())](endpoint.path, (req, res) => {
@@ -20,5 +21,5 @@ export function startExpressServer(setup, port) {
     })
   }
   app.use((_req, res) => void res.status(404).json(NOT_FOUND))
-  return listenNode(app, port)
+  return listenNode(app, port).then((server) => ({ ...server, paywall: paid }))
 }

@@ -27,5 +27,6 @@ export async function startFastifyServer(setup, port) {
   }
   const address = app.server.address()
   const actual = typeof address === 'object' && address ? address.port : port
+  // app.close() closes the plugin's paywall too (its onClose hook): the channels are claimed and settled there.
   return { url: `http://127.0.0.1:${actual}`, close: () => app.close() }
 }

@@ -12,5 +12,5 @@ export function startFetchServer(setup, port) {
   return listen(
     paywall.protect((request, payment) => respond(setup.endpoints, request, payment)),
     port,
-  )
+  ).then((server) => ({ ...server, paywall }))
 }

@@ -11,7 +11,8 @@ import { listen } from './node-listen.js'
 export function startHonoServer(setup, port) {
   const app = new Hono()
   // App-wide, with the routes map: the paths it lists are paid, the rest pass free.
-  app.use(paywall(setup.paywallOptions))
+  const paid = paywall(setup.paywallOptions)
+  app.use(paid)
   for (const endpoint of setup.endpoints) {
     app.on(endpoint.method, endpoint.path, async (c) => {
       const body = c.req.method === 'POST' ? await c.req.json().catch(() => undefined) : undefined
@@ -19,5 +20,5 @@ export function startHonoServer(setup, port) {
     })
   }
   app.notFound((c) => c.json(NOT_FOUND, 404))
-  return listen(app.fetch, port)
+  return listen(app.fetch, port).then((server) => ({ ...server, paywall: paid }))
 }

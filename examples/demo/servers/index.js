@@ -40,9 +40,13 @@ export async function startServer(framework, { config, nevermined, port, log, on
     const server = await IN_PROCESS[framework](setup, port)
     return {
       url: server.url,
+      // The server stops taking requests, then its paywall closes (claims and settles the channels), then Redis.
       async close() {
-        await server.close()
-        await setup.close()
+        try {
+          await server.close()
+        } finally {
+          await setup.close(server.paywall)
+        }
       },
     }
   } catch (error) {

@@ -7,6 +7,7 @@ import { serve } from '@hono/node-server'
  * @typedef {object} RunningServer
  * @property {string} url  http://127.0.0.1:PORT
  * @property {() => Promise<void>} close
+ * @property {{ close(): Promise<void> }} [paywall]  the adapter's middleware or handler: closed after the server
  */
 
 /**

@@ -15,7 +15,7 @@ export function startNodeServer(setup, port) {
     const answer = endpoint ? endpoint.answer({ paidBy: payment.payment?.payer ?? null, body, ctx: payment }) : NOT_FOUND
     res.writeHead(endpoint ? 200 : 404, { 'content-type': 'application/json' }).end(JSON.stringify(answer))
   })
-  return listenNode(handler, port)
+  return listenNode(handler, port).then((server) => ({ ...server, paywall: handler }))
 }
 
 /** @param {import('node:http').IncomingMessage} req */

@@ -1,6 +1,6 @@
 // @tollgate/bun: the paywall around a Bun.serve handler, for `fetch` and for entries of `routes`.
 // Bun is fetch-shaped, so this only forwards to paywall.handle.
-import { TollgateError, createPaywall, toPaywallOptions, type AdapterOptions, type PaymentContext } from '@tollgate/x402'
+import { TollgateError, createPaywall, toPaywallOptions, type AdapterOptions, type Closable, type PaymentContext } from '@tollgate/x402'
 
 export * from '@tollgate/x402'
 
@@ -13,12 +13,14 @@ export type PaidBunHandler<R extends Request, S> = (request: R, server: S, payme
 /**
  * Wraps a Bun.serve handler: `fetch: withPaywall(handler, { routes, facilitator })`, or in `routes`,
  * `'/weather': withPaywall(handler, { accepts, facilitator })`. `R` keeps Bun's typed `request.params`.
+ * `await wrapped.close()` on shutdown closes its paywall (`Paywall.close`).
  */
 export function withPaywall<R extends Request = Request, S = unknown>(
   handler: PaidBunHandler<R, S>,
   options: BunPaywallOptions,
-): (request: R, server: S) => Promise<Response> {
+): ((request: R, server: S) => Promise<Response>) & Closable {
   if (typeof handler !== 'function') throw new TollgateError('invalid_options', 'withPaywall: the first argument must be a handler (request, server) => Response.', { path: 'handler', expected: 'a function' })
   const paywall = createPaywall(toPaywallOptions(options))
-  return (request, server) => paywall.handle(request, (_request, payment) => handler(request, server, payment))
+  const wrapped = (request: R, server: S) => paywall.handle(request, (_request, payment) => handler(request, server, payment))
+  return Object.assign(wrapped, { close: () => paywall.close() })
 }

@@ -1,6 +1,8 @@
 // @tollgate/contract: the adapter contract suite (vitest), and what its apps and harnesses need.
 export { runContract } from './suite.js'
 export type { ContractEnv, ContractHarness, ContractServer } from './suite.js'
+export { runCloseContract } from './close.js'
+export type { CloseContractOptions, CloseHarness } from './close.js'
 export { ENV, appConfigFromEnv, remoteTestFacilitator, waitForGate } from './app-env.js'
 export type { ContractAppConfig } from './app-env.js'
 export { startControl } from './control.js'

@@ -1,7 +1,7 @@
 // @tollgate/express: the paywall as Express middleware (Express 5 and 4). Express's request and response are
 // Node's, so this is @tollgate/node's middleware with Express's types: `req.payment` and `res.locals.payment`.
 import type { RequestHandler } from 'express'
-import { paywall as nodePaywall, type NodePaywallOptions, type PaymentContext, type Paywall } from '@tollgate/node'
+import { paywall as nodePaywall, type Closable, type NodePaywallOptions, type PaymentContext, type Paywall } from '@tollgate/node'
 
 export * from '@tollgate/x402'
 
@@ -27,14 +27,16 @@ declare global {
  * facilitator }), handler)`, or app-wide with a routes map, `app.use(paywall({ routes, facilitator }))`.
  * Payment answers (402, 502, 504) are written here; other faults go to Express's error handler (`next(error)`).
  * Settlement happens once the handler's answer is decided and 2xx (see docs/adapters/express.md).
+ * `await middleware.close()` on shutdown closes its paywall (`Paywall.close`).
  */
-export function paywall(options: ExpressPaywallOptions | Paywall): RequestHandler {
+export function paywall(options: ExpressPaywallOptions | Paywall): RequestHandler & Closable {
   const middleware = nodePaywall(options)
-  return (req, res, next) =>
+  const handler: RequestHandler = (req, res, next) =>
     middleware(req, res, (error) => {
       if (error === undefined) res.locals.payment = req.payment
       next(error)
     })
+  return Object.assign(handler, { close: middleware.close })
 }
 
 export default paywall

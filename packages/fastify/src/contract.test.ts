@@ -1,6 +1,8 @@
 // The adapter contract through a real Fastify server (listen on 127.0.0.1), and through inject for the
 // cases that need no socket.
-import { runContract } from '@tollgate/contract'
+import Fastify from 'fastify'
+import { runCloseContract, runContract } from '@tollgate/contract'
+import { fastifyPaywall } from './index.js'
 import { buildApp } from '../../../examples/fastify/src/app.js'
 
 runContract({
@@ -36,5 +38,26 @@ runContract({
       },
       stop: () => app.close(),
     }
+  },
+})
+
+// The plugin has no close of its own: the app's close (Fastify's onClose hook) closes its paywalls.
+runCloseContract({
+  name: 'fastify (app.close)',
+  async open(options) {
+    const app = Fastify()
+    await app.register(fastifyPaywall, options)
+    await app.ready()
+    return { close: () => app.close() }
+  },
+})
+runCloseContract({
+  name: 'fastify (app.close, a route config)',
+  async open({ routes, ...options }) {
+    const app = Fastify()
+    await app.register(fastifyPaywall, options)
+    app.get('/paid', { config: { paywall: routes['GET /paid'] as never } }, async () => 'paid')
+    await app.ready()
+    return { close: () => app.close() }
   },
 })

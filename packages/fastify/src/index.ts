@@ -48,12 +48,21 @@ const plugin: FastifyPluginAsync<FastifyPaywallOptions> = async (fastify, option
   const shared = { ...options, store: options.store ?? memoryStore({ maxEntries: 100_000 }) }
   const mapped = options.routes ? createPaywall(shared as PaywallOptions) : undefined
   const perRoute = new WeakMap<object, Paywall>()
+  // Every paywall made here, closed with the app (`await app.close()`): batch channels claimed, the outbox stopped.
+  const made: Paywall[] = mapped ? [mapped] : []
   fastify.decorateRequest('payment', null as unknown as PaymentContext)
+  fastify.addHook('onClose', async () => {
+    for (const paywall of made) await paywall.close()
+  })
 
   // Built when the route is added, so a bad route config fails at start-up.
   fastify.addHook('onRoute', (route) => {
     const config = route.config?.paywall
-    if (config && !perRoute.has(config)) perRoute.set(config, createPaywall(toPaywallOptions({ ...shared, ...config, routes: undefined })))
+    if (config && !perRoute.has(config)) {
+      const paywall = createPaywall(toPaywallOptions({ ...shared, ...config, routes: undefined }))
+      perRoute.set(config, paywall)
+      made.push(paywall)
+    }
   })
 
   fastify.addHook('preHandler', async (request, reply) => {

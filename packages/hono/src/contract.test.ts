@@ -2,7 +2,8 @@
 import { fileURLToPath } from 'node:url'
 import type { AddressInfo } from 'node:net'
 import { serve } from '@hono/node-server'
-import { runContract, startChild } from '@tollgate/contract'
+import { runCloseContract, runContract, startChild } from '@tollgate/contract'
+import { paywall } from './index.js'
 import { createApp } from '../../../examples/hono/src/app.js'
 
 const root = fileURLToPath(new URL('../../../', import.meta.url))
@@ -30,3 +31,5 @@ runContract({
   name: 'hono on Bun.serve (bun runtime)',
   start: ({ vars }) => startChild(`${root}node_modules/.bin/bun`, ['examples/hono/src/bun.ts'], { cwd: root, env: vars }),
 })
+
+runCloseContract({ name: 'hono', open: async (options) => paywall(options) })

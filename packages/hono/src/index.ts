@@ -1,7 +1,7 @@
 // @tollgate/hono: the paywall as Hono middleware. The state machine stays in the core: this file only
 // hands Hono's Request to paywall.handle and puts the answer back on the context.
 import type { Context, Env, MiddlewareHandler } from 'hono'
-import { createPaywall, isBodyHeader, toPaywallOptions, type AdapterOptions, type CheckOptions, type PaymentContext } from '@tollgate/x402'
+import { createPaywall, isBodyHeader, toPaywallOptions, type AdapterOptions, type CheckOptions, type Closable, type PaymentContext } from '@tollgate/x402'
 
 export * from '@tollgate/x402'
 
@@ -18,13 +18,16 @@ export type PaywallEnv = { Variables: { payment: PaymentContext } }
 /** Options: one route's `{ accepts, facilitator, ... }` (every request the middleware sees), or `{ routes, facilitator, ... }`. */
 export type HonoPaywallOptions = AdapterOptions
 
+/** The middleware, and `close()` for shutdown (its paywall's: the outbox worker stops, batch channels are claimed). */
+export type PaywallMiddleware<E extends Env = Env> = MiddlewareHandler<E> & Closable
+
 /**
  * x402 paywall middleware. Mount it on one route with `accepts`, or app-wide with a routes map.
- * The handler reads `c.get('payment')`.
+ * The handler reads `c.get('payment')`; `await middleware.close()` on shutdown.
  */
-export function paywall<E extends Env = Env>(options: HonoPaywallOptions): MiddlewareHandler<E> {
+export function paywall<E extends Env = Env>(options: HonoPaywallOptions): PaywallMiddleware<E> {
   const core = createPaywall(toPaywallOptions(options))
-  return async (c, next) => {
+  const middleware = (async (c, next) => {
     const response = await core.handle(
       c.req.raw,
       async (_request, ctx) => {
@@ -38,7 +41,10 @@ export function paywall<E extends Env = Env>(options: HonoPaywallOptions): Middl
       nodeBindings(c),
     )
     if (response !== c.res) replaceResponse(c, response)
-  }
+  }) as PaywallMiddleware<E>
+  // core.close uses no `this`: passed as it is, a few bytes fewer on every Hono bundle.
+  middleware.close = core.close
+  return middleware
 }
 
 interface NodeBindings {

@@ -1,7 +1,8 @@
 // The adapter contract through a real Next.js server: examples/next, built with `next build` (once, here)
 // and served by `next start`. /paid runs on the Node runtime, /stream on the Edge runtime.
 import { fileURLToPath } from 'node:url'
-import { freePort, runContract, runToEnd, startChild } from '@tollgate/contract'
+import { freePort, runCloseContract, runContract, runToEnd, startChild } from '@tollgate/contract'
+import { withPaywall } from './index.js'
 
 const root = fileURLToPath(new URL('../../../', import.meta.url))
 const app = `${root}examples/next`
@@ -24,3 +25,6 @@ runContract({
     })
   },
 })
+
+// withPaywall is fetch-shaped: its close() is checked in this process, without a Next build.
+runCloseContract({ name: 'next withPaywall', open: async (options) => withPaywall(() => new Response('ok'), options) })

@@ -1,6 +1,6 @@
 // @tollgate/next: the paywall around an App Router route handler (Node and Edge runtimes).
 // The handler runs inside paywall.handle: settlement happens after it returned, before its body is sent.
-import { TollgateError, createPaywall, toPaywallOptions, type AdapterOptions, type PaymentContext } from '@tollgate/x402'
+import { TollgateError, createPaywall, toPaywallOptions, type AdapterOptions, type Closable, type PaymentContext } from '@tollgate/x402'
 
 export * from '@tollgate/x402'
 
@@ -15,13 +15,14 @@ export type PaidRouteHandler<R extends Request, C> = (request: R, context: PaidR
 
 /**
  * Wraps a route handler: `export const GET = withPaywall(handler, { accepts, facilitator })`.
- * Unpaid requests get a 402 and never reach the handler.
+ * Unpaid requests get a 402 and never reach the handler. `await GET.close()` on shutdown closes its paywall.
  */
 export function withPaywall<R extends Request = Request, C = { params: Promise<Record<string, string | string[]>> }>(
   handler: PaidRouteHandler<R, C>,
   options: NextPaywallOptions,
-): (request: R, context: C) => Promise<Response> {
+): ((request: R, context: C) => Promise<Response>) & Closable {
   if (typeof handler !== 'function') throw new TollgateError('invalid_options', 'withPaywall: the first argument must be a route handler (request, context) => Response.', { path: 'handler', expected: 'a function' })
   const paywall = createPaywall(toPaywallOptions(options))
-  return (request, context) => paywall.handle(request, (_request, payment) => handler(request, { ...(context as C), payment }))
+  const wrapped = (request: R, context: C) => paywall.handle(request, (_request, payment) => handler(request, { ...(context as C), payment }))
+  return Object.assign(wrapped, { close: () => paywall.close() })
 }

@@ -2,7 +2,7 @@
 // middleware stacks. The request is converted without reading its body, the core decides (check, then
 // session.finish once the handler's head is decided), and the handler writes to `res` as usual, streams too.
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { TollgateError, createPaywall, toPaywallOptions, type AdapterOptions, type PaymentContext, type Paywall } from '@tollgate/x402'
+import { TollgateError, createPaywall, toPaywallOptions, type AdapterOptions, type Closable, type PaymentContext, type Paywall } from '@tollgate/x402'
 import { gateRequest } from './gate.js'
 
 export * from '@tollgate/x402'
@@ -42,17 +42,17 @@ function toPaywall(paywall: Paywall | NodePaywallOptions, caller: string): Paywa
  * Wraps a node:http handler: `http.createServer(toNodeHandler({ routes, facilitator }, handler))`. The handler
  * writes its answer as usual (`res.writeHead`/`res.write`/`res.end`, `stream.pipe(res)`), and reads
  * `payment` (its third argument, also `req.payment`). A handler that throws or rejects before its answer went out
- * is answered 500 and charged nothing.
+ * is answered 500 and charged nothing. `await handler.close()` on shutdown closes its paywall (`Paywall.close`).
  */
 export function toNodeHandler<Req extends IncomingMessage = IncomingMessage, Res extends ServerResponse = ServerResponse>(
   paywall: Paywall | NodePaywallOptions,
   handler: PaidNodeHandler<Req, Res>,
   options: NodeHandlerOptions = {},
-): (req: Req, res: Res) => Promise<void> {
+): ((req: Req, res: Res) => Promise<void>) & Closable {
   const core = toPaywall(paywall, 'toNodeHandler')
   if (typeof handler !== 'function') throw new TollgateError('invalid_options', 'toNodeHandler: the second argument must be a handler (req, res, payment) => void.', { path: 'handler', expected: 'a function' })
   const onError = options.onError ?? ((error: unknown) => console.error(error))
-  return async (req, res) => {
+  return closable(core, async (req: Req, res: Res) => {
     let gate
     try {
       gate = await gateRequest(core, req, res)
@@ -69,21 +69,27 @@ export function toNodeHandler<Req extends IncomingMessage = IncomingMessage, Res
       gate.fail(error)
       onError(error, req)
     }
-  }
+  })
 }
 
 /**
  * Connect-style middleware, for stacks such as Express, Connect or polka: `app.use(paywall({ routes, facilitator }))`.
  * Sets `req.payment`, and answers payment problems (402, 502, 504) itself; a fault that is not a payment problem
  * goes to `next(error)`. Routes are matched against the whole path (`req.originalUrl` when mounted).
+ * `await middleware.close()` on shutdown closes its paywall (`Paywall.close`).
  */
-export function paywall(options: Paywall | NodePaywallOptions): NodeMiddleware {
+export function paywall(options: Paywall | NodePaywallOptions): NodeMiddleware & Closable {
   const core = toPaywall(options, 'paywall')
-  return (req, res, next) => {
+  return closable(core, (req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void) => {
     gateRequest(core, req, res).then((gate) => {
       if (gate.kind === 'answered') return
       ;(req as PaidIncomingMessage).payment = gate.payment
       next()
     }, next)
-  }
+  })
+}
+
+/** The function, with its paywall's close() (a Paywall given by the user is closed by it too). */
+function closable<F extends (...args: never[]) => unknown>(core: Paywall, fn: F): F & Closable {
+  return Object.assign(fn, { close: () => core.close() })
 }

@@ -266,3 +266,11 @@ export interface Paywall {
    */
   close(): Promise<void>
 }
+
+/**
+ * What an adapter's middleware or handler carries besides itself: `close()` is its paywall's `close()` (the outbox
+ * worker stops; batch-settlement claims and settles what its channels hold). Call it on shutdown.
+ */
+export interface Closable {
+  close(): Promise<void>
+}
