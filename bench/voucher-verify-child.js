@@ -3,7 +3,8 @@
 // Each check is `verifyVoucherSignature`, the call the seller's scheme makes for a voucher on an open channel
 // (schemes/evm-batch-settlement/local.ts): the EIP-712 digest over the cached domain separator and one signature
 // recovery (the native secp256k1 package when installed, as on the seller). Every voucher is distinct (its own
-// channel id and amount), so nothing is remembered between checks. Rounds of all vouchers, each timed by this
+// channel id and amount); all are signed by one key, as a channel's vouchers are by its payer authorizer, so the
+// check's remembered public key for that signer is used as on a seller (the recovery itself is never skipped). Rounds of all vouchers, each timed by this
 // process's CPU time (what one core gives it; on a shared machine the wall clock also counts other processes'
 // turns on that core) and by the wall clock; the fastest round is the one the rest of the machine disturbed
 // least (as P1 in process), the median is printed beside it.

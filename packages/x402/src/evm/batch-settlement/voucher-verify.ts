@@ -3,8 +3,9 @@
 // signature with v 27 or 28 and a low s (the contract refuses malleable signatures, so a voucher taken here
 // could otherwise never be claimed).
 import { concat, encodeAbiParameters, getAddress, keccak256, numberToHex, recoverAddress, toHex, zeroAddress, type Address, type Hex } from 'viem'
-import { recoverAddressNatively } from '../native-recover.js'
+import { nativeSecp256k1 } from '../native-recover.js'
 import { BATCH_SETTLEMENT_ADDRESS, BATCH_SETTLEMENT_DOMAIN, type ChannelConfig } from './constants.js'
+import { recoversToSigner, voucherDigestBytes } from './voucher-bytes.js'
 
 const VOUCHER_TYPEHASH = keccak256(toHex('Voucher(bytes32 channelId,uint128 maxClaimableAmount)'))
 const DOMAIN_TYPEHASH = keccak256(toHex('EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)'))
@@ -55,14 +56,18 @@ export interface VoucherCheck {
 /** True when `signer` signed this voucher, in a form the contract will accept when it is claimed. */
 export async function verifyVoucherSignature(check: VoucherCheck): Promise<boolean> {
   if (!isCanonicalSignature(check.signature)) return false
-  const digest = voucherDigest(check.channelId, check.maxClaimableAmount, check.chainId, check.verifyingContract)
-  let recovered = recoverAddressNatively(digest, check.signature)
-  if (recovered === undefined) {
-    try {
-      recovered = await recoverAddress({ hash: digest, signature: check.signature })
-    } catch {
-      return false
-    }
+  const native = nativeSecp256k1()
+  const verifyingContract = check.verifyingContract ?? BATCH_SETTLEMENT_ADDRESS
+  if (native) {
+    // The hot path on a Node server: the digest built on bytes, the recovered key compared without checksums.
+    const digest = voucherDigestBytes(check.channelId, check.maxClaimableAmount, domainSeparatorOf(check.chainId, verifyingContract))
+    if (digest !== undefined) return recoversToSigner(native, digest, check.signature, check.signer)
   }
-  return recovered !== null && recovered.toLowerCase() === check.signer.toLowerCase()
+  const digest = voucherDigest(check.channelId, check.maxClaimableAmount, check.chainId, verifyingContract)
+  try {
+    const recovered = await recoverAddress({ hash: digest, signature: check.signature })
+    return recovered.toLowerCase() === check.signer.toLowerCase()
+  } catch {
+    return false
+  }
 }
