@@ -2,6 +2,7 @@
 // many at once in one block; and how a nonce gap or a nonce taken by someone else heals without losing or
 // doubling a settlement.
 import { createPublicClient, custom, http, type Address, type EIP1193RequestFn, type Hash, type Hex } from 'viem'
+import { privateKeyToAccount, toAccount } from 'viem/accounts'
 import { describe, expect, it } from 'vitest'
 import { isTollgateError } from '../errors.js'
 import { requestFor } from '../test-support/exact-chain.js'
@@ -9,6 +10,7 @@ import { useUsdcChain } from '../test-support/usdc-chain.js'
 import { anvilClient, usdcBalance } from './anvil.js'
 import { localFacilitator } from './facilitator.js'
 import { createExactPayment } from './signer.js'
+import { submissionLane } from './submission-queue.js'
 
 const CHAIN_ID = 84532
 const PRICE = 1_000n
@@ -120,4 +122,29 @@ describe('a nonce that is not used', () => {
     expect(calls.eth_getTransactionCount).toBe(2)
     expect(await usdcBalance(chain.owner, chain.token, chain.buyer.address)).toBe(buyerBefore! - PRICE)
   }, 30_000)
+})
+
+describe('a settler whose signing fails (a remote key service that is down)', () => {
+  it('rejects every settlement of the wave with the signer\'s error instead of leaving them waiting, and the next wave is sent', async () => {
+    const real = privateKeyToAccount(chain.anvil.privateKeys[6]!)
+    let failing = true
+    const remote = toAccount({
+      address: real.address,
+      signMessage: (args) => real.signMessage(args),
+      signTypedData: (args) => real.signTypedData(args as never),
+      signTransaction: async (transaction, options) => {
+        if (failing) throw new Error('key service unavailable')
+        return real.signTransaction(transaction, options as never)
+      },
+    })
+    const lane = submissionLane(chain.owner, remote, async () => CHAIN_ID)
+    const call = { to: chain.payTo, data: '0x' as Hex, gas: 21_000n }
+    const outcomes = await Promise.allSettled([lane.send(live(), call), lane.send(live(), call)])
+    expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'rejected'])
+    expect(String((outcomes[0] as PromiseRejectedResult).reason)).toContain('key service unavailable')
+    failing = false
+    const sent = await lane.send(live(), call)
+    expect(sent.hash).toMatch(/^0x[0-9a-f]{64}$/)
+    expect(await chain.owner.getTransactionCount({ address: real.address, blockTag: 'pending' })).toBe(1)
+  })
 })

@@ -127,7 +127,16 @@ export function submissionLane(client: Client, account: Account, chainId: () => 
     if (live.length === 0) return
     // From taking the nonces to sending, nothing waits on anything but local signing: no abort falls in between.
     const first = nonces.take(live.length)
-    const signed = await Promise.all(live.map((job, i) => sign(job.call, first + i, offer, id)))
+    let signed: Hex[]
+    try {
+      signed = await Promise.all(live.map((job, i) => sign(job.call, first + i, offer, id)))
+    } catch (error) {
+      // A signer that failed (a remote key service) sent nothing: the nonces taken are learned again, and every
+      // caller of the wave hears of it instead of waiting for an answer that would never come.
+      nonces.forget()
+      for (const job of live) job.reject(error)
+      return
+    }
     const answers = await Promise.allSettled(signed.map((raw) => sendRawTransaction(client, { serializedTransaction: raw })))
     let gapLeft = false
     const again: SendJob[] = []
