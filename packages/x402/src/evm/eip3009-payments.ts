@@ -1,6 +1,6 @@
 // localFacilitator's EIP-3009 payments (exact, the way USDC is paid in x402): the chain's checks (nonce unused,
 // balance, a simulated transfer; a smart-contract wallet asked, ERC-1271/6492) and the transferWithAuthorization.
-import type { Address, Hash, TransactionReceipt } from 'viem'
+import { isAddressEqual, parseAbi, parseEventLogs, type Address, type Hash, type Hex, type TransactionReceipt } from 'viem'
 import { getCode, readContract, waitForTransactionReceipt } from 'viem/actions'
 import type { SettleRequest, SettleResult, VerifyRequest, VerifyResult } from '../facilitator/types.js'
 import { EIP3009_ABI } from './abi.js'
@@ -14,6 +14,7 @@ import type { SettlementEvent } from './settlement-events.js'
 import { authorizationKey, authorizationOf, pendingResult, reconcile, type ExactAuthorization, type PendingPayment, type ReconcileContext } from './settlement-reconcile.js'
 import { settlementTracker, type TrackedSettlement } from './settlement-tracker.js'
 import { eip3009Payment, watchContextOf, watchSettlement } from './settlement-watch.js'
+import { transferredAmount } from './permit2-pending.js'
 import { checkExactOffline, readExactTerms, type ExactOfflineCheck, type ExactTerms } from './verify.js'
 
 /** What localFacilitator lends the EIP-3009 path: what it lends Permit2's, the wallet factories and its kind check. */
@@ -53,7 +54,11 @@ export function eip3009Payments(ctx: Eip3009Context) {
     payer: payload.authorization.from,
     target: terms.asset,
     expiredReason: REASONS.transactionState,
-    settledAmount: () => BigInt(payload.authorization.value).toString(),
+    // Only a transaction that used this very authorization (its AuthorizationUsed) and moved its funds is adopted.
+    settledAmount: (receipt) =>
+      usedAuthorization(receipt, terms.asset, payload.authorization.from, payload.authorization.nonce)
+        ? transferredAmount(receipt, terms.asset, payload.authorization.from, payload.authorization.to)
+        : undefined,
     watch: (tracked) => watch(key, tracked, payload, terms),
   })
 
@@ -251,4 +256,13 @@ export function eip3009Payments(ctx: Eip3009Context) {
   }
 
   return { verify: verifyPayment, settle: settlePayment }
+}
+
+const AUTHORIZATION_USED = parseAbi(['event AuthorizationUsed(address indexed authorizer, bytes32 indexed nonce)'])
+
+/** Whether `receipt` used `authorizer`'s EIP-3009 authorization `nonce` on `token`. */
+function usedAuthorization(receipt: TransactionReceipt, token: Address, authorizer: Address, nonce: Hex): boolean {
+  return parseEventLogs({ abi: AUTHORIZATION_USED, logs: receipt.logs, eventName: 'AuthorizationUsed', strict: true }).some(
+    (log) => isAddressEqual(log.address, token) && isAddressEqual(log.args.authorizer, authorizer) && log.args.nonce.toLowerCase() === nonce.toLowerCase(),
+  )
 }

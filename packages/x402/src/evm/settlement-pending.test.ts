@@ -88,6 +88,28 @@ describe('localFacilitator: a transaction out without a receipt in time', () => 
 })
 
 describe('a paywall over localFacilitator when the receipt does not come in time', () => {
+  it('a hash told for reconciling that settled another authorization is not taken for this one: it is sent itself, paid once', async () => {
+    const local = facilitator()
+    const other = await createExactPayment({ account: buyer, requirements })
+    const sent = await local.settle(requestFor(other, requirements), never())
+    await rpc('evm_mine')
+    const settled = await local.settle(requestFor(other, requirements), never())
+    expect(settled).toMatchObject({ success: true, transaction: sent.transaction })
+
+    // Same payer, same payee, same amount: only its AuthorizationUsed tells the other transaction apart.
+    const payment = await createExactPayment({ account: buyer, requirements })
+    const before = await balances()
+    const restarted = facilitator({ finalityDepth: 1 })
+    const told = requestFor(payment, requirements, { pendingTransaction: settled.transaction })
+    const first = await restarted.settle(told, never())
+    expect(first.transaction).not.toBe(settled.transaction)
+    await rpc('evm_mine')
+    const done = await restarted.settle(told, never())
+    expect(done).toMatchObject({ success: true })
+    expect(done.transaction).not.toBe(settled.transaction)
+    expect(await balances()).toEqual([before[0]! - PRICE, before[1]! + PRICE])
+  }, 30_000)
+
   it('answers 504 settlement_pending, reconciles through the outbox, and serves the retried payment once paid', async () => {
     const events: PaywallEvent[] = []
     const outbox = memoryOutbox()
