@@ -147,7 +147,12 @@ export function createSession<A>(input: SessionInput<A>): SessionOf<A> {
     settled = true
     if (input.settled) result = await input.settled(result, offer.requirements, payment.payer)
     // Kept in the outbox until final, so that a reorganisation after a restart is still settled again.
-    if (input.watch) input.enqueue(request, { transaction: result.transaction, watch: true }).catch(() => {})
+    if (input.watch) {
+      input.enqueue(request, { transaction: result.transaction, watch: true }).catch((error: unknown) => {
+        // Paid and delivered, but no longer watched for a reorganisation: say so.
+        emit?.('store.error', { ...fields(), amount: charged, reason: error instanceof TollgateError ? error.code : 'outbox_unavailable' })
+      })
+    }
     emit?.('settle.success', {
       ...fields(),
       payer: result.payer ?? payment.payer,

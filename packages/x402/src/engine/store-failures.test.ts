@@ -1,6 +1,7 @@
 // When the Store fails: the replay guard fails closed (503, nothing served or charged); a settled payment is still
 // delivered; the verification cache only gets slower.
 import { afterEach, describe, expect, it, vi } from 'vitest'
+import { memoryOutbox } from '../store/memory-outbox.js'
 import { memoryStore } from '../store/memory.js'
 import type { Store } from '../store/types.js'
 import { paidRequest, readPaymentRequired } from '../testing/requests.js'
@@ -29,6 +30,20 @@ describe('store failures', () => {
     expect((await response.json()).error).toBe('store_unavailable')
     expect(next).not.toHaveBeenCalled()
     expect(usdcBalance()).toBe(1_000_000n)
+  })
+
+  it('a delivered settlement that cannot be kept for the reorg watch is still delivered, and a store.error says so', async () => {
+    const outbox = memoryOutbox()
+    outbox.add = async () => {
+      throw new Error('ECONNREFUSED 127.0.0.1:6379')
+    }
+    const { app, facilitator, events, paywall } = setup({ outbox })
+    Object.assign(facilitator, { watchesSettlements: true })
+    const token = facilitator.mint({ payer: BUYER, requirements: usdcOption.requirements })
+    const response = await app(paidRequest(`${ORIGIN}/premium`, token))
+    expect(response.status).toBe(200)
+    await vi.waitFor(() => expect(events.find((event) => event.type === 'store.error')).toMatchObject({ reason: 'outbox_unavailable' }))
+    await paywall.close()
   })
 
   it('a settled payment is delivered even when the consumed mark cannot be written', async () => {
