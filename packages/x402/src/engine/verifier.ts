@@ -69,7 +69,7 @@ function readSafely(read: SyncRead, key: string): unknown {
   }
 }
 
-function assertVerifyResult(value: unknown): asserts value is VerifyResult {
+export function assertVerifyResult(value: unknown): asserts value is VerifyResult {
   const result = value as Partial<VerifyResult> | null
   const ok =
     typeof result === 'object' &&

@@ -5,6 +5,7 @@
 // facilitator now and settled only once the handler succeeded; refunds are completed here (refund.ts).
 import { getAddress, type Address, type Hex } from 'viem'
 import { withDeadline } from '../../engine/deadline.js'
+import { assertVerifyResult } from '../../engine/verifier.js'
 import { channelIdOf } from '../../evm/batch-settlement/typed-data.js'
 import { localVoucherSigner, verifyVoucherSignature } from '../../evm/batch-settlement/voucher-verify.js'
 import type { BatchPayloadWire, ChannelConfigWire, DepositPayloadWire, VoucherPayloadWire } from '../../evm/batch-settlement/wire.js'
@@ -82,6 +83,7 @@ async function decide(input: LocalInput, payload: BatchPayloadWire, reservation:
     snapshot = record
   } else {
     const verification = await withDeadline('verify', input.verifyTimeoutMs, (signal) => input.facilitator.verify(request, signal))
+    assertVerifyResult(verification) // garbage from the facilitator is its fault (502), not the payer's
     if (!verification.isValid) return refusal(verification.invalidReason ?? specReason('voucher_payload'), verification.invalidMessage)
     const read = snapshotOf((verification as VerifyResult & { extra?: unknown }).extra)
     // Without the chain's totalClaimed the seller has no baseline for a channel it does not know (spec).

@@ -227,4 +227,13 @@ describe('batchSettlement() on a paywall', () => {
     expect((await app(await pay(requirements, 'deposit', 1000n))).status).toBe(504)
     expect((await app(await pay(requirements, 'deposit', 1000n))).status).toBe(200)
   })
+
+  it('answers 502 facilitator_bad_response when the facilitator answers a deposit\'s verify with garbage, and the channel is free again', async () => {
+    const { app, facilitator, requirements } = setup(ok)
+    vi.mocked(facilitator.verify).mockResolvedValueOnce({ valid: 'yes' } as never)
+    const refused = await app(await pay(requirements, 'deposit', 1000n))
+    expect(refused.status).toBe(502)
+    expect((await refused.json()).error).toBe('facilitator_bad_response')
+    expect((await app(await pay(requirements, 'deposit', 1000n))).status).toBe(200)
+  })
 })
