@@ -12,7 +12,7 @@ import { receiptRebroadcasting, type SentTransaction } from './rebroadcast.js'
 import { EXACT_EVM_REASONS as REASONS, parseExactEvmPayload, type ExactEvmPayload } from './scheme.js'
 import type { SettlementEvent } from './settlement-events.js'
 import { authorizationKey, authorizationOf, pendingResult, reconcile, type ExactAuthorization, type PendingPayment, type ReconcileContext } from './settlement-reconcile.js'
-import { settlementTracker, type TrackedSettlement } from './settlement-tracker.js'
+import { isAnsweredPending, settlementTracker, type TrackedSettlement } from './settlement-tracker.js'
 import { eip3009Payment, watchContextOf, watchSettlement } from './settlement-watch.js'
 import { transferredAmount } from './permit2-pending.js'
 import { checkExactOffline, readExactTerms, type ExactOfflineCheck, type ExactTerms } from './verify.js'
@@ -107,8 +107,7 @@ export function eip3009Payments(ctx: Eip3009Context) {
     const deployment = offline.deployment
     const { nonce } = payload.authorization
     // A transaction of ours is out for it (settlement_pending): valid, and settle answers about that transaction.
-    const tracked = tracker.get(authorizationKey(terms, payload))
-    if (tracked?.answeredPending && tracked.outcome !== 'lost' && tracked.outcome !== 'foreign') return { result: { isValid: true, payer, network: terms.network }, payment: { payload, terms } }
+    if (isAnsweredPending(tracker.get(authorizationKey(terms, payload)))) return { result: { isValid: true, payer, network: terms.network }, payment: { payload, terms } }
 
     signal.throwIfAborted()
     // The chain's three answers at once, one round trip. A wallet that is not deployed yet cannot be asked by a

@@ -7,7 +7,7 @@ import type { PaymentRequirements } from '../codec/types.js'
 import { PERMIT2_REASONS, parsePermit2Payload, permit2KindOf, proxyFor, type Permit2Payload } from './permit2.js'
 import { readPermit2Terms, type Permit2Terms } from './permit2-verify.js'
 import type { PendingPayment } from './settlement-reconcile.js'
-import type { SettlementTracker, TrackedSettlement } from './settlement-tracker.js'
+import { isAnsweredPending, type SettlementTracker, type TrackedSettlement } from './settlement-tracker.js'
 import { watchSettlement, type WatchContext, type WatchedPayment } from './settlement-watch.js'
 
 const TRANSFER_EVENT = parseAbi(['event Transfer(address indexed from, address indexed to, uint256 value)'])
@@ -81,9 +81,6 @@ export function permit2Pending(
         watch: (tracked) => watch(auth, tracked, amount),
       }
     },
-    answeredPending(key) {
-      const tracked = tracker.get(key)
-      return tracked !== undefined && tracked.answeredPending && tracked.outcome !== 'lost' && tracked.outcome !== 'foreign'
-    },
+    answeredPending: (key) => isAnsweredPending(tracker.get(key)),
   }
 }

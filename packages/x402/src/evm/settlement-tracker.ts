@@ -65,3 +65,8 @@ export function currentTransaction(tracked: TrackedSettlement): SentTransaction 
   if (tracked.mined) return tracked.sends.find((sent) => sent.hash === tracked.mined!.transactionHash) ?? tracked.sends[0]!
   return tracked.sends[tracked.sends.length - 1]!
 }
+
+/** Whether a retry of this payment is answered about its transactions out (valid, settle answers about them). */
+export function isAnsweredPending(tracked: TrackedSettlement | undefined): boolean {
+  return tracked !== undefined && tracked.answeredPending && tracked.outcome !== 'lost' && tracked.outcome !== 'foreign'
+}
