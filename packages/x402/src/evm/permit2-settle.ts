@@ -198,25 +198,27 @@ export function permit2Payments(ctx: Permit2Context) {
     const known = authorized && (await reconcile(reconciling, pendingTransaction, pending.pendingPayment(authorized, BigInt(amountText)), signal))
     if (known) return known
     let checked = await verify(requirements, rawPayload, signal, 'settle', extensions)
-    // A sponsored approval goes first (permit2-sponsor.ts); then the payment is checked again, now approved.
-    if (checked.ok && checked.approval) {
-      const refused = await sponsorApproval(checked.payer, checked.approval, requirements.network, signal)
-      checked = refused ? { ok: false, result: { isValid: false, invalidReason: refused.reason, invalidMessage: refused.message, payer: checked.payer } } : await verify(requirements, rawPayload, signal, 'settle', extensions)
-    }
     if (!checked.ok) return failed(checked.result.invalidReason, checked.result.invalidMessage, checked.result.payer)
-    const { payer, payload, terms, gas, permit } = checked
-    const auth = payload.permit2Authorization
-    const maximum = BigInt(auth.permitted.amount)
-    if (!UINT_DECIMAL.test(amountText)) return failed(REASONS.settlementExceedsAmount, `The amount to settle ${JSON.stringify(amountText)} is not atomic units.`, payer)
+    // The amount is judged before a sponsored approval: a settle refused for it costs the settler no funding.
+    const maximum = BigInt(checked.payload.permit2Authorization.permitted.amount)
+    if (!UINT_DECIMAL.test(amountText)) return failed(REASONS.settlementExceedsAmount, `The amount to settle ${JSON.stringify(amountText)} is not atomic units.`, checked.payer)
     const amount = BigInt(amountText)
-    if (terms.kind === 'exact' && amount !== maximum) {
-      return failed(REASONS.partialSettlement, `exact over Permit2 settles the signed amount ${maximum} only, not ${amount}.`, payer)
+    if (checked.terms.kind === 'exact' && amount !== maximum) {
+      return failed(REASONS.partialSettlement, `exact over Permit2 settles the signed amount ${maximum} only, not ${amount}.`, checked.payer)
     }
     if (amount > maximum) {
-      return failed(REASONS.settlementExceedsAmount, `The amount to settle ${amount} is above the maximum ${maximum} the payer authorised.`, payer)
+      return failed(REASONS.settlementExceedsAmount, `The amount to settle ${amount} is above the maximum ${maximum} the payer authorised.`, checked.payer)
     }
-    // Zero needs no transaction: the permit simply expires unused.
-    if (amount === 0n) return { success: true, transaction: '', network: terms.network, payer, amount: '0' }
+    // Zero needs no transaction (nor an approval): the permit simply expires unused.
+    if (amount === 0n) return { success: true, transaction: '', network: checked.terms.network, payer: checked.payer, amount: '0' }
+    // A sponsored approval goes first (permit2-sponsor.ts); then the payment is checked again, now approved.
+    if (checked.approval) {
+      const refused = await sponsorApproval(checked.payer, checked.approval, requirements.network, signal)
+      checked = refused ? { ok: false, result: { isValid: false, invalidReason: refused.reason, invalidMessage: refused.message, payer: checked.payer } } : await verify(requirements, rawPayload, signal, 'settle', extensions)
+      if (!checked.ok) return failed(checked.result.invalidReason, checked.result.invalidMessage, checked.result.payer)
+    }
+    const { payer, payload, terms, gas, permit } = checked
+    const auth = payload.permit2Authorization
 
     const key = permit2Key(terms.chainId, payer, auth.nonce)
     if (ctx.inFlight.has(key)) return failed(REASONS.nonceUsed, `The Permit2 nonce ${auth.nonce} of ${payer} is being settled already.`, payer)
