@@ -65,19 +65,26 @@ export async function voucherBreak(client: Client, config: ChannelConfigWire, vo
 
 /**
  * Rules 7, 9 and 10 against the channel as it is (plus the deposit being made): a positive balance (deposits make
- * one), the voucher within it, and above what was claimed (a refund's zero-charge voucher, or a deposit's, may equal it).
+ * one), the voucher within it, and a voucher at least what was claimed plus the offer's `price` (a refund's
+ * zero-charge voucher, or a deposit's, may equal what was claimed).
  */
-export function amountBreak(snapshot: ChannelSnapshot, maxClaimableAmount: bigint, type: 'deposit' | 'voucher' | 'refund', deposit = 0n): RuleBreak | undefined {
+export function amountBreak(snapshot: ChannelSnapshot, maxClaimableAmount: bigint, type: 'deposit' | 'voucher' | 'refund', deposit = 0n, price = 0n): RuleBreak | undefined {
   const balance = snapshot.balance + deposit
   if (balance === 0n) return { reason: REASONS.channelNotFound, message: `Channel ${snapshot.channelId} has no balance on chain.` }
   if (maxClaimableAmount > balance) {
     return { reason: REASONS.cumulativeExceedsBalance, message: `The voucher's ${maxClaimableAmount} exceeds the channel's balance ${balance}${deposit ? ' with the deposit' : ''}.` }
   }
-  const below = type === 'voucher' ? maxClaimableAmount <= snapshot.totalClaimed : maxClaimableAmount < snapshot.totalClaimed
-  if (below) {
-    return { reason: REASONS.cumulativeBelowClaimed, message: `The voucher's ${maxClaimableAmount} does not advance past the ${snapshot.totalClaimed} already claimed.` }
+  // A deposit's first voucher may still equal what was claimed (existing buyers sign it so); a voucher must advance by the price.
+  const floor = type === 'voucher' ? snapshot.totalClaimed + (price > 0n ? price : 1n) : snapshot.totalClaimed
+  if (maxClaimableAmount < floor) {
+    return { reason: REASONS.cumulativeBelowClaimed, message: `The voucher's ${maxClaimableAmount} is below ${floor}: the ${snapshot.totalClaimed} already claimed${type === 'voucher' ? ' plus this request' : ''}.` }
   }
   return undefined
+}
+
+/** The offer's amount in atomic units (the price a paid request's voucher must advance by), 0 when it has none. */
+export function offerPrice(requirements: BatchOffer): bigint {
+  return typeof requirements.amount === 'string' && /^[0-9]{1,39}$/.test(requirements.amount) ? BigInt(requirements.amount) : 0n
 }
 
 /** The snapshot as verify's `extra` and a receipt's `extra.channelState` carry it. */

@@ -80,6 +80,23 @@ describe('batch-settlement refusals of the facilitator', () => {
     await refused(config, forged, BATCH_REASONS.permit2InvalidSignature)
   })
 
+  it("a voucher that advances past what is claimed by less than the offer's amount: cumulative_below_claimed (rule 10)", async () => {
+    const config = kit.newChannel()
+    const channelId = channelIdOf(config, kit.chainId)
+    expect(await facilitator.settle(kit.requestFor(await kit.erc3009Deposit(config, 50_000n, 1_000n)), live())).toMatchObject({ success: true })
+    expect(await facilitator.settle(kit.requestFor({ type: 'claim', claims: [await kit.claimOf(config, 5_000n)] }), live())).toMatchObject({ success: true })
+    expect(await kit.stateOf(channelId)).toMatchObject({ totalClaimed: 5_000n })
+    // The offer's amount is 1 000: a paid request's voucher must reach 6 000 at least.
+    const verifyVoucher = async (amount: bigint) => facilitator.verify(kit.requestFor({ type: 'voucher', channelConfig: wire(config), voucher: await kit.voucher(config, amount) }), live())
+    expect(await verifyVoucher(5_999n)).toMatchObject({ isValid: false, invalidReason: BATCH_REASONS.cumulativeBelowClaimed })
+    const before = await ledger(config)
+    expect(await facilitator.settle(kit.requestFor({ type: 'voucher', channelConfig: wire(config), voucher: await kit.voucher(config, 5_999n) }), live())).toMatchObject({ success: false })
+    expect(await ledger(config)).toEqual(before)
+    expect(await verifyVoucher(6_000n)).toMatchObject({ isValid: true, extra: { totalClaimed: '5000' } })
+    // A refund's zero-charge voucher may equal what is claimed.
+    expect(await facilitator.verify(kit.requestFor({ type: 'refund', channelConfig: wire(config), voucher: await kit.voucher(config, 5_000n) }), live())).toMatchObject({ isValid: true })
+  })
+
   it('malformed claim and settle payloads: claim_payload, settle_payload (settle only: they are not verified)', async () => {
     const config = kit.newChannel()
     const before = await ledger(config)

@@ -3,7 +3,7 @@
 import type { PublicClient } from 'viem'
 import type { VerifyResult } from '../../facilitator/types.js'
 import { chainRead, type BatchContext } from './chain-send.js'
-import { amountBreak, channelStateExtra, configBreak, voucherBreak, type BatchOffer, type RuleBreak } from './channel-rules.js'
+import { amountBreak, channelStateExtra, configBreak, offerPrice, voucherBreak, type BatchOffer, type RuleBreak } from './channel-rules.js'
 import { readChannel } from './channel-state.js'
 import { checkDeposit } from './deposit-verify.js'
 import type { DepositPayloadWire, RefundPayloadWire, VoucherPayloadWire } from './wire.js'
@@ -26,7 +26,7 @@ export async function verifyVoucher(ctx: BatchContext, payload: VoucherPayloadWi
   const broken = configBreak(config, voucher.channelId, offer, chainId) ?? (await voucherBreak(ctx.client, config, voucher, chainId, signal))
   if (broken) return refusedWith(broken, payer)
   const snapshot = await chainRead('the channel', signal, () => readChannel(ctx.client as PublicClient, voucher.channelId))
-  const amountBroken = amountBreak(snapshot, BigInt(voucher.maxClaimableAmount), payload.type)
+  const amountBroken = amountBreak(snapshot, BigInt(voucher.maxClaimableAmount), payload.type, 0n, offerPrice(offer))
   if (amountBroken) return refusedWith(amountBroken, payer)
   return { isValid: true, payer, network: offer.network, extra: channelStateExtra(snapshot) }
 }
