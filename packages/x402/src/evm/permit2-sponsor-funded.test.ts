@@ -88,8 +88,8 @@ describe('a funded approval, then a settle that is refused', () => {
     await owner.request({ method: 'evm_mine', params: [] } as never)
     const runs = handler.mock.calls.length
     let response!: Response // the last answer, as the buyer's fetch got it
-    const paidFetch = wrapFetch(async (input, init) => {
-      const answer = await app(new Request(input, init))
+    const paidFetch = wrapFetch(async (request: Request) => {
+      const answer = await app(request)
       const body = await answer.text()
       response = new Response(body, { status: answer.status, headers: answer.headers })
       return new Response(body, { status: answer.status, headers: answer.headers })

@@ -87,8 +87,8 @@ async function chainBooks(scenario: Scenario) {
 function buyerFetch() {
   const seen: { last?: { status: number; body: string } } = {}
   const paidFetch = wrapFetch(
-    async (input, init) => {
-      const answer = await app(new Request(input, init))
+    async (request: Request) => {
+      const answer = await app(request)
       const body = await answer.text()
       seen.last = { status: answer.status, body }
       return new Response(body, { status: answer.status, headers: answer.headers })
