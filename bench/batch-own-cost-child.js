@@ -18,8 +18,10 @@ const PAYER_KEY = '0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b7
 const VOUCHER_KEY = '0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a'
 const AUTHORIZER = privateKeyToAccount('0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6').address
 
-const { createPaywall, memoryStore, batchSettlement } = await import(built('batch-server'))
-const { channelIdOf, voucherDigest, verifyVoucherSignature, encodePaymentSignature } = await import(built('batch'))
+const { createPaywall, memoryStore, batchSettlement, prepareVoucherCheck: prepareSellerCheck } = await import(built('batch-server'))
+const { channelIdOf, voucherDigest, verifyVoucherSignature, encodePaymentSignature, prepareVoucherCheck } = await import(built('batch'))
+// A seller's first vouchers ready hash-wasm's Keccak (in both bundled copies of the core); here before the rounds.
+await Promise.all([prepareSellerCheck(), prepareVoucherCheck()])
 const native = createRequire(import.meta.url)('secp256k1')
 
 const payTo = getAddress('0x' + '22'.repeat(20))

@@ -47,6 +47,37 @@ async function pinnedChild(file, args) {
   return { ...JSON.parse(stdout.trim().split('\n').at(-1)), pinnedTo: pinned ? cpu : undefined }
 }
 
+// The EVM's prices (the fork anvil runs): a transaction's base, calldata per byte (EIP-2028), and a storage slot
+// written from zero (EIP-2200's set, 20,000) when first touched in the transaction (EIP-2929's cold read, 2,100).
+const TX_BASE_GAS = 21_000
+const CALLDATA_GAS = { zero: 4, nonzero: 16 }
+const FRESH_SLOT_GAS = 20_000 + 2_100
+
+/**
+ * The least gas any implementation of the spec's ERC-3009 deposit could use, from one deposit of this run: the
+ * transaction's base, its calldata (the spec's `deposit` ABI, as sent), and the two storage slots it must write
+ * from zero: the token's authorization nonce (ERC-3009) and the new channel's balance. The transfer's balance
+ * updates, the calls and the events come on top, so the floor is well under any real deposit. The fresh slots
+ * are read from the transaction's state diff (anvil's prestateTracer), counted per contract.
+ */
+async function depositFloor(reader, hash, token) {
+  const { input } = await reader.getTransaction({ hash })
+  let zero = 0
+  for (let i = 2; i < input.length; i += 2) if (input[i] === '0' && input[i + 1] === '0') zero++
+  const bytes = (input.length - 2) / 2
+  const calldataGas = zero * CALLDATA_GAS.zero + (bytes - zero) * CALLDATA_GAS.nonzero
+  const { pre, post } = await reader.request({ method: 'debug_traceTransaction', params: [hash, { tracer: 'prestateTracer', tracerConfig: { diffMode: true } }] })
+  const isZero = (value) => value === undefined || BigInt(value) === 0n
+  const freshSlots = {}
+  for (const [address, { storage = {} }] of Object.entries(post)) {
+    const fresh = Object.entries(storage).filter(([slot, value]) => !isZero(value) && isZero(pre[address]?.storage?.[slot])).length
+    if (fresh > 0) freshSlots[address.toLowerCase() === token.toLowerCase() ? 'token' : address.toLowerCase()] = fresh
+  }
+  // The spec's deposit writes one fresh slot in the token (the nonce) and at least one for the channel.
+  const required = 2
+  return { bytes, zero, calldataGas, base: TX_BASE_GAS, freshSlotGas: FRESH_SLOT_GAS, required, freshSlots, gas: TX_BASE_GAS + calldataGas + required * FRESH_SLOT_GAS }
+}
+
 export async function runBatchSpeed({ channels = 3, requestsPerChannel = 100, claimChannels = 120, exactPayments = 5, blockSeconds = 2, holdMs = 40, vouchers = 1000, rounds = 8, ownCostPerRound = 300 } = {}) {
   const { startUsdcChain, batchKit, wire, localFacilitator, exactPayer, encodePaymentSignature, readPaymentDemand, readReceiptHeader } = await import(built('batch'))
   const chain = await startUsdcChain({ chainId: 84532, fund: 100_000_000n })
@@ -174,6 +205,7 @@ export async function runBatchSpeed({ channels = 3, requestsPerChannel = 100, cl
       exact: await Promise.all(exactTxs.map(gasOf)),
     }
     const mid = (list) => Number(median(list.map(Number)))
+    const floor = await depositFloor(reader, (more[0] ?? opened.at(-1)).depositTx, chain.token)
     Object.assign(result, {
       free: median(times.free),
       batch: median(times.batch),
@@ -194,6 +226,7 @@ export async function runBatchSpeed({ channels = 3, requestsPerChannel = 100, cl
         settle: Number(gas.settle),
         exact: mid(gas.exact),
         exactRange: [Math.min(...gas.exact.map(Number)), Math.max(...gas.exact.map(Number))],
+        floor,
       },
     })
   } finally {

@@ -2,13 +2,16 @@
 // to one CPU by batch-speed.js (`taskset -c <cpu> node voucher-verify-child.js`); prints one JSON line.
 // Each check is `verifyVoucherSignature`, the call the seller's scheme makes for a voucher on an open channel
 // (schemes/evm-batch-settlement/local.ts): the EIP-712 digest over the cached domain separator and one signature
-// recovery (the native secp256k1 package when installed, as on the seller). Every voucher is distinct (its own
-// channel id and amount); all are signed by one key, as a channel's vouchers are by its payer authorizer, so the
-// check's remembered public key for that signer is used as on a seller (the recovery itself is never skipped). Rounds of all vouchers, each timed by this
+// recovery (the native secp256k1 package when installed, as on the seller), its Keccaks by hash-wasm when installed
+// (readied first, as a seller's first vouchers ready it). Every voucher is distinct (its own channel id and amount),
+// all signed by one key, as a channel's vouchers are by its payer authorizer. Rounds of all vouchers, each timed by this
 // process's CPU time (what one core gives it; on a shared machine the wall clock also counts other processes'
 // turns on that core) and by the wall clock; the fastest round is the one the rest of the machine disturbed
-// least (as P1 in process), the median is printed beside it.
+// least (as P1 in process), the median is printed beside it. Each round of checks is followed by a round of the
+// native recovery alone on the same vouchers, so that the check's share of what this core allows is read from
+// neighbouring rounds, not from different moments of a shared machine's load.
 import { createRequire } from 'node:module'
+import { loadavg } from 'node:os'
 import { privateKeyToAccount } from 'viem/accounts'
 import { built } from './lib/build.js'
 
@@ -19,7 +22,7 @@ const CHAIN_ID = 84532
 const KEY = '0x47e179ec197488593b187f80a00eb0da91f1b9d0b13f8733639f19c30a34926a'
 const signer = privateKeyToAccount(KEY)
 
-const { verifyVoucherSignature, voucherTypedData, voucherDigest } = await import(built('batch'))
+const { verifyVoucherSignature, voucherTypedData, voucherDigest, prepareVoucherCheck, voucherKeccakKind } = await import(built('batch'))
 const { bytesToHex, hexToBytes, recoverAddress } = await import('viem')
 
 // Signed natively when the package is there (setup only: viem's JavaScript signing of a thousand vouchers takes
@@ -57,11 +60,31 @@ async function round() {
   return { cpu: vouchers.length / ((user + system) / 1e6), wall: vouchers.length / ((performance.now() - started) / 1000) }
 }
 
+// The native recovery alone on the same vouchers, per second of CPU: the floor this core sets now (the check adds
+// the digest's two Keccaks, the recovered key's one, and the parsing of its hex).
+const recoveries = native?.ecdsaRecover
+  ? vouchers.map((v) => ({ digest: hexToBytes(voucherDigest(v.channelId, v.maxClaimableAmount, CHAIN_ID)), signature: hexToBytes(v.signature) }))
+  : undefined
+function recoveryRound() {
+  const cpu = process.cpuUsage()
+  for (const { digest, signature } of recoveries) native.ecdsaRecover(signature.subarray(0, 64), signature[64] - 27, digest, false)
+  const { user, system } = process.cpuUsage(cpu)
+  return recoveries.length / ((user + system) / 1e6)
+}
+
+const loadBefore = loadavg()[0]
+await prepareVoucherCheck() // as on a seller, whose first vouchers ready hash-wasm's Keccak while they use viem's
 await round() // warm-up
 const rounds = []
-for (let i = 0; i < ROUNDS; i++) rounds.push(await round())
+const recoveryRates = []
+for (let i = 0; i < ROUNDS; i++) {
+  rounds.push(await round())
+  if (recoveries) recoveryRates.push(recoveryRound())
+}
+const loadAfter = loadavg()[0]
 const sorted = (key) => rounds.map((r) => r[key]).sort((a, b) => a - b)
 const [cpuRates, wallRates] = [sorted('cpu'), sorted('wall')]
+const nativePerSecond = recoveries ? Math.max(...recoveryRates) : undefined
 
 // For reading: the same recoveries with viem's JavaScript (@noble/curves) alone, the floor without the native package.
 const sample = vouchers.slice(0, 50).map((v) => ({ hash: voucherDigest(v.channelId, v.maxClaimableAmount, CHAIN_ID), signature: v.signature }))
@@ -69,24 +92,9 @@ let started = performance.now()
 for (const { hash, signature } of sample) await recoverAddress({ hash, signature })
 const javascriptPerSecond = sample.length / ((performance.now() - started) / 1000)
 
-// For reading: the native recovery alone on the same vouchers, per second of CPU, fastest of the rounds: the floor
-// this core sets now (the check adds the digest's two keccaks, the address's one, and the hex conversions).
-let nativePerSecond
-if (native?.ecdsaRecover) {
-  const bytes = vouchers.map((v) => ({ digest: hexToBytes(voucherDigest(v.channelId, v.maxClaimableAmount, CHAIN_ID)), signature: hexToBytes(v.signature) }))
-  const rates = []
-  for (let i = 0; i < ROUNDS; i++) {
-    const cpu = process.cpuUsage()
-    for (const { digest, signature } of bytes) native.ecdsaRecover(signature.subarray(0, 64), signature[64] - 27, digest, false)
-    const { user, system } = process.cpuUsage(cpu)
-    rates.push(bytes.length / ((user + system) / 1e6))
-  }
-  nativePerSecond = Math.max(...rates)
-}
-
 // A forged voucher must be refused on this path too (the rate above is of checks that decide).
 const forged = { ...vouchers[0], maxClaimableAmount: vouchers[0].maxClaimableAmount + 1n }
 if (await verifyVoucherSignature(forged)) throw new Error('P9: a forged voucher was accepted')
 
 const median = (list) => list[list.length >> 1]
-console.log(JSON.stringify({ vouchers: VOUCHERS, rounds: ROUNDS, cpuFastest: cpuRates.at(-1), cpuMedian: median(cpuRates), wallFastest: wallRates.at(-1), wallMedian: median(wallRates), nativePerSecond, javascriptPerSecond }))
+console.log(JSON.stringify({ vouchers: VOUCHERS, rounds: ROUNDS, cpuFastest: cpuRates.at(-1), cpuMedian: median(cpuRates), wallFastest: wallRates.at(-1), wallMedian: median(wallRates), nativePerSecond, javascriptPerSecond, keccak: voucherKeccakKind(), load: [loadBefore, loadAfter] }))

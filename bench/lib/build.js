@@ -26,9 +26,11 @@ const ENTRIES = {
   'batch-server': [
     `export { paywall, exact, createPaywall, memoryStore } from '${ROOT}/packages/hono/src/index.ts'`,
     `export { localFacilitator, batchSettlement } from '${CORE}/evm/index.ts'`,
+    `export { prepareVoucherCheck } from '${CORE}/evm/batch-settlement/voucher-verify.ts'`,
   ].join('\n'),
   batch: [
     `export * from '${CORE}/evm/batch-settlement/index.ts'`,
+    `export { voucherKeccakKind } from '${CORE}/evm/batch-settlement/voucher-keccak.ts'`,
     `export { batchKit, wire } from '${CORE}/test-support/batch-facilitator.ts'`,
     `export { startUsdcChain } from '${CORE}/evm/anvil.ts'`,
     `export { localFacilitator, exactPayer } from '${CORE}/evm/index.ts'`,

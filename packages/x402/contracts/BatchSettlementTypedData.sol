@@ -70,12 +70,26 @@ abstract contract BatchSettlementTypedData {
 
     /// The digest of ClaimBatch(ClaimEntry[] claims), one entry (channelId, maxClaimableAmount, totalClaimed) per row.
     function getClaimBatchDigest(VoucherClaim[] calldata voucherClaims) public view returns (bytes32) {
+        return claimBatchDigest(voucherClaims, channelIdsOf(voucherClaims));
+    }
+
+    /// Each row's channel id, computed once per batch for both its digest and its claims.
+    function channelIdsOf(VoucherClaim[] calldata voucherClaims) internal view returns (bytes32[] memory channelIds) {
+        channelIds = new bytes32[](voucherClaims.length);
+        for (uint256 i = 0; i < voucherClaims.length; ++i) {
+            channelIds[i] = getChannelId(voucherClaims[i].voucher.channel);
+        }
+    }
+
+    function claimBatchDigest(VoucherClaim[] calldata voucherClaims, bytes32[] memory channelIds)
+        internal
+        view
+        returns (bytes32)
+    {
         bytes32[] memory entries = new bytes32[](voucherClaims.length);
         for (uint256 i = 0; i < voucherClaims.length; ++i) {
             VoucherClaim calldata row = voucherClaims[i];
-            entries[i] = keccak256(
-                abi.encode(CLAIM_ENTRY_TYPEHASH, getChannelId(row.voucher.channel), row.voucher.maxClaimableAmount, row.totalClaimed)
-            );
+            entries[i] = keccak256(abi.encode(CLAIM_ENTRY_TYPEHASH, channelIds[i], row.voucher.maxClaimableAmount, row.totalClaimed));
         }
         return typedDataHash(keccak256(abi.encode(CLAIM_BATCH_TYPEHASH, keccak256(abi.encodePacked(entries)))));
     }

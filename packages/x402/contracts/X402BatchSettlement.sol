@@ -118,7 +118,7 @@ contract x402BatchSettlement is BatchSettlementTypedData {
         if (voucherClaims.length == 0) revert EmptyBatch();
         for (uint256 i = 0; i < voucherClaims.length; ++i) {
             if (!isReceiverSide(msg.sender, voucherClaims[i].voucher.channel)) revert NotAuthorizedToClaim();
-            applyClaim(voucherClaims[i]);
+            applyClaim(voucherClaims[i], getChannelId(voucherClaims[i].voucher.channel));
         }
     }
 
@@ -132,11 +132,12 @@ contract x402BatchSettlement is BatchSettlementTypedData {
         for (uint256 i = 1; i < voucherClaims.length; ++i) {
             if (voucherClaims[i].voucher.channel.receiverAuthorizer != authorizer) revert NotReceiverAuthorizer();
         }
-        if (!BatchSettlementLib.isValidSignatureNow(authorizer, getClaimBatchDigest(voucherClaims), authorizerSignature)) {
+        bytes32[] memory channelIds = channelIdsOf(voucherClaims);
+        if (!BatchSettlementLib.isValidSignatureNow(authorizer, claimBatchDigest(voucherClaims, channelIds), authorizerSignature)) {
             revert InvalidSignature();
         }
         for (uint256 i = 0; i < voucherClaims.length; ++i) {
-            applyClaim(voucherClaims[i]);
+            applyClaim(voucherClaims[i], channelIds[i]);
         }
     }
 
@@ -233,10 +234,9 @@ contract x402BatchSettlement is BatchSettlementTypedData {
     }
 
     /// Raises the channel's totalClaimed to the row's (cumulative, so a replayed or older row changes nothing),
-    /// within the payer-signed ceiling and the escrow.
-    function applyClaim(VoucherClaim calldata row) private {
+    /// within the payer-signed ceiling and the escrow. `channelId` is the row's config's, computed by the caller.
+    function applyClaim(VoucherClaim calldata row, bytes32 channelId) private {
         ChannelConfig calldata config = row.voucher.channel;
-        bytes32 channelId = getChannelId(config);
         ChannelState storage channel = channels[channelId];
         if (row.totalClaimed <= channel.totalClaimed) return;
         if (row.totalClaimed > row.voucher.maxClaimableAmount) revert ClaimExceedsCeiling();

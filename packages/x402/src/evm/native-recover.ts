@@ -3,6 +3,7 @@
 // Loaded only where Node's module loader is reachable without an import, so this file stays safe on edge runtimes;
 // anywhere else, or when the package is not installed, callers fall back to viem.
 import { getAddress, hexToBytes, keccak256, type Address, type Hex } from 'viem'
+import { requireOptional } from './optional-module.js'
 
 interface NativeSecp256k1 {
   ecdsaRecover(signature: Uint8Array, recid: number, message: Uint8Array, compressed: boolean): Uint8Array
@@ -13,19 +14,10 @@ let loaded: NativeSecp256k1 | null | undefined
 /** The native binding, or null when it cannot be had here. Looked up once. */
 export function nativeSecp256k1(): NativeSecp256k1 | null {
   if (loaded !== undefined) return loaded
-  loaded = null
-  try {
-    const process = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown; cwd?: () => string } }).process
-    const moduleApi = process?.getBuiltinModule?.('node:module') as { createRequire?: (from: string) => (id: string) => unknown } | undefined
-    if (!moduleApi?.createRequire) return loaded
-    // From this file when it is ESM; from the app's folder otherwise (the package is the app's optional install).
-    const from = typeof import.meta.url === 'string' ? import.meta.url : `${process?.cwd?.() ?? '.'}/`
-    // `secp256k1/bindings` is the native build only: the package's JavaScript fallback is no faster than viem's.
-    const binding = moduleApi.createRequire(from)('secp256k1/bindings') as Partial<NativeSecp256k1>
-    if (typeof binding.ecdsaRecover === 'function') loaded = binding as NativeSecp256k1
-  } catch {
-    // Not installed, or no prebuilt binary for this platform: viem it is.
-  }
+  // `secp256k1/bindings` is the native build only: the package's JavaScript fallback is no faster than viem's.
+  // Not installed, or no prebuilt binary for this platform: viem it is.
+  const binding = requireOptional('secp256k1/bindings') as Partial<NativeSecp256k1> | undefined
+  loaded = typeof binding?.ecdsaRecover === 'function' ? (binding as NativeSecp256k1) : null
   return loaded
 }
 

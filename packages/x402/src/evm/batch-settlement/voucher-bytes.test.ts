@@ -1,10 +1,10 @@
-// The voucher check's byte path: the same digest as the hex path, and the remembered signer keys never deciding alone.
+// The voucher check's byte path: the same digest as the hex path, and the same decisions, whatever came before.
 import { domainSeparator, hexToBytes, type Hex } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { describe, expect, it } from 'vitest'
 import { nativeSecp256k1 } from '../native-recover.js'
 import { batchSettlementDomain, voucherTypedData } from './typed-data.js'
-import { rememberedSignerKeys, SIGNER_KEYS_KEPT, voucherDigestBytes } from './voucher-bytes.js'
+import { voucherDigestBytes } from './voucher-bytes.js'
 import { verifyVoucherSignature, voucherDigest } from './voucher-verify.js'
 
 const payer = privateKeyToAccount('0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a')
@@ -44,17 +44,32 @@ describe('the voucher check on bytes', () => {
     expect(nativeSecp256k1()).not.toBeNull()
   })
 
-  it('takes a second voucher of a signer against the key remembered from the first', async () => {
-    const first = await voucher(payer, 1)
-    expect(await verifyVoucherSignature(first)).toBe(true)
-    const kept = rememberedSignerKeys()
-    expect(kept).toBeGreaterThan(0)
+  it('takes every voucher of a signer, whatever the case of the signer\'s address', async () => {
+    expect(await verifyVoucherSignature(await voucher(payer, 1))).toBe(true)
     expect(await verifyVoucherSignature(await voucher(payer, 2))).toBe(true)
     expect(await verifyVoucherSignature({ ...(await voucher(payer, 3)), signer: payer.address.toLowerCase() as Hex })).toBe(true)
-    expect(rememberedSignerKeys()).toBe(kept)
   })
 
-  it('refuses, with the key remembered, a voucher by another key, another amount, or the other v', async () => {
+  it('builds each digest from its own chain and contract when they alternate (the parsed separator is reused only for the same one)', () => {
+    const other = '0x0000000000000000000000000000000000001234'
+    const cases = [[8453, undefined], [84532, undefined], [8453, other], [8453, undefined], [84532, other]] as const
+    for (const [chainId, contract] of [...cases, ...cases]) {
+      const separator = domainSeparator({ domain: batchSettlementDomain(chainId, contract) })
+      expect(voucherDigestBytes(channel(3), 5n, separator)).toEqual(hexToBytes(voucherDigest(channel(3), 5n, chainId, contract)))
+    }
+    const separator = domainSeparator({ domain: batchSettlementDomain(8453) })
+    expect(voucherDigestBytes(channel(3), 5n, `0x${'zz'.repeat(32)}`)).toBeUndefined()
+    expect(voucherDigestBytes(channel(3), 5n, separator)).toEqual(hexToBytes(voucherDigest(channel(3), 5n, 8453)))
+  })
+
+  it('writes amounts of every width into the digest as the hex path does', () => {
+    const separator = domainSeparator({ domain: batchSettlementDomain(8453) })
+    for (const amount of [255n, 256n, (1n << 64n) - 1n, 1n << 64n, (1n << 128n) - 1n, 1n << 128n, 0x0123456789abcdef0123456789abcdef0123456789abcdefn, (1n << 255n) + 7n]) {
+      expect(voucherDigestBytes(channel(4), amount, separator)).toEqual(hexToBytes(voucherDigest(channel(4), amount, 8453)))
+    }
+  })
+
+  it('refuses, after the payer\'s own voucher, a voucher by another key, another amount, or the other v', async () => {
     const own = await voucher(payer, 4)
     expect(await verifyVoucherSignature(own)).toBe(true)
     const byStranger = await voucher(stranger, 4)
@@ -63,7 +78,7 @@ describe('the voucher check on bytes', () => {
     expect(await verifyVoucherSignature({ ...own, signature: flipV(own.signature) })).toBe(false)
     expect(await verifyVoucherSignature({ ...own, signature: `${own.signature.slice(0, 130)}1d` as Hex })).toBe(false)
     expect(await verifyVoucherSignature({ ...own, signature: `${own.signature.slice(0, 130)}00` as Hex })).toBe(false)
-    // And the remembered key still serves the signer afterwards.
+    // And the payer's own voucher is still taken afterwards.
     expect(await verifyVoucherSignature(own)).toBe(true)
   })
 
@@ -80,19 +95,21 @@ describe('the voucher check on bytes', () => {
     expect(await verifyVoucherSignature({ ...(await voucher(payer, 6)), signer: stranger.address })).toBe(false)
   })
 
-  it('keeps at most SIGNER_KEYS_KEPT signers and still decides after forgetting one', async () => {
+  it('decides alike for many signers in turn, refusing each one\'s voucher claimed for the next', async () => {
     const native = nativeSecp256k1() as unknown as { ecdsaSign(m: Uint8Array, k: Uint8Array): { signature: Uint8Array; recid: number } }
     const first = await voucher(payer, 9)
-    expect(await verifyVoucherSignature(first)).toBe(true)
-    for (let i = 1; i <= SIGNER_KEYS_KEPT; i++) {
-      const key = hexToBytes(`0x${(0x1000n + BigInt(i)).toString(16).padStart(64, '0')}`)
-      const account = privateKeyToAccount(`0x${(0x1000n + BigInt(i)).toString(16).padStart(64, '0')}`)
+    let previous = payer.address
+    for (let i = 1; i <= 40; i++) {
+      const key = `0x${(0x1000n + BigInt(i)).toString(16).padStart(64, '0')}` as Hex
+      const account = privateKeyToAccount(key)
       const digest = voucherDigest(channel(i), 1n, 8453)
-      const { signature, recid } = native.ecdsaSign(hexToBytes(digest), key)
+      const { signature, recid } = native.ecdsaSign(hexToBytes(digest), hexToBytes(key))
       const hex = `0x${Buffer.from(signature).toString('hex')}${(27 + recid).toString(16)}` as Hex
-      expect(await verifyVoucherSignature({ channelId: channel(i), maxClaimableAmount: 1n, signature: hex, signer: account.address, chainId: 8453 })).toBe(true)
+      const check = { channelId: channel(i), maxClaimableAmount: 1n, signature: hex, signer: account.address, chainId: 8453 }
+      expect(await verifyVoucherSignature(check)).toBe(true)
+      expect(await verifyVoucherSignature({ ...check, signer: previous })).toBe(false)
+      previous = account.address
     }
-    expect(rememberedSignerKeys()).toBe(SIGNER_KEYS_KEPT)
     expect(await verifyVoucherSignature(first)).toBe(true)
     expect(await verifyVoucherSignature({ ...first, signature: flipV(first.signature) })).toBe(false)
   })

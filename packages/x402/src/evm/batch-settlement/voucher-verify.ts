@@ -6,13 +6,17 @@ import { concat, encodeAbiParameters, getAddress, keccak256, numberToHex, recove
 import { nativeSecp256k1 } from '../native-recover.js'
 import { BATCH_SETTLEMENT_ADDRESS, BATCH_SETTLEMENT_DOMAIN, type ChannelConfig } from './constants.js'
 import { recoversToSigner, voucherDigestBytes } from './voucher-bytes.js'
+import { prepareVoucherKeccak } from './voucher-keccak.js'
 
 const VOUCHER_TYPEHASH = keccak256(toHex('Voucher(bytes32 channelId,uint128 maxClaimableAmount)'))
 const DOMAIN_TYPEHASH = keccak256(toHex('EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)'))
 const HALF_CURVE_ORDER = 0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0n
 const domainSeparators = new Map<string, Hex>()
+/** The last separator asked for: a seller checks one chain and contract, so most checks stop here. */
+let last = { chainId: Number.NaN, verifyingContract: '', separator: '0x' as Hex }
 
 function domainSeparatorOf(chainId: number, verifyingContract: Address): Hex {
+  if (chainId === last.chainId && verifyingContract === last.verifyingContract) return last.separator
   const key = `${chainId}:${verifyingContract.toLowerCase()}`
   let separator = domainSeparators.get(key)
   if (separator === undefined) {
@@ -22,6 +26,7 @@ function domainSeparatorOf(chainId: number, verifyingContract: Address): Hex {
     ))
     domainSeparators.set(key, separator)
   }
+  last = { chainId, verifyingContract, separator }
   return separator
 }
 
@@ -55,14 +60,14 @@ export interface VoucherCheck {
 
 /** True when `signer` signed this voucher, in a form the contract will accept when it is claimed. */
 export async function verifyVoucherSignature(check: VoucherCheck): Promise<boolean> {
-  if (!isCanonicalSignature(check.signature)) return false
   const native = nativeSecp256k1()
   const verifyingContract = check.verifyingContract ?? BATCH_SETTLEMENT_ADDRESS
   if (native) {
-    // The hot path on a Node server: the digest built on bytes, the recovered key compared without checksums.
+    // The hot path on a Node server: the digest and the signature on bytes, the key's address compared without checksums.
     const digest = voucherDigestBytes(check.channelId, check.maxClaimableAmount, domainSeparatorOf(check.chainId, verifyingContract))
     if (digest !== undefined) return recoversToSigner(native, digest, check.signature, check.signer)
   }
+  if (!isCanonicalSignature(check.signature)) return false
   const digest = voucherDigest(check.channelId, check.maxClaimableAmount, check.chainId, verifyingContract)
   try {
     const recovered = await recoverAddress({ hash: digest, signature: check.signature })
@@ -70,4 +75,12 @@ export async function verifyVoucherSignature(check: VoucherCheck): Promise<boole
   } catch {
     return false
   }
+}
+
+/**
+ * Readies the voucher check's fast Keccak (the optional `hash-wasm` package, on Node) now rather than at the first
+ * voucher, whose checks meanwhile use viem's. Resolves, never rejects, once it is ready or known to be unavailable.
+ */
+export function prepareVoucherCheck(): Promise<void> {
+  return prepareVoucherKeccak()
 }
