@@ -4,13 +4,14 @@
 // payment delivered once and charged once, no delivery whose transfer is not on the chain, nothing charged for a
 // request that failed, and the facilitator's reads retried (most requests answered 200 despite the faults).
 import { createPaywall, decodePaymentRequired, exact, type PaymentRequirements } from '@tollgate/x402'
-import { startUsdcChain, usdcBalance, type AnvilClient, type AnvilInstance } from '@tollgate/x402/anvil'
+import { usdcBalance, type AnvilClient, type AnvilInstance } from '@tollgate/x402/anvil'
 import { createExactPayment, localFacilitator } from '@tollgate/x402/evm'
 import { paidRequest, readReceipt } from '@tollgate/x402/testing'
 import type { Address, Hash } from 'viem'
 import type { PrivateKeyAccount } from 'viem/accounts'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { startRpcRelay, type RelayFaults } from './support/rpc-relay.js'
+import { useUsdcChain } from './support/usdc-chain.js'
 
 const CHAIN_ID = 84532
 const PAYMENTS = 12
@@ -23,13 +24,7 @@ let buyer: PrivateKeyAccount
 let payTo: Address
 let token: Address
 
-beforeAll(async () => {
-  ;({ anvil, owner, buyer, payTo, token } = await startUsdcChain({ chainId: CHAIN_ID }))
-}, 60_000)
-
-afterAll(async () => {
-  await anvil?.stop()
-})
+useUsdcChain({ chainId: CHAIN_ID, startupMs: 60_000, ready: (chain) => ({ anvil, owner, buyer, payTo, token } = chain) })
 
 const balances = () => Promise.all([usdcBalance(owner, token, buyer.address), usdcBalance(owner, token, payTo)])
 

@@ -8,11 +8,12 @@ import { Hono } from 'hono'
 import { getAddress, type Address, type PrivateKeyAccount } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { anvilClient, startUsdcChain, usdcBalance, type AnvilClient, type AnvilInstance } from '../evm/anvil.js'
+import { anvilClient, usdcBalance, type AnvilClient, type AnvilInstance } from '../evm/anvil.js'
 import { ensurePermit2Allowance, MAX_UINT256 } from '../evm/permit2-approve.js'
 import { channelIdOf, readChannel } from '../evm/batch-settlement/index.js'
 import { referenceFacilitator } from '../test-support/reference-facilitator.js'
 import { listen } from '../test-support/server.js'
+import { useUsdcChain } from '../test-support/usdc-chain.js'
 import { memoryBuyerChannelStore } from './batch-channel-store.js'
 import { batchPayer } from './batch-payer.js'
 import { getPayment, getReceipt } from './receipt.js'
@@ -34,8 +35,9 @@ let url: string
 let close: () => Promise<void>
 let calls = 0
 
+useUsdcChain({ chainId: CHAIN_ID, ready: (chain) => ({ anvil, owner, buyer, payTo, token } = chain) })
+
 beforeAll(async () => {
-  ;({ anvil, owner, buyer, payTo, token } = await startUsdcChain({ chainId: CHAIN_ID }))
   authorizer = privateKeyToAccount(anvil.privateKeys[3]!)
   // The facilitator holds the receiver authorizer's key; the server delegates to it (as /supported announces).
   const { client } = referenceFacilitator(anvil, anvil.accounts[5]!, NETWORK, (signer) => new ReferenceBatchFacilitator(signer, authorizer) as never)
@@ -63,7 +65,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await close?.()
-  await anvil?.stop()
 })
 
 const channelIdFor = (account: Address) =>

@@ -3,12 +3,13 @@
 import type { Address, PrivateKeyAccount } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createPaywall, exact, upto, type Paywall } from '../index.js'
-import { anvilClient, deployTestToken, fundUsdc, startUsdcChain, usdcBalance, type AnvilClient, type AnvilInstance } from '../evm/anvil.js'
+import { fundUsdc, usdcBalance, type AnvilClient, type AnvilInstance } from '../evm/anvil.js'
 import { localFacilitator } from '../evm/facilitator.js'
 import { MAX_UINT256, permit2Allowance } from '../evm/permit2-approve.js'
 import { exactPayer, uptoPayer } from './exact-payer.js'
 import { getPayment, getReceipt } from './receipt.js'
 import { wrapFetch } from './wrap-fetch.js'
+import { useUsdcChain } from '../test-support/usdc-chain.js'
 
 let anvil: AnvilInstance
 let owner: AnvilClient
@@ -19,10 +20,9 @@ let plainToken: Address
 let paywall: Paywall
 let app: (request: Request) => Promise<Response>
 
+useUsdcChain({ plainToken: 1_000_000n, ready: (chain) => ({ anvil, owner, buyer, payTo, token: usdc, plainToken } = chain) })
+
 beforeAll(async () => {
-  ;({ anvil, owner, buyer, payTo, token: usdc } = await startUsdcChain())
-  plainToken = await deployTestToken(owner)
-  await fundUsdc(owner, plainToken, buyer.address, 1_000_000n)
   const network = `eip155:${anvil.chainId}`
   paywall = createPaywall({
     facilitator: localFacilitator({ rpcUrl: anvil.rpcUrl, settler: anvil.privateKeys[5]!, pollingIntervalMs: 50 }),
@@ -39,7 +39,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await paywall?.close()
-  await anvil?.stop()
 })
 
 const fetchApp = (input: string | URL | Request, init?: RequestInit) => app(new Request(input, init))

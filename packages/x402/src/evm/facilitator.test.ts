@@ -1,15 +1,16 @@
 // localFacilitator against a real anvil chain: real signatures, real TestUSDC, real balances.
 import { createPublicClient, createTestClient, custom, http, zeroAddress, type Address, type Hex, type PrivateKeyAccount } from 'viem'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { PaymentRequirements, PaymentRequirementsV1 } from '../codec/types.js'
 import { encodePaymentSignature } from '../codec/headers.js'
 import { isTollgateError } from '../errors.js'
 import type { Facilitator, SettleRequest } from '../facilitator/types.js'
-import { anvilClient, freePort, usdcBalance, type AnvilClient, type AnvilInstance, startUsdcChain } from './anvil.js'
+import { anvilClient, freePort, usdcBalance, type AnvilClient, type AnvilInstance } from './anvil.js'
 import { localFacilitator } from './facilitator.js'
 import { TEST_USDC_ABI } from './test-usdc.artifact.js'
 import { createExactPayment, type CreateExactPaymentOptions, type ExactPayment } from './signer.js'
-import { chainOffer, requestFor as requestOf } from '../test-support/exact-chain.js'
+import { requestFor as requestOf } from '../test-support/exact-chain.js'
+import { useUsdcChain } from '../test-support/usdc-chain.js'
 
 // Base Sepolia's chain id, so that v1's network name `base-sepolia` means this chain.
 const CHAIN_ID = 84532
@@ -23,14 +24,13 @@ let token: Address
 let facilitator: Facilitator
 let requirements: PaymentRequirements
 
-beforeAll(async () => {
-  ;({ anvil, owner, buyer, payTo, token } = await startUsdcChain({ chainId: CHAIN_ID }))
-  facilitator = localFacilitator({ rpcUrl: anvil.rpcUrl, settler: anvil.privateKeys[5]! })
-  requirements = chainOffer(CHAIN_ID, token, payTo, PRICE)
-}, 30_000)
-
-afterAll(async () => {
-  await anvil?.stop()
+useUsdcChain({
+  chainId: CHAIN_ID,
+  price: PRICE,
+  ready: (chain) => {
+    ;({ anvil, owner, buyer, payTo, token, requirements } = chain)
+    facilitator = localFacilitator({ rpcUrl: anvil.rpcUrl, settler: anvil.privateKeys[5]! })
+  },
 })
 
 const nowSeconds = () => Math.floor(Date.now() / 1000)

@@ -1,14 +1,15 @@
 // localFacilitator with Permit2 payments on a real anvil chain: our Permit2 and x402 proxies at their canonical
 // addresses, TestUSDC for upto and TestToken (no EIP-3009) for exact over Permit2; balances and nonces read on chain.
 import { type Address, type PrivateKeyAccount } from 'viem'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { PaymentRequirements } from '../codec/types.js'
 import type { Facilitator, SettleRequest } from '../facilitator/types.js'
 import { proofOf } from '../test-support/proof.js'
-import { anvilClient, deployTestToken, deployTestWallet, fundUsdc, startUsdcChain, usdcBalance, type AnvilClient, type AnvilInstance } from './anvil.js'
+import { useUsdcChain } from '../test-support/usdc-chain.js'
+import { deployTestWallet, fundUsdc, usdcBalance, type AnvilClient, type AnvilInstance } from './anvil.js'
 import { localFacilitator } from './facilitator.js'
 import { ERC20_ABI, PERMIT2_ABI } from './permit2-abi.js'
-import { ensurePermit2Allowance, MAX_UINT256 } from './permit2-approve.js'
+import { MAX_UINT256 } from './permit2-approve.js'
 import { PERMIT2_ADDRESS, X402_UPTO_PERMIT2_PROXY } from './permit2.js'
 import { installPermit2 } from './permit2-chain.js'
 import type { ExactPayerAccount } from './signer.js'
@@ -24,19 +25,14 @@ let plainToken: Address
 let settlerAddress: Address
 let facilitator: Facilitator
 
-beforeAll(async () => {
-  ;({ anvil, owner, buyer, payTo, token: usdc } = await startUsdcChain())
-  plainToken = await deployTestToken(owner)
-  await fundUsdc(owner, plainToken, buyer.address, 1_000_000n)
-  const buyerClient = anvilClient(anvil, buyer)
-  await ensurePermit2Allowance(buyerClient, usdc, 1n, MAX_UINT256)
-  await ensurePermit2Allowance(buyerClient, plainToken, 1n, MAX_UINT256)
-  facilitator = localFacilitator({ rpcUrl: anvil.rpcUrl, settler: anvil.privateKeys[5]!, pollingIntervalMs: 50 })
-  settlerAddress = anvil.accounts[5]!.address
-}, 30_000)
-
-afterAll(async () => {
-  await anvil?.stop()
+useUsdcChain({
+  plainToken: 1_000_000n,
+  permit2Approved: true,
+  ready: (chain) => {
+    ;({ anvil, owner, buyer, payTo, token: usdc, plainToken } = chain)
+    facilitator = localFacilitator({ rpcUrl: anvil.rpcUrl, settler: anvil.privateKeys[5]!, pollingIntervalMs: 50 })
+    settlerAddress = anvil.accounts[5]!.address
+  },
 })
 
 const live = () => new AbortController().signal

@@ -19,10 +19,10 @@ import { wrapFetch } from '../client/wrap-fetch.js'
 import { uptoPayer } from '../client/exact-payer.js'
 import { listen } from '../test-support/server.js'
 import { referenceFacilitator } from '../test-support/reference-facilitator.js'
-import { anvilClient, deployTestToken, fundUsdc, startUsdcChain, usdcBalance, type AnvilClient, type AnvilInstance } from './anvil.js'
+import { useUsdcChain } from '../test-support/usdc-chain.js'
+import { usdcBalance, type AnvilClient, type AnvilInstance } from './anvil.js'
 import { localFacilitator } from './facilitator.js'
 import { PERMIT2_ABI } from './permit2-abi.js'
-import { ensurePermit2Allowance, MAX_UINT256 } from './permit2-approve.js'
 import { PERMIT2_ADDRESS } from './permit2.js'
 
 let anvil: AnvilInstance
@@ -33,18 +33,13 @@ let usdc: Address
 let plainToken: Address
 let network: `eip155:${number}`
 
-beforeAll(async () => {
-  ;({ anvil, owner, buyer, payTo, token: usdc } = await startUsdcChain())
-  network = `eip155:${anvil.chainId}`
-  plainToken = await deployTestToken(owner)
-  await fundUsdc(owner, plainToken, buyer.address, 1_000_000n)
-  const buyerClient = anvilClient(anvil, buyer)
-  await ensurePermit2Allowance(buyerClient, usdc, 1n, MAX_UINT256)
-  await ensurePermit2Allowance(buyerClient, plainToken, 1n, MAX_UINT256)
-}, 30_000)
-
-afterAll(async () => {
-  await anvil?.stop()
+useUsdcChain({
+  plainToken: 1_000_000n,
+  permit2Approved: true,
+  ready: (chain) => {
+    ;({ anvil, owner, buyer, payTo, token: usdc, plainToken } = chain)
+    network = `eip155:${anvil.chainId}`
+  },
 })
 
 const balanceOf = (token: Address, holder: Address) => usdcBalance(owner, token, holder)

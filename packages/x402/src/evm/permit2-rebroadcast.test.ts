@@ -3,13 +3,13 @@
 // out by a reorganisation after delivery, the still-valid permit is settled again and the seller ends whole.
 import { createPublicClient, custom, http, type Address, type EIP1193RequestFn, type Hash } from 'viem'
 import type { PrivateKeyAccount } from 'viem/accounts'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { PaymentRequirements } from '../codec/types.js'
 import type { SettleRequest } from '../facilitator/types.js'
 import { proofOf } from '../test-support/proof.js'
-import { anvilClient, usdcBalance, type AnvilClient, type AnvilInstance, startUsdcChain } from './anvil.js'
+import { useUsdcChain } from '../test-support/usdc-chain.js'
+import { usdcBalance, type AnvilClient, type AnvilInstance } from './anvil.js'
 import { localFacilitator } from './facilitator.js'
-import { ensurePermit2Allowance, MAX_UINT256 } from './permit2-approve.js'
 import { createPermit2Payment } from './permit2-signer.js'
 import type { SettlementEvent } from './settlement-events.js'
 
@@ -19,15 +19,10 @@ let buyer: PrivateKeyAccount
 let payTo: Address
 let usdc: Address
 
-beforeAll(async () => {
-  ;({ anvil, owner, buyer, payTo, token: usdc } = await startUsdcChain())
-  await ensurePermit2Allowance(anvilClient(anvil, buyer), usdc, 1n, MAX_UINT256)
-  await owner.request({ method: 'evm_setAutomine', params: [false] } as never)
-  await owner.request({ method: 'evm_setIntervalMining', params: [1] } as never)
-}, 30_000)
-
-afterAll(async () => {
-  await anvil?.stop()
+useUsdcChain({
+  permit2Approved: true,
+  mining: { blockSeconds: 1 },
+  ready: (chain) => ({ anvil, owner, buyer, payTo, token: usdc } = chain),
 })
 
 /** A client whose first sent transaction is dropped from anvil's mempool right after it is sent. */

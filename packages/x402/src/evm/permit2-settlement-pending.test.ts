@@ -5,7 +5,7 @@
 // transaction of ours = not ours to claim (refused), unused once the deadline passed = never charged.
 import { createPublicClient, http, parseAbi, type Address, type Hash } from 'viem'
 import type { PrivateKeyAccount } from 'viem/accounts'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { decodePaymentRequired } from '../codec/headers.js'
 import type { PaymentRequirements } from '../codec/types.js'
 import { createPaywall } from '../engine/paywall.js'
@@ -14,12 +14,12 @@ import type { SettleRequest } from '../facilitator/types.js'
 import { exact, upto } from '../index.js'
 import { memoryOutbox } from '../store/memory-outbox.js'
 import { proofOf } from '../test-support/proof.js'
+import { useUsdcChain } from '../test-support/usdc-chain.js'
 import { paidRequest, readReceipt } from '../testing/requests.js'
-import { anvilClient, usdcBalance, type AnvilClient, type AnvilInstance, startUsdcChain } from './anvil.js'
+import { anvilClient, usdcBalance, type AnvilClient, type AnvilInstance } from './anvil.js'
 import { localFacilitator } from './facilitator.js'
 import type { LocalFacilitatorOptions } from './local-options.js'
 import { PERMIT2_ADDRESS } from './permit2.js'
-import { ensurePermit2Allowance, MAX_UINT256 } from './permit2-approve.js'
 import { createPermit2Payment } from './permit2-signer.js'
 
 const never = () => new AbortController().signal
@@ -36,14 +36,10 @@ const rpc = (method: string, params: unknown[] = []) => owner.request({ method, 
 const balances = () => Promise.all([usdcBalance(owner, token, buyer.address), usdcBalance(owner, token, payTo)])
 const mempool = async () => Number(((await rpc('txpool_status')) as { pending: string }).pending)
 
-beforeAll(async () => {
-  ;({ anvil, owner, buyer, payTo, token } = await startUsdcChain())
-  await ensurePermit2Allowance(anvilClient(anvil, buyer), token, 1n, MAX_UINT256)
-  await rpc('evm_setAutomine', [false]) // blocks come only from evm_mine
-}, 30_000)
-
-afterAll(async () => {
-  await anvil?.stop()
+useUsdcChain({
+  permit2Approved: true,
+  mining: 'manual', // blocks come only from evm_mine
+  ready: (chain) => ({ anvil, owner, buyer, payTo, token } = chain),
 })
 
 function facilitator(options: Partial<LocalFacilitatorOptions> = {}) {

@@ -15,11 +15,8 @@ const PRICE = 10_000n
 const chain = useUsdcChain({
   chainId: CHAIN_ID,
   price: PRICE,
-  ready: async () => {
-    // From here a block a second, as on a real chain, so that a sent transaction waits in the mempool.
-    await chain.owner.request({ method: 'evm_setAutomine', params: [false] } as never)
-    await chain.owner.request({ method: 'evm_setIntervalMining', params: [1] } as never)
-  },
+  // From here a block a second, as on a real chain, so that a sent transaction waits in the mempool.
+  mining: { blockSeconds: 1 },
 })
 
 /** A client for the facilitator whose every sent transaction is dropped from anvil's mempool right after it is sent, the first `drops` times. */

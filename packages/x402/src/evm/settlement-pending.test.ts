@@ -3,16 +3,17 @@
 // also from a new facilitator after a restart, and a paywall turns it into a 504 the buyer can retry.
 import { createPublicClient, http, type Address, type Hash } from 'viem'
 import type { PrivateKeyAccount } from 'viem/accounts'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { decodePaymentRequired } from '../codec/headers.js'
 import type { PaymentRequirements } from '../codec/types.js'
 import { createPaywall } from '../engine/paywall.js'
 import type { PaywallEvent } from '../engine/types.js'
 import { exact } from '../requirements/options.js'
 import { memoryOutbox } from '../store/memory-outbox.js'
-import { chainOffer, requestFor } from '../test-support/exact-chain.js'
+import { requestFor } from '../test-support/exact-chain.js'
+import { useUsdcChain } from '../test-support/usdc-chain.js'
 import { paidRequest, readReceipt } from '../testing/requests.js'
-import { usdcBalance, type AnvilClient, type AnvilInstance, startUsdcChain } from './anvil.js'
+import { usdcBalance, type AnvilClient, type AnvilInstance } from './anvil.js'
 import { localFacilitator } from './facilitator.js'
 import type { LocalFacilitatorOptions } from './local-options.js'
 import { createExactPayment } from './signer.js'
@@ -32,14 +33,11 @@ const rpc = (method: string, params: unknown[] = []) => owner.request({ method, 
 const balances = () => Promise.all([usdcBalance(owner, token, buyer.address), usdcBalance(owner, token, payTo)])
 const mempool = async () => Number(((await rpc('txpool_status')) as { pending: string }).pending)
 
-beforeAll(async () => {
-  ;({ anvil, owner, buyer, payTo, token } = await startUsdcChain({ chainId: CHAIN_ID }))
-  requirements = chainOffer(CHAIN_ID, token, payTo, PRICE)
-  await rpc('evm_setAutomine', [false]) // blocks come only from evm_mine
-}, 30_000)
-
-afterAll(async () => {
-  await anvil?.stop()
+useUsdcChain({
+  chainId: CHAIN_ID,
+  price: PRICE,
+  mining: 'manual', // blocks come only from evm_mine
+  ready: (chain) => ({ anvil, owner, buyer, payTo, token, requirements } = chain),
 })
 
 function facilitator(options: Partial<LocalFacilitatorOptions> = {}) {

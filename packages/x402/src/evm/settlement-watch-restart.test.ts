@@ -3,7 +3,7 @@
 // it), then a new paywall and facilitator on the same Store and outbox: the authorization is settled again.
 import { createPublicClient, custom, http, type Address, type EIP1193RequestFn, type Hash } from 'viem'
 import type { PrivateKeyAccount } from 'viem/accounts'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { decodePaymentRequired } from '../codec/headers.js'
 import { createPaywall } from '../engine/paywall.js'
 import type { Outbox, Store } from '../store/types.js'
@@ -11,7 +11,8 @@ import { exact } from '../requirements/options.js'
 import { memoryStore } from '../store/memory.js'
 import { memoryOutbox } from '../store/memory-outbox.js'
 import { paidRequest, readReceipt } from '../testing/requests.js'
-import { usdcBalance, type AnvilClient, type AnvilInstance, startUsdcChain } from './anvil.js'
+import { useUsdcChain } from '../test-support/usdc-chain.js'
+import { usdcBalance, type AnvilClient, type AnvilInstance } from './anvil.js'
 import { localFacilitator } from './facilitator.js'
 import { createExactPayment } from './signer.js'
 
@@ -26,14 +27,10 @@ let token: Address
 const rpc = (method: string, params: unknown[] = []) => owner.request({ method, params } as never)
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
-beforeAll(async () => {
-  ;({ anvil, owner, buyer, payTo, token } = await startUsdcChain({ chainId: CHAIN_ID }))
-  await rpc('evm_setAutomine', [false])
-  await rpc('evm_setIntervalMining', [1])
-}, 30_000)
-
-afterAll(async () => {
-  await anvil?.stop()
+useUsdcChain({
+  chainId: CHAIN_ID,
+  mining: { blockSeconds: 1 },
+  ready: (chain) => ({ anvil, owner, buyer, payTo, token } = chain),
 })
 
 /** A paywall over localFacilitator on `outbox` and `store`; `kill()` ends its chain connection, as a process exit would. */

@@ -15,10 +15,7 @@ const PRICE = 10_000n
 const chain = useUsdcChain({
   chainId: CHAIN_ID,
   price: PRICE,
-  ready: async () => {
-    await chain.rpc('evm_setAutomine', [false])
-    await chain.rpc('evm_setIntervalMining', [1])
-  },
+  mining: { blockSeconds: 1 },
 })
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))

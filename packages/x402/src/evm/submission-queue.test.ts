@@ -18,9 +18,7 @@ const PRICE = 1_000n
 const chain = useUsdcChain({
   chainId: CHAIN_ID,
   price: PRICE,
-  ready: async () => {
-    await chain.rpc('evm_setAutomine', [false])
-  },
+  mining: 'manual',
 })
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))

@@ -1,11 +1,12 @@
 // TestUSDC itself, called directly on a real anvil: both signature forms, and every refusal.
 import { bytesToHex, domainSeparator, hexToBytes, parseSignature, type Address, type Hex, type PrivateKeyAccount } from 'viem'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { anvilClient, deployTestUsdc, fundUsdc, startAnvil, usdcBalance, type AnvilClient, type AnvilInstance } from './anvil.js'
+import { describe, expect, it } from 'vitest'
+import { anvilClient, fundUsdc, usdcBalance, type AnvilClient, type AnvilInstance } from './anvil.js'
 import { randomNonce } from './signer.js'
 import { TRANSFER_WITH_AUTHORIZATION_TYPES } from './scheme.js'
 import { TEST_USDC_ABI } from './test-usdc.artifact.js'
 import { TEST_WALLET_ABI, TEST_WALLET_BYTECODE } from './test-wallet.artifact.js'
+import { useUsdcChain } from '../test-support/usdc-chain.js'
 
 let anvil: AnvilInstance
 let owner: AnvilClient
@@ -14,18 +15,13 @@ let buyer: PrivateKeyAccount
 let payee: PrivateKeyAccount
 let token: Address
 
-beforeAll(async () => {
-  anvil = await startAnvil()
-  owner = anvilClient(anvil, anvil.accounts[0]!)
-  relayer = anvilClient(anvil, anvil.accounts[4]!)
-  buyer = anvil.accounts[1]!
-  payee = anvil.accounts[2]!
-  token = await deployTestUsdc(owner)
-  await fundUsdc(owner, token, buyer.address, 1_000_000n)
-}, 30_000)
-
-afterAll(async () => {
-  await anvil?.stop()
+// The token is deployed by account 0 (owner) and 1 000 000 minted to account 1 (buyer); account 2 is payTo.
+useUsdcChain({
+  ready: (chain) => {
+    ;({ anvil, owner, buyer, token } = chain)
+    relayer = anvilClient(anvil, anvil.accounts[4]!)
+    payee = anvil.accounts[2]!
+  },
 })
 
 async function chainNow(): Promise<bigint> {

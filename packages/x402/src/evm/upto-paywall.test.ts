@@ -5,10 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { decodePaymentRequired, decodePaymentResponse, PAYMENT_REQUIRED, PAYMENT_RESPONSE, PAYMENT_SIGNATURE } from '../codec/headers.js'
 import type { PaymentRequirements, SettleResponse } from '../codec/types.js'
 import { createPaywall, isTollgateError, upto, type Facilitator, type Paywall } from '../index.js'
-import { anvilClient, startUsdcChain, usdcBalance, type AnvilClient, type AnvilInstance } from './anvil.js'
+import { usdcBalance, type AnvilClient, type AnvilInstance } from './anvil.js'
 import { localFacilitator } from './facilitator.js'
-import { ensurePermit2Allowance, MAX_UINT256 } from './permit2-approve.js'
 import { createPermit2Payment } from './permit2-signer.js'
+import { useUsdcChain } from '../test-support/usdc-chain.js'
 
 let anvil: AnvilInstance
 let owner: AnvilClient
@@ -20,9 +20,9 @@ let paywall: Paywall
 let app: (request: Request) => Promise<Response>
 const charges: Array<(ctx: { charge(amount: string | number | bigint): void }) => void> = []
 
+useUsdcChain({ permit2Approved: true, ready: (chain) => ({ anvil, owner, buyer, payTo, token } = chain) })
+
 beforeAll(async () => {
-  ;({ anvil, owner, buyer, payTo, token } = await startUsdcChain())
-  await ensurePermit2Allowance(anvilClient(anvil, buyer), token, 1n, MAX_UINT256)
   facilitator = localFacilitator({ rpcUrl: anvil.rpcUrl, settler: anvil.privateKeys[5]!, pollingIntervalMs: 50 })
   paywall = createPaywall({
     facilitator,
@@ -39,7 +39,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await paywall?.close()
-  await anvil?.stop()
 })
 
 async function offer(): Promise<PaymentRequirements> {

@@ -12,10 +12,11 @@ import { encodeBase64Json, decodeBase64Json } from '../codec/base64.js'
 import { decodePaymentRequired, PAYMENT_REQUIRED, PAYMENT_SIGNATURE } from '../codec/headers.js'
 import { exactPayer } from '../client/exact-payer.js'
 import { wrapFetch } from '../client/wrap-fetch.js'
-import { startUsdcChain, usdcBalance, type AnvilClient, type AnvilInstance } from '../evm/anvil.js'
+import { usdcBalance, type AnvilClient, type AnvilInstance } from '../evm/anvil.js'
 import { localFacilitator } from '../evm/facilitator.js'
 import { createPaywall, exact, type Paywall } from '../index.js'
 import { listen } from '../test-support/server.js'
+import { useUsdcChain } from '../test-support/usdc-chain.js'
 import { bazaar } from './bazaar/index.js'
 import { paymentIdentifier } from './payment-identifier/index.js'
 
@@ -31,8 +32,9 @@ let url: string
 let close: () => Promise<void>
 let runs = 0
 
+useUsdcChain({ ready: (chain) => ({ anvil, owner, buyer, payTo, token: usdc } = chain) })
+
 beforeAll(async () => {
-  ;({ anvil, owner, buyer, payTo, token: usdc } = await startUsdcChain())
   const network = `eip155:${anvil.chainId}` as const
   facilitator = localFacilitator({ rpcUrl: anvil.rpcUrl, settler: anvil.privateKeys[5]!, pollingIntervalMs: 50 })
   paywall = createPaywall({
@@ -51,7 +53,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await close?.()
   await paywall?.close()
-  await anvil?.stop()
 })
 
 const balances = () => Promise.all([usdcBalance(owner, usdc, buyer.address), usdcBalance(owner, usdc, payTo)])

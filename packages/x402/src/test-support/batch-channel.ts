@@ -13,7 +13,7 @@ import {
   type TransactionReceipt,
 } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
-import { anvilClient, startUsdcChain, type AnvilClient } from '../evm/anvil.js'
+import { anvilClient, startUsdcChain, type AnvilClient, type UsdcChain } from '../evm/anvil.js'
 import {
   BATCH_SETTLEMENT_ABI,
   BATCH_SETTLEMENT_ADDRESS,
@@ -121,8 +121,17 @@ export async function setNextBlockTime(client: AnvilClient, timestamp: bigint, m
  * A chain with the test USDC and the batch-settlement contracts, and the cast of a channel: the payer (funded), the
  * receiver and its authorizer, the payer's voucher key, a relayer that sends others' signatures, and a stranger.
  */
-export async function startBatchCast() {
-  const chain = await startUsdcChain({ fund: 10_000_000n })
+export async function startBatchCast(): Promise<BatchCast> {
+  return castOf(await startUsdcChain({ fund: BATCH_CAST_FUND }))
+}
+
+/** What the payer holds in a batch cast: 10 USDC. */
+export const BATCH_CAST_FUND = 10_000_000n
+
+export type BatchCast = ReturnType<typeof castOf>
+
+/** The cast of a channel on `chain` (see startBatchCast). */
+export function castOf(chain: UsdcChain) {
   const { anvil } = chain
   const receiverAuthorizer = anvil.accounts[3]!
   const voucherKey = privateKeyToAccount(anvil.privateKeys[4]!)

@@ -2,9 +2,10 @@
 // and signed by the receiver authorizer and relayed), the payer's timed withdrawal (initiate, the delay, a claim
 // during it, finalize), and a claim plus a refund in one multicall; balances read before and after, every error.
 import { encodeFunctionData, zeroAddress, type Address, type LocalAccount } from 'viem'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { AnvilClient, AnvilInstance } from '../anvil.js'
-import { advanceTime, channelConfig, startBatchCast, claimRow, erc3009DepositArgs, eventsOf, revertOf, send, setNextBlockTime, tokenBalance } from '../../test-support/batch-channel.js'
+import { advanceTime, channelConfig, claimRow, erc3009DepositArgs, eventsOf, revertOf, send, setNextBlockTime, tokenBalance } from '../../test-support/batch-channel.js'
+import { useBatchCast } from '../../test-support/batch-cast.js'
 import { BATCH_SETTLEMENT_ABI, BATCH_SETTLEMENT_ADDRESS, channelIdOf, claimBatchTypedData, readChannel, refundTypedData, type ChannelConfig } from './index.js'
 
 let anvil: AnvilInstance
@@ -21,13 +22,9 @@ let voucherKeyClient: AnvilClient
 let relayer: AnvilClient
 let stranger: AnvilClient
 
-beforeAll(async () => {
-  ;({ anvil, owner, token, payer, payerClient, receiver, receiverClient, receiverAuthorizer, authorizerClient, voucherKey, voucherKeyClient, relayer, stranger } =
-    await startBatchCast())
-}, 30_000)
-
-afterAll(async () => {
-  await anvil?.stop()
+useBatchCast({
+  ready: (cast) =>
+    ({ anvil, owner, token, payer, payerClient, receiver, receiverClient, receiverAuthorizer, authorizerClient, voucherKey, voucherKeyClient, relayer, stranger } = cast),
 })
 
 async function openChannel(amount: bigint, overrides: Partial<ChannelConfig> = {}): Promise<ChannelConfig> {

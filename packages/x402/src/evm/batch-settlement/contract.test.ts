@@ -2,9 +2,8 @@
 // hashes, deposits by ERC-3009 and by Permit2, cumulative voucher claims (alone and batched under one authorizer
 // signature) and the settle to the receiver, with balances read before and after and every deposit and claim error.
 import { encodeAbiParameters, getAddress, keccak256, numberToHex, toFunctionSelector, zeroAddress, type Address, type Hex, type LocalAccount } from 'viem'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { deployTestWallet, fundUsdc, type AnvilClient, type AnvilInstance } from '../anvil.js'
-import { ensurePermit2Allowance, MAX_UINT256 } from '../permit2-approve.js'
 import {
   channelConfig,
   claimRow,
@@ -13,9 +12,9 @@ import {
   permit2DepositArgs,
   revertOf,
   send,
-  startBatchCast,
   tokenBalance,
 } from '../../test-support/batch-channel.js'
+import { useBatchCast } from '../../test-support/batch-cast.js'
 import {
   BATCH_SETTLEMENT_ABI,
   BATCH_SETTLEMENT_ADDRESS,
@@ -44,14 +43,9 @@ let voucherKey: LocalAccount
 let relayer: AnvilClient
 let stranger: AnvilClient
 
-beforeAll(async () => {
-  ;({ anvil, owner, token, payer, payerClient, receiver, receiverClient, receiverAuthorizer, authorizerClient, voucherKey, relayer, stranger } =
-    await startBatchCast())
-  await ensurePermit2Allowance(payerClient, token, 1n, MAX_UINT256)
-}, 30_000)
-
-afterAll(async () => {
-  await anvil?.stop()
+useBatchCast({
+  permit2Approved: true, // the payer, for deposits by Permit2
+  ready: (cast) => ({ anvil, owner, token, payer, payerClient, receiver, receiverClient, receiverAuthorizer, authorizerClient, voucherKey, relayer, stranger } = cast),
 })
 
 const newChannel = (overrides: Partial<ChannelConfig> = {}) =>

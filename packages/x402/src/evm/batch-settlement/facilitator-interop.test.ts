@@ -12,14 +12,14 @@ import { paymentMiddleware, x402ResourceServer } from '@x402/hono'
 import { Hono } from 'hono'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { asReferenceFacilitator } from '../../test-support/as-reference-facilitator.js'
-import { startBatchCast } from '../../test-support/batch-channel.js'
+import { useBatchCast } from '../../test-support/batch-cast.js'
 import { batchKit } from '../../test-support/batch-facilitator.js'
 import { listen } from '../../test-support/server.js'
 import { localFacilitator } from '../facilitator.js'
 import { BATCH_SETTLEMENT_ADDRESS } from './constants.js'
 import { defaultReceiverAuthorizer } from './receiver-authorizer.js'
 
-let cast: Awaited<ReturnType<typeof startBatchCast>>
+const cast = useBatchCast()
 let kit: ReturnType<typeof batchKit>
 let url: string
 let close: () => Promise<void>
@@ -30,7 +30,6 @@ const PRICE = 1_000n
 const CHARGED = 21n * PRICE
 
 beforeAll(async () => {
-  cast = await startBatchCast()
   kit = batchKit(cast)
   const settler = cast.anvil.privateKeys[6]!
   const facilitator = localFacilitator({ rpcUrl: cast.anvil.rpcUrl, settler, pollingIntervalMs: 50 })
@@ -51,7 +50,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await close?.()
-  await cast?.anvil.stop()
 })
 
 describe('the reference batch-settlement server and client, through our localFacilitator', () => {

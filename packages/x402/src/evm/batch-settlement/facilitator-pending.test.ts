@@ -3,15 +3,15 @@
 // same payload asked again is answered about that transaction (still pending, then its outcome once mined), and
 // nothing is ever sent twice: balances and the channel read on chain after.
 import { createPublicClient, http } from 'viem'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import type { Facilitator } from '../../facilitator/types.js'
-import { startBatchCast } from '../../test-support/batch-channel.js'
+import { useBatchCast } from '../../test-support/batch-cast.js'
 import { batchKit, wire } from '../../test-support/batch-facilitator.js'
 import { localFacilitator } from '../facilitator.js'
 import { BATCH_SETTLEMENT_ADDRESS, type ChannelConfig } from './constants.js'
 import { channelIdOf } from './typed-data.js'
 
-let cast: Awaited<ReturnType<typeof startBatchCast>>
+const cast = useBatchCast({ mining: 'manual' }) // blocks come only from evm_mine
 let kit: ReturnType<typeof batchKit>
 let facilitator: Facilitator
 const live = () => new AbortController().signal
@@ -20,16 +20,10 @@ const mempool = async () => Number(((await rpc('txpool_status')) as { pending: s
 const HASH = /^0x[0-9a-f]{64}$/
 
 beforeAll(async () => {
-  cast = await startBatchCast()
   kit = batchKit(cast)
   const client = createPublicClient({ chain: cast.anvil.chain, transport: http(cast.anvil.rpcUrl), pollingInterval: 100 })
   facilitator = localFacilitator({ client, settler: cast.anvil.privateKeys[6]!, receiverAuthorizer: cast.anvil.privateKeys[3]!, receiptTimeoutMs: 800 })
-  await rpc('evm_setAutomine', [false]) // blocks come only from evm_mine
 }, 30_000)
-
-afterAll(async () => {
-  await cast?.anvil.stop()
-})
 
 /** Settles `payload` twice before a block (pending, the same hash, one transaction out), then once after one is mined. */
 async function pendingThenMined(payload: Record<string, unknown>) {

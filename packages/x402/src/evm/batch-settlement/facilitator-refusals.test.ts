@@ -3,30 +3,26 @@
 // balance, bad deposit authorizations, a timed withdrawal (reported while pending, then the lower balance holds),
 // claims over their voucher, stale refunds; balances and channel state read before and after.
 import { privateKeyToAccount } from 'viem/accounts'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import type { Facilitator } from '../../facilitator/types.js'
-import { advanceTime, send, startBatchCast } from '../../test-support/batch-channel.js'
+import { advanceTime, send } from '../../test-support/batch-channel.js'
+import { useBatchCast } from '../../test-support/batch-cast.js'
 import { batchKit, wire } from '../../test-support/batch-facilitator.js'
 import { anvilClient, deployTestToken } from '../anvil.js'
 import { localFacilitator } from '../facilitator.js'
 import { BATCH_SETTLEMENT_ADDRESS, type ChannelConfig } from './constants.js'
 import { channelIdOf } from './typed-data.js'
 
-let cast: Awaited<ReturnType<typeof startBatchCast>>
+const cast = useBatchCast()
 let kit: ReturnType<typeof batchKit>
 let facilitator: Facilitator
 const live = () => new AbortController().signal
 const reason = (name: string) => `invalid_batch_settlement_evm_${name}`
 
 beforeAll(async () => {
-  cast = await startBatchCast()
   kit = batchKit(cast)
   facilitator = localFacilitator({ rpcUrl: cast.anvil.rpcUrl, settler: cast.anvil.privateKeys[6]!, receiverAuthorizer: cast.anvil.privateKeys[3]!, pollingIntervalMs: 50 })
 }, 30_000)
-
-afterAll(async () => {
-  await cast?.anvil.stop()
-})
 
 async function openChannel(amount = 50_000n, overrides: Partial<ChannelConfig> = {}) {
   const config = kit.newChannel(overrides)

@@ -3,9 +3,9 @@
 // receiver authorizer or by the seller), the sweep to the receiver, and refunds. Bad input: facilitator-refusals.test.ts.
 import { zeroAddress } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import type { Facilitator } from '../../facilitator/types.js'
-import { startBatchCast } from '../../test-support/batch-channel.js'
+import { useBatchCast } from '../../test-support/batch-cast.js'
 import { batchKit, wire } from '../../test-support/batch-facilitator.js'
 import { anvilClient, fundUsdc } from '../anvil.js'
 import { localFacilitator } from '../facilitator.js'
@@ -14,20 +14,15 @@ import { BATCH_SETTLEMENT_ADDRESS, type ChannelConfig } from './constants.js'
 import { claimBatchTypedData, channelIdOf } from './typed-data.js'
 import { toVoucherClaims } from './payload-parse.js'
 
-let cast: Awaited<ReturnType<typeof startBatchCast>>
+const cast = useBatchCast()
 let kit: ReturnType<typeof batchKit>
 let facilitator: Facilitator
 const live = () => new AbortController().signal
 
 beforeAll(async () => {
-  cast = await startBatchCast()
   kit = batchKit(cast)
   facilitator = localFacilitator({ rpcUrl: cast.anvil.rpcUrl, settler: cast.anvil.privateKeys[6]!, receiverAuthorizer: cast.anvil.privateKeys[3]!, pollingIntervalMs: 50 })
 }, 30_000)
-
-afterAll(async () => {
-  await cast?.anvil.stop()
-})
 
 /** An open channel with `amount` deposited through the facilitator. */
 async function openChannel(amount = 50_000n, overrides: Partial<ChannelConfig> = {}) {

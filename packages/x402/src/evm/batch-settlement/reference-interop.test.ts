@@ -5,10 +5,11 @@ import { computeChannelId, createBatchSettlementEIP3009DepositPayload, signVouch
 import { BatchSettlementEvmScheme as ReferenceBatchFacilitator } from '@x402/evm/batch-settlement/facilitator'
 import { getAddress, type Address, type Hex } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { anvilClient, startUsdcChain, type AnvilClient, type AnvilInstance } from '../anvil.js'
+import { describe, expect, it } from 'vitest'
+import { anvilClient, type AnvilClient, type AnvilInstance } from '../anvil.js'
 import { eventsOf, randomSalt, send, tokenBalance } from '../../test-support/batch-channel.js'
 import { referenceFacilitator } from '../../test-support/reference-facilitator.js'
+import { useUsdcChain } from '../../test-support/usdc-chain.js'
 import {
   BATCH_SETTLEMENT_ABI,
   BATCH_SETTLEMENT_ADDRESS,
@@ -26,15 +27,13 @@ let token: Address
 let relayer: AnvilClient
 let receiverClient: AnvilClient
 
-beforeAll(async () => {
-  const chain = await startUsdcChain({ fund: 1_000_000n })
-  ;({ anvil, owner, token } = chain)
-  relayer = anvilClient(anvil, anvil.accounts[5]!)
-  receiverClient = anvilClient(anvil, anvil.accounts[2]!)
-}, 30_000)
-
-afterAll(async () => {
-  await anvil?.stop()
+useUsdcChain({
+  fund: 1_000_000n,
+  ready: (chain) => {
+    ;({ anvil, owner, token } = chain)
+    relayer = anvilClient(anvil, anvil.accounts[5]!)
+    receiverClient = anvilClient(anvil, anvil.accounts[2]!)
+  },
 })
 
 describe('the reference batch-settlement client against our contract', () => {

@@ -8,7 +8,7 @@ import { paymentMiddleware, x402ResourceServer } from '@x402/hono'
 import { Hono } from 'hono'
 import { createPublicClient, hashMessage, http, type Address, type PrivateKeyAccount } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { deployTestWallet, startUsdcChain, usdcBalance, type AnvilClient, type AnvilInstance } from '../../evm/anvil.js'
+import { deployTestWallet, usdcBalance, type AnvilClient, type AnvilInstance } from '../../evm/anvil.js'
 import { createPaywall } from '../../engine/paywall.js'
 import { exact } from '../../requirements/options.js'
 import { createTestFacilitator } from '../../testing/facilitator.js'
@@ -17,6 +17,7 @@ import { walletSignIn } from '../../client/sign-in-with-x.js'
 import { wrapFetch } from '../../client/wrap-fetch.js'
 import { listen } from '../../test-support/server.js'
 import { referenceFacilitator } from '../../test-support/reference-facilitator.js'
+import { useUsdcChain } from '../../test-support/usdc-chain.js'
 import { recordSignInAccess, signInWithX } from './server.js'
 import { boundedStore } from '../../store/memory.js'
 
@@ -32,8 +33,9 @@ let token: Address
 let url: string
 let close: () => Promise<void>
 
+useUsdcChain({ chainId: CHAIN_ID, ready: (chain) => ({ anvil, owner, buyer, payTo, token } = chain) })
+
 beforeAll(async () => {
-  ;({ anvil, owner, buyer, payTo, token } = await startUsdcChain({ chainId: CHAIN_ID }))
   const { client: facilitatorClient } = referenceFacilitator(anvil, anvil.accounts[5]!, NETWORK, (signer) => new ReferenceExactFacilitator(signer))
   const resourceServer = new x402ResourceServer(facilitatorClient).register(NETWORK, new ReferenceExactServer())
   const app = new Hono()
@@ -64,7 +66,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await close?.()
-  await anvil?.stop()
 })
 
 describe('sign-in-with-x on a chain', () => {

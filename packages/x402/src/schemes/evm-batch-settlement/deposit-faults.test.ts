@@ -6,7 +6,7 @@ import type { Address, Hex, PrivateKeyAccount } from 'viem'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { decodePaymentResponse, PAYMENT_RESPONSE } from '../../codec/headers.js'
 import { createPaywall } from '../../engine/paywall.js'
-import { startUsdcChain, usdcBalance, type AnvilClient, type AnvilInstance } from '../../evm/anvil.js'
+import { usdcBalance, type AnvilClient, type AnvilInstance } from '../../evm/anvil.js'
 import { channelIdOf, readChannel } from '../../evm/batch-settlement/index.js'
 import { localFacilitator } from '../../evm/facilitator.js'
 import { httpFacilitator } from '../../facilitator/http.js'
@@ -15,6 +15,7 @@ import { batchPayer } from '../../client/batch-payer.js'
 import { wrapFetch } from '../../client/wrap-fetch.js'
 import { serveFacilitator, type Fault, type FacilitatorServer } from '../../test-support/facilitator-server.js'
 import { listen, type TestServer } from '../../test-support/server.js'
+import { useUsdcChain } from '../../test-support/usdc-chain.js'
 import { readChannelRecord } from './channel-record.js'
 import { batchSettlement } from './options.js'
 
@@ -35,8 +36,9 @@ let slow: FacilitatorServer
 let shop: TestServer
 const rpc = (method: string, params: unknown[] = []) => owner.request({ method, params } as never)
 
+useUsdcChain({ ready: (chain) => ({ anvil, owner, buyer, token } = chain) })
+
 beforeAll(async () => {
-  ;({ anvil, owner, buyer, token } = await startUsdcChain())
   authorizer = anvil.accounts[3]!.address
   const facilitatorOptions = { rpcUrl: anvil.rpcUrl, receiverAuthorizer: anvil.privateKeys[3]!, pollingIntervalMs: 100 }
   faulty = await serveFacilitator(localFacilitator({ ...facilitatorOptions, settler: anvil.privateKeys[5]! }))
@@ -54,7 +56,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const server of servers) await server.close()
-  await anvil?.stop()
 })
 
 function channelOf(scenario: keyof typeof RECEIVERS): Hex {

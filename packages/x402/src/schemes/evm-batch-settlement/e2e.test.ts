@@ -6,7 +6,7 @@
 import { getAddress, type Address, type Hex, type PrivateKeyAccount } from 'viem'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { createPaywall } from '../../engine/paywall.js'
-import { startUsdcChain, usdcBalance, type AnvilClient, type AnvilInstance } from '../../evm/anvil.js'
+import { usdcBalance, type AnvilClient, type AnvilInstance } from '../../evm/anvil.js'
 import { BATCH_SETTLEMENT_ABI, BATCH_SETTLEMENT_ADDRESS, channelIdOf, readChannel } from '../../evm/batch-settlement/index.js'
 import { localFacilitator } from '../../evm/facilitator.js'
 import { httpFacilitator } from '../../facilitator/http.js'
@@ -18,6 +18,7 @@ import { getReceipt } from '../../client/receipt.js'
 import { wrapFetch } from '../../client/wrap-fetch.js'
 import { serveFacilitator, type FacilitatorServer } from '../../test-support/facilitator-server.js'
 import { listen, type TestServer } from '../../test-support/server.js'
+import { useUsdcChain } from '../../test-support/usdc-chain.js'
 import { readChannelRecord } from './channel-record.js'
 import { batchSettlement } from './options.js'
 
@@ -36,9 +37,12 @@ let shop: TestServer
 let store: ReturnType<typeof memoryStore>
 const handler = vi.fn(() => Response.json({ weather: 'sunny' }))
 
+useUsdcChain({
+  mining: { blockSeconds: 2 }, // Base's block time
+  ready: (chain) => ({ anvil, owner, buyer, payTo, token } = chain),
+})
+
 beforeAll(async () => {
-  ;({ anvil, owner, buyer, payTo, token } = await startUsdcChain())
-  await owner.request({ method: 'evm_setIntervalMining', params: [2] } as never) // Base's block time
   const local = localFacilitator({ rpcUrl: anvil.rpcUrl, settler: anvil.privateKeys[5]!, receiverAuthorizer: anvil.privateKeys[3]!, pollingIntervalMs: 200 })
   facilitatorServer = await serveFacilitator(local)
   remote = httpFacilitator({ url: facilitatorServer.url })
@@ -53,7 +57,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await shop?.close()
   await facilitatorServer?.close()
-  await anvil?.stop()
 })
 
 async function ledger(channelId: Hex) {

@@ -13,13 +13,14 @@ import { privateKeyToAccount } from 'viem/accounts'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { decodePaymentResponse, PAYMENT_RESPONSE } from '../../codec/headers.js'
 import { createPaywall } from '../../engine/paywall.js'
-import { startUsdcChain, type AnvilClient, type AnvilInstance } from '../../evm/anvil.js'
+import type { AnvilClient, AnvilInstance } from '../../evm/anvil.js'
 import { channelIdOf, readChannel } from '../../evm/batch-settlement/index.js'
 import { httpFacilitator } from '../../facilitator/http.js'
 import { memoryStore } from '../../store/memory.js'
 import { randomSalt, tokenBalance } from '../../test-support/batch-channel.js'
 import { referenceFacilitator } from '../../test-support/reference-facilitator.js'
 import { listen } from '../../test-support/server.js'
+import { useUsdcChain } from '../../test-support/usdc-chain.js'
 import { readChannelRecord } from './channel-record.js'
 import { batchSettlement } from './options.js'
 
@@ -30,8 +31,9 @@ let facilitatorUrl: string
 let closeFacilitator: () => Promise<void>
 const calls: string[] = []
 
+useUsdcChain({ fund: 1_000_000n, ready: (chain) => ({ anvil, owner, token } = chain) })
+
 beforeAll(async () => {
-  ;({ anvil, owner, token } = await startUsdcChain({ fund: 1_000_000n }))
   const network = `eip155:${anvil.chainId}` as const
   const authorizer = privateKeyToAccount(anvil.privateKeys[3]!)
   const { facilitator } = referenceFacilitator(anvil, anvil.accounts[5]!, network, (signer) => new ReferenceBatchFacilitator(signer, authorizer) as never)
@@ -49,7 +51,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await closeFacilitator?.()
-  await anvil?.stop()
 })
 
 describe('the reference batch-settlement client pays a Tollgate route (reference facilitator, anvil)', () => {
