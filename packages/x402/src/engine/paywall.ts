@@ -39,10 +39,11 @@ export function createPaywall(options: PaywallOptions): Paywall {
   const emit = createEmitter(options.onEvent)
   // Schemes' work beside requests (batch-settlement's claims), started with their options, ended by close().
   const deps: ServiceDeps = { store: settings.store, emit, facilitator, services: [] }
-  const routes = compileRoutes(options.routes).map((route) => ({
-    ...route,
-    options: route.options.map((option, i) => withFacilitatorExtra(option, facilitator, `routes["${route.key}"].accepts[${i}]`, route.method, deps)),
-  }))
+  const routes = compileRoutes(options.routes).map((route) => {
+    // An extension whose work is the facilitator's (gas sponsoring) checks that the facilitator says it does it.
+    for (const extension of route.config.extensions ?? []) extension.checkFacilitator?.(route, facilitator)
+    return { ...route, options: route.options.map((option, i) => withFacilitatorExtra(option, facilitator, `routes["${route.key}"].accepts[${i}]`, route.method, deps)) }
+  })
   const prepare = createPreparer(settings)
   const readProof = createProofReader(settings.maxHeaderBytes)
   const pathnameOf = createUrlMemo((url) => new URL(url).pathname)

@@ -17,6 +17,7 @@ import { EXACT_EVM_REASONS as REASONS, EXACT_SCHEME } from './scheme.js'
 import { settlerLease } from './settler-lease.js'
 import { submissionLane } from './submission-queue.js'
 import { gasFunds } from './gas-funds.js'
+import { sponsoredExtensions } from './permit2-sponsor.js'
 
 export type { LocalFacilitatorOptions } from './local-options.js'
 
@@ -50,6 +51,9 @@ export function localFacilitator(options: LocalFacilitatorOptions): Facilitator 
   const permit2 = permit2Payments(shared)
   const eip3009 = eip3009Payments({ ...shared, checkKind })
   const batch = batchSettlementPayments({ ...shared, chainId })
+  // Gas sponsoring, on the Permit2 kinds (exact, upto) of an EVM chain; batch-settlement takes none.
+  const sponsoring = sponsoredExtensions(settings.approvalSponsoring)
+  const sponsoredOn = (kind: { scheme: string; network: string }) => (kind.scheme === EXACT_SCHEME || kind.scheme === UPTO_SCHEME) && kind.network.startsWith('eip155:')
 
   return withDiscovery({
     name: 'local',
@@ -60,6 +64,7 @@ export function localFacilitator(options: LocalFacilitatorOptions): Facilitator 
       if (kind.scheme === BATCH_SETTLEMENT_SCHEME) return batch.kind(kind.network).extra
       return kind.scheme === UPTO_SCHEME ? { facilitatorAddress: settler.address } : undefined
     },
+    supportedExtensions: (kind) => (sponsoredOn(kind) ? sponsoring : []),
     async verify(request, signal) {
       if (request.requirements.scheme === BATCH_SETTLEMENT_SCHEME) return batch.verify(request, signal)
       if (permit2KindOf(request.requirements)) {

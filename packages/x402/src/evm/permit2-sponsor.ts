@@ -208,6 +208,14 @@ export async function submitApproval(ctx: ApprovalSubmission, sponsorship: Spons
   return approved.status === 'success' ? undefined : refuse(SPONSOR_REASONS.approvalBroadcast, `The sponsored approval ${hash} reverted on chain.`)
 }
 
+/**
+ * The gas-sponsoring extensions localFacilitator handles on its exact and upto offers, as its `/supported` lists
+ * them: EIP-2612 always (the x402 proxies' settleWithPermit), ERC-20 approvals only when it funds them.
+ */
+export function sponsoredExtensions(caps: Required<ApprovalSponsoringOptions> | undefined): string[] {
+  return caps ? [EIP2612_GAS_SPONSORING, ERC20_APPROVAL_GAS_SPONSORING] : [EIP2612_GAS_SPONSORING]
+}
+
 /** localFacilitator's `approvalSponsoring` checked, with its defaults; undefined when approvals are not funded. */
 export function approvalCaps(options: unknown): Required<ApprovalSponsoringOptions> | undefined {
   if (options === undefined || options === false) return undefined

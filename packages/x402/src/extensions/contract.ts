@@ -4,6 +4,7 @@
 import type { HeaderReader } from '../codec/headers.js'
 import type { DecodedProof, PaymentRequired, PaymentRequirements, ResourceInfo, SettleResponse } from '../codec/types.js'
 import type { TollgateError } from '../errors.js'
+import type { Facilitator } from '../facilitator/types.js'
 import type { Store } from '../store/types.js'
 
 /** What a declaration is for: one route and the 402 it answers. */
@@ -18,6 +19,14 @@ export interface DeclareContext {
   resource: ResourceInfo
   /** The 402's offers. */
   accepts: readonly PaymentRequirements[]
+}
+
+/** A route as createPaywall reads it, for an extension's check of the facilitator. */
+export interface RouteToCheck {
+  /** The route key as written: `GET /weather/:city`. */
+  key: string
+  /** Its payment options; each one's offer is its `requirements`. */
+  options: readonly { requirements: PaymentRequirements }[]
 }
 
 /** The payment an extension reads, and where it may keep state of its own about it. */
@@ -78,6 +87,12 @@ export interface Extension {
    * for fixed prices, per request otherwise); undefined declares nothing.
    */
   declare?(context: DeclareContext): unknown
+  /**
+   * For an extension whose work is the facilitator's (gas sponsoring), called once when the paywall is created:
+   * throws a TollgateError `invalid_options` when the route's facilitator says it does not handle it
+   * (`Facilitator.supportedExtensions`); says nothing when the facilitator does not know.
+   */
+  checkFacilitator?(route: RouteToCheck, facilitator: Facilitator): void
   /**
    * Reads what a payment carries under `extensions[key]` (`value` undefined when it carries nothing, and for v1
    * payments), before the payment is locked or verified. Throws a TollgateError to refuse the payment (nothing is

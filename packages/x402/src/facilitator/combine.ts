@@ -68,6 +68,8 @@ export function combineFacilitators(routes: readonly FacilitatorRoute[] | Facili
       if (!route && byEntries) throw uncovered(kind, name, table, 'unsupported_payment_kind')
       return route?.facilitator.offerExtra?.(kind)
     },
+    // The extensions of the entry that handles offers of this kind.
+    supportedExtensions: (kind) => routeOf(kind)?.facilitator.supportedExtensions?.(kind),
     async supported(signal) {
       const asked = new Map<Facilitator, Promise<PaymentKind[]>>()
       const kinds: PaymentKind[] = []

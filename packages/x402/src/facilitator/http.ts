@@ -32,12 +32,18 @@ export interface HttpFacilitator extends Facilitator {
    * `await facilitator.supported()` (or `checkSupport`) before `createPaywall`.
    */
   offerExtra(kind: { scheme: string; network: string }): Record<string, unknown> | undefined
+  /**
+   * The extension keys its last `/supported` answer lists (`extensions`, one list beside the kinds, as the
+   * reference answers it); undefined before `/supported` was read, or when the answer has no `extensions`.
+   */
+  supportedExtensions(kind: { scheme: string; network: string }): readonly string[] | undefined
 }
 
 export function httpFacilitator(options: HttpFacilitatorOptions): HttpFacilitator {
   const settings = resolveHttpOptions(options)
   // The last /supported answer, read without waiting: offers are made when a paywall is created.
   let lastKinds: readonly SupportedKind[] = []
+  let lastExtensions: readonly string[] | undefined
 
   async function loadSupported(): Promise<SupportedKind[]> {
     // Shared by every caller, so it runs under its own deadline rather than one caller's signal.
@@ -50,6 +56,8 @@ export function httpFacilitator(options: HttpFacilitatorOptions): HttpFacilitato
     }, ms)
     try {
       const answer = await callFacilitator(settings, { endpoint: 'supported', signal: controller.signal, schema: SupportedResponseSchema })
+      // The reference lists extension keys (strings).
+      lastExtensions = answer.extensions as string[] | undefined
       return (lastKinds = answer.kinds)
     } finally {
       clearTimeout(timer)
@@ -91,6 +99,8 @@ export function httpFacilitator(options: HttpFacilitatorOptions): HttpFacilitato
       const wildcard = (kind: SupportedKind) => kind.network.endsWith('*') && network.startsWith(kind.network.slice(0, -1))
       return (kinds.find((kind) => kind.network === network) ?? kinds.find(wildcard))?.extra
     },
+    // One list for the whole answer, as the reference's /supported has it.
+    supportedExtensions: () => lastExtensions,
     async supported(signal) {
       try {
         return [...(await supportedCache.get(signal))]

@@ -9,7 +9,10 @@ export function standardApi(facilitator: Facilitator): (request: Request) => Pro
     const path = new URL(request.url).pathname
     const signal = AbortSignal.timeout(30_000)
     if (request.method === 'GET' && path === '/supported') {
-      return Response.json({ kinds: (await facilitator.supported?.(signal)) ?? [], extensions: [], signers: {} })
+      const kinds = (await facilitator.supported?.(signal)) ?? []
+      // The reference's shape: the extension keys it handles, one list beside the kinds.
+      const extensions = [...new Set(kinds.flatMap((kind) => (kind.x402Version === 2 && facilitator.supportedExtensions?.(kind)) || []))]
+      return Response.json({ kinds, extensions, signers: {} })
     }
     if (request.method !== 'POST' || (path !== '/verify' && path !== '/settle')) return new Response('not found', { status: 404 })
     const body = (await request.json()) as { paymentPayload: PaymentPayload; paymentRequirements: PaymentRequirements }

@@ -84,6 +84,13 @@ export interface Facilitator {
    * Read once, when the paywall is created; `method` is the route's, when its key names one.
    */
   offerExtra?(kind: { scheme: string; network: string; method?: string }): Record<string, unknown> | undefined
+  /**
+   * Optional: the x402 extensions (keys) this facilitator handles for offers of a kind, known without a network call
+   * (localFacilitator: gas sponsoring on Permit2 offers; httpFacilitator: the `extensions` its last `/supported`
+   * answer lists beside its kinds). Undefined when it does not know: nothing is checked. Read once, when the paywall
+   * is created, to refuse a route declaring an extension its facilitator says it does not handle (`invalid_options`).
+   */
+  supportedExtensions?(kind: { scheme: string; network: string }): readonly string[] | undefined
   /** Optional: the kinds this facilitator supports, for start-up checks. */
   supported?(signal: AbortSignal): Promise<PaymentKind[]>
 }

@@ -3,7 +3,8 @@
 // so that a buyer holding no ETH pays its Permit2 offers. The facilitator does the work; the route declares it and
 // refuses a malformed info before anything is charged.
 import { TollgateError } from '../../errors.js'
-import type { DeclareContext, Extension } from '../contract.js'
+import type { Facilitator } from '../../facilitator/types.js'
+import type { DeclareContext, Extension, RouteToCheck } from '../contract.js'
 import { EIP2612_GAS_SPONSORING, ERC20_APPROVAL_GAS_SPONSORING, gasSponsoringDeclaration, readSponsoringInfo, type GasSponsoringKey } from './wire.js'
 
 export * from './wire.js'
@@ -31,6 +32,7 @@ function sponsoring(key: GasSponsoringKey): Extension {
     key,
     // Only a route with a Permit2 offer on an EVM chain has an approval to sponsor.
     declare: (context: DeclareContext) => (context.accepts.some(isPermit2Offer) ? declaration : undefined),
+    checkFacilitator: (route: RouteToCheck, facilitator: Facilitator) => checkFacilitator(key, route, facilitator),
     readPayment(value) {
       const read = readSponsoringInfo(key, value)
       if (read && 'problem' in read) {
@@ -39,6 +41,21 @@ function sponsoring(key: GasSponsoringKey): Extension {
       }
       return undefined
     },
+  }
+}
+
+/** The facilitator must submit what the payer signs: a route declaring it to a facilitator that says it does not is refused. */
+function checkFacilitator(key: GasSponsoringKey, { key: route, options }: RouteToCheck, facilitator: Facilitator): void {
+  for (const offer of options.map((option) => option.requirements).filter(isPermit2Offer)) {
+    const handled = facilitator.supportedExtensions?.({ scheme: offer.scheme, network: offer.network })
+    if (!handled || handled.includes(key)) continue // not known (a /supported not read yet): nothing to say
+    const name = facilitator.name ? `its facilitator "${facilitator.name}"` : 'its facilitator'
+    const hint = key === ERC20_APPROVAL_GAS_SPONSORING ? ' (localFacilitator funds approvals only with its approvalSponsoring option)' : ''
+    throw new TollgateError(
+      'invalid_options',
+      `createPaywall: routes["${route}"] declares ${key}, but ${name} does not handle it for ${offer.scheme} on ${offer.network}${hint}; it handles ${handled.length ? handled.join(', ') : 'no extension'}. Remove it from the route's extensions, or use a facilitator that lists it.`,
+      { path: `routes["${route}"].extensions`, expected: `extensions its facilitator handles: ${handled.join(', ') || 'none'}` },
+    )
   }
 }
 
