@@ -55,7 +55,7 @@ function scheduler(source: Source, extra: Partial<ClaimSchedulerOptions> = {}, v
   const counting: Facilitator = {
     ...via,
     settle: (request: SettleRequest, signal: AbortSignal) => {
-      sent.push(String((request.proof.payload as { payload: { type: string } }).payload.type))
+      sent.push(String((request.proof.payload as unknown as { payload: { type: string } }).payload.type))
       return via.settle(request, signal)
     },
   }

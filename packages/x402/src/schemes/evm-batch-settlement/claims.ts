@@ -29,8 +29,9 @@ export interface BatchClaimsOptions {
   /** Channels per claim transaction; default 100. */
   maxClaimsPerBatch?: number
   /**
-   * A viem client of the chain, to read each owing channel's pending withdrawal at every check. Without it a
-   * withdrawal is seen only once a request of that channel brought it from the facilitator.
+   * A viem client of the chain, to read each owing channel's pending withdrawal at every check, and, when the
+   * contract refuses a claim, which channels can never be claimed (they leave the index). Without it a withdrawal
+   * is seen only once a request of that channel brought it from the facilitator.
    */
   client?: Client
 }
