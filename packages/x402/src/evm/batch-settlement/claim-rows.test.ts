@@ -154,6 +154,30 @@ describe('a claim that does not go through', () => {
     await made.close()
   }, 120_000)
 
+  it('a sweep that fails is sent again at the next check, though nothing new was claimed', async () => {
+    const source = memoryClaimSource()
+    await chargedChannel(source, 700n)
+    let sweeps = 0
+    const flaky: Facilitator = {
+      ...facilitator,
+      settle: async (request, signal) => {
+        const type = (request.proof.payload as unknown as { payload: { type: string } }).payload.type
+        if (type === 'settle' && sweeps++ === 0) throw new Error('socket hang up')
+        return facilitator.settle(request, signal)
+      },
+    }
+    const receiverBefore = await kit.balanceOf(cast.receiver)
+    const { made, events } = scheduler(source, { strategy: { periodicMs: 0, onWithdrawal: false } }, flaky)
+    expect(await made.claimAndSettle()).toEqual({ claimed: 1 })
+    expect(failures(events)).toEqual([expect.objectContaining({ step: 'settle', reason: 'facilitator_error', outcome: 'retry' })])
+    await made.check()
+    expect(events.at(-1)).toMatchObject({ type: 'batch.settled', amount: '700', receiver: cast.receiver })
+    expect(await kit.balanceOf(cast.receiver)).toBe(receiverBefore + 700n)
+    await made.check()
+    expect(events.filter((event) => event.type === 'batch.settled')).toHaveLength(1)
+    await made.close()
+  }, 120_000)
+
   it('a claim out without a receipt is asked about, not sent again, while its channel is charged more', async () => {
     const client = createPublicClient({ chain: cast.anvil.chain, transport: http(cast.anvil.rpcUrl), pollingInterval: 100 })
     const slow = localFacilitator({ client, settler: cast.anvil.privateKeys[8]!, receiverAuthorizer: cast.anvil.privateKeys[3]!, receiptTimeoutMs: 800 })

@@ -86,6 +86,7 @@ export function claimScheduler(options: ClaimSchedulerOptions): ClaimScheduler {
   const outstanding: Outstanding[] = []
   /** Rows the contract refused alone: not sent again by this process (a new charge is a new row). */
   const held = new Set<string>()
+  let sweepDue = false
   let lastClaimAt = now()
   let running: Promise<unknown> = Promise.resolve()
   let closed = false
@@ -132,6 +133,14 @@ export function claimScheduler(options: ClaimSchedulerOptions): ClaimScheduler {
       return { ...(payload ? { payload } : {}), answer: { kind: 'failed', reason, message: error instanceof Error ? error.message : String(error) } }
     }
   }
+
+  const settleError = (error: unknown): SettleResult => ({
+    success: false,
+    network,
+    transaction: '',
+    errorReason: error instanceof TollgateError ? error.code : 'facilitator_error',
+    errorMessage: error instanceof Error ? error.message : String(error),
+  })
 
   function failed(step: 'claim' | 'settle', why: { reason: string; message: string; transaction?: string }, outcome: ClaimFailureOutcome, channels?: readonly ClaimableChannel[]) {
     const { reason, message, transaction } = why
@@ -228,8 +237,10 @@ export function claimScheduler(options: ClaimSchedulerOptions): ClaimScheduler {
     const due = (await source.channels()).filter((c) => unclaimed(c) > 0n && !busy.has(c.channelId.toLowerCase()) && !held.has(rowKey(c)))
     for (let start = 0; start < due.length; start += batchSize) claimed += await claimRows(due.slice(start, start + batchSize))
     lastClaimAt = now()
-    if (claimed === 0) return { claimed }
-    const swept = await send({ type: 'settle', receiver, token })
+    if (claimed === 0 && !sweepDue) return { claimed }
+    const swept = await send({ type: 'settle', receiver, token }).catch((error: unknown) => settleError(error))
+    // A sweep that failed or is out is sent (or asked about) again at the next check, even with nothing new claimed.
+    sweepDue = !swept.success && swept.errorReason !== REASONS.nothingToSettle
     if (!swept.success) {
       const reason = swept.errorReason ?? 'unknown'
       failed('settle', { reason, message: String(swept.errorMessage ?? ''), ...(isSettlementPending(swept) ? { transaction: swept.transaction } : {}) }, isSettlementPending(swept) ? 'pending' : 'retry')
@@ -250,7 +261,7 @@ export function claimScheduler(options: ClaimSchedulerOptions): ClaimScheduler {
 
   async function shouldClaim(): Promise<boolean> {
     // A claim out without a receipt is asked about at the next check.
-    if (outstanding.length > 0) return true
+    if (outstanding.length > 0 || sweepDue) return true
     const open = (await source.channels()).filter((channel) => unclaimed(channel) > 0n && !held.has(rowKey(channel)))
     if (open.length === 0) return false
     if (periodicMs > 0 && now() - lastClaimAt >= periodicMs) return true
