@@ -129,8 +129,8 @@ export function claimScheduler(options: ClaimSchedulerOptions): ClaimScheduler {
       if (isSettlementPending(result)) return { payload, answer: { kind: 'pending', transaction: result.transaction, reason, message } }
       return { payload, answer: { kind: REFUSALS.has(reason) ? 'refused' : 'failed', reason, message } }
     } catch (error) {
-      const reason = error instanceof TollgateError ? error.code : 'facilitator_error'
-      return { ...(payload ? { payload } : {}), answer: { kind: 'failed', reason, message: error instanceof Error ? error.message : String(error) } }
+      const { errorReason, errorMessage } = settleError(error)
+      return { ...(payload ? { payload } : {}), answer: { kind: 'failed', reason: errorReason!, message: String(errorMessage) } }
     }
   }
 
@@ -231,12 +231,15 @@ export function claimScheduler(options: ClaimSchedulerOptions): ClaimScheduler {
     }
   }
 
-  async function claimAndSettleNow(): Promise<{ claimed: number; settled?: string }> {
+  /** `fresh`: claim what the channels owe now (else only ask about claims out and sweep what is claimed). */
+  async function claimAndSettleNow(fresh = true): Promise<{ claimed: number; settled?: string }> {
     let claimed = await askOutstanding()
-    const busy = new Set(outstanding.flatMap((out) => out.rows.map((row) => row.channelId.toLowerCase())))
-    const due = (await source.channels()).filter((c) => unclaimed(c) > 0n && !busy.has(c.channelId.toLowerCase()) && !held.has(rowKey(c)))
-    for (let start = 0; start < due.length; start += batchSize) claimed += await claimRows(due.slice(start, start + batchSize))
-    lastClaimAt = now()
+    if (fresh) {
+      const busy = new Set(outstanding.flatMap((out) => out.rows.map((row) => row.channelId.toLowerCase())))
+      const due = (await source.channels()).filter((c) => unclaimed(c) > 0n && !busy.has(c.channelId.toLowerCase()) && !held.has(rowKey(c)))
+      for (let start = 0; start < due.length; start += batchSize) claimed += await claimRows(due.slice(start, start + batchSize))
+      lastClaimAt = now()
+    }
     if (claimed === 0 && !sweepDue) return { claimed }
     const swept = await send({ type: 'settle', receiver, token }).catch((error: unknown) => settleError(error))
     // A sweep that failed or is out is sent (or asked about) again at the next check, even with nothing new claimed.
@@ -260,8 +263,6 @@ export function claimScheduler(options: ClaimSchedulerOptions): ClaimScheduler {
   }
 
   async function shouldClaim(): Promise<boolean> {
-    // A claim out without a receipt is asked about at the next check.
-    if (outstanding.length > 0 || sweepDue) return true
     const open = (await source.channels()).filter((channel) => unclaimed(channel) > 0n && !held.has(rowKey(channel)))
     if (open.length === 0) return false
     if (periodicMs > 0 && now() - lastClaimAt >= periodicMs) return true
@@ -277,18 +278,23 @@ export function claimScheduler(options: ClaimSchedulerOptions): ClaimScheduler {
     return turn
   }
 
-  const check = () => inTurn(async () => void ((await shouldClaim()) && (await claimAndSettleNow())))
+  // A claim or sweep out without a receipt (or a sweep that failed) is asked about at every check.
+  const check = () =>
+    inTurn(async () => {
+      const fresh = await shouldClaim()
+      if (fresh || outstanding.length > 0 || sweepDue) await claimAndSettleNow(fresh)
+    })
   const timer = setInterval(() => void check().catch(() => undefined), options.checkIntervalMs ?? 30_000)
   timer.unref?.()
 
   return {
     check,
-    claimAndSettle: () => inTurn(claimAndSettleNow),
+    claimAndSettle: () => inTurn(() => claimAndSettleNow()),
     async close() {
       if (closed) return running.then(() => undefined)
       closed = true
       clearInterval(timer)
-      await inTurn(claimAndSettleNow)
+      await inTurn(() => claimAndSettleNow())
     },
   }
 }
