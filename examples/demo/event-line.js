@@ -21,11 +21,10 @@ export function eventLine(event) {
  * A channel claim or settle (batch-settlement's claim service, through onEvent) as one log line:
  * `batch.claimed channels=1 amount=50000 tx=0x..`, `batch.settled receiver=0x.. amount=50000 tx=0x..`.
  *
- * @param {import('@tollgate/x402').PaywallEvent} event
- * @param {string} receiver  the route's payTo: a settle sweeps to it (the event says which network, not whom)
+ * @param {import('@tollgate/x402').PaywallEvent} event  it names the receiver the sweep paid
  */
-export function batchEventLine(event, receiver) {
+export function batchEventLine(event) {
   if (event.type === 'batch.claimed') return `${event.type} channels=${event.channels?.length ?? 0} amount=${event.amount} tx=${event.transaction}`
-  if (event.type === 'batch.settled') return `${event.type} receiver=${receiver} amount=${event.amount} tx=${event.transaction}`
-  return `${event.type} step=${event.step} reason=${event.reason} ${event.message}`
+  if (event.type === 'batch.settled') return `${event.type} receiver=${event.receiver} amount=${event.amount} tx=${event.transaction}`
+  return `${event.type} step=${event.step} reason=${event.reason} outcome=${event.outcome} ${event.message}`
 }

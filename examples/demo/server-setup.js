@@ -64,7 +64,7 @@ export async function createServerSetup(config, { nevermined, log }) {
     store: redis ?? memoryStore(),
     // The channels' claims and settles are always logged (they happen once, when the paywall closes); the rest with --serve.
     onEvent: (event) => {
-      if (event.type.startsWith('batch.')) log(`[api] ${batchEventLine(event, config.seller)}`)
+      if (event.type.startsWith('batch.')) log(`[api] ${batchEventLine(event)}`)
       else if (config.logEvents) log(`[api] ${eventLine(event)}`)
     },
   }

@@ -156,6 +156,15 @@ export interface PaywallEvent {
   /** batch.failed: the step that failed (`claim` or the `settle` sweep), and the facilitator's message. */
   step?: 'claim' | 'settle'
   message?: string
+  /**
+   * batch.failed: what it means for its channels: `retry` (tried again at the next claim), `pending` (the transaction
+   * is out; the next claim asks about it), `held` (the contract refuses the channel's row: not tried again until it
+   * is charged again), `dropped` (the chain shows it can never be claimed as held: it left the list).
+   */
+  outcome?: 'retry' | 'pending' | 'held' | 'dropped'
+  /** batch.*: the account whose money it is (the offer's payTo) and the token. */
+  receiver?: string
+  token?: string
   /** When the event happened (ms since the epoch). */
   at: number
 }

@@ -114,11 +114,16 @@ export interface SchemeServiceEvent {
   method: string
   path: string
   network: string
+  /** The account whose money it is (the offer's payTo) and the token. */
+  receiver?: string
+  token?: string
   transaction?: string
   amount?: string
   reason?: string
   message?: string
   step?: 'claim' | 'settle'
+  /** batch.failed: what it means for its channels (retry, pending, held, dropped). */
+  outcome?: 'retry' | 'pending' | 'held' | 'dropped'
   channels?: ReadonlyArray<{ channelId: string; amount?: string; totalClaimed?: string }>
 }
 

@@ -22,6 +22,12 @@ export interface ClaimSource {
   channels(): Promise<readonly ClaimableChannel[]>
   /** A claim went through: each channel's new `totalClaimed`. */
   claimed(updates: ReadonlyArray<{ channelId: Hex; totalClaimed: bigint }>): Promise<void>
+  /**
+   * The chain shows these channels can never be claimed as held (their escrow is empty: withdrawn, refunded or
+   * finalized under the voucher): stop listing them, unless they were charged again since `chargedCumulativeAmount`.
+   * A later charge lists a channel again. Optional: a source without it keeps listing them.
+   */
+  dropped?(rows: ReadonlyArray<{ channelId: Hex; chargedCumulativeAmount: bigint }>): Promise<void>
 }
 
 /** A source kept in memory, for tests and single-process sellers: `put` a channel's state, read it back. */
@@ -35,6 +41,12 @@ export function memoryClaimSource(): ClaimSource & { put(channel: ClaimableChann
       for (const { channelId, totalClaimed } of updates) {
         const channel = channels.get(channelId.toLowerCase())
         if (channel) channels.set(channelId.toLowerCase(), { ...channel, totalClaimed })
+      }
+    },
+    async dropped(rows) {
+      for (const { channelId, chargedCumulativeAmount } of rows) {
+        const channel = channels.get(channelId.toLowerCase())
+        if (channel?.chargedCumulativeAmount === chargedCumulativeAmount) channels.delete(channelId.toLowerCase())
       }
     },
   }

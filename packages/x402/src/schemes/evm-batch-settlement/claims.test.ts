@@ -33,10 +33,10 @@ afterAll(async () => {
   await cast?.anvil.stop()
 })
 
-function seller(claims: BatchSettlementOptions['claims'], store: MemoryStore = memoryStore()) {
+function seller(claims: BatchSettlementOptions['claims'], store: MemoryStore = memoryStore(), via: Facilitator = facilitator) {
   const events: PaywallEvent[] = []
   const option = batchSettlement({ amount: '1000', network: kit.network, payTo: cast.receiver, asset: { address: kit.token, name: 'USDC', version: '2' }, ...(claims === undefined ? {} : { claims }) })
-  const paywall = createPaywall({ routes: { 'GET /data': option }, facilitator, store, idempotency: false, onEvent: (event) => events.push(event) })
+  const paywall = createPaywall({ routes: { 'GET /data': option }, facilitator: via, store, idempotency: false, onEvent: (event) => events.push(event) })
   const app = paywall.protect(() => Response.json({ ok: true }))
   let offer: PaymentRequirements | undefined
   /** One paid request: the deposit when `cumulative` is the first price, else a voucher; its status. */
@@ -119,5 +119,46 @@ describe('batchSettlement() claims as a service of the paywall', () => {
     await paywall.close()
     expect(batchEvents(events)).toEqual([])
     expect((await kit.stateOf(channelIdOf(config, kit.chainId))).totalClaimed).toBe(0n)
+  }, 120_000)
+
+  it('a channel withdrawn and finalized under its vouchers is told and leaves the index; the others are claimed', async () => {
+    const { paywall, pay, events, store } = seller({ periodicMs: 0, onWithdrawal: false, client: cast.owner })
+    const [good, bad] = [kit.newChannel(), kit.newChannel()]
+    for (const config of [good, bad]) for (let n = 1n; n <= 2n; n++) expect(await pay(config, n * 1000n)).toBe(200)
+    await send(cast.payerClient, 'initiateWithdraw', [bad, 20_000n])
+    await advanceTime(cast.owner, bad.withdrawDelay + 1)
+    await send(cast.payerClient, 'finalizeWithdraw', [bad])
+    const [goodId, badId] = [channelIdOf(good, kit.chainId), channelIdOf(bad, kit.chainId)]
+    const receiverBefore = await kit.balanceOf(cast.receiver)
+
+    await paywall.close()
+    const told = batchEvents(events)
+    expect(told.map((event) => event.type)).toEqual(['batch.failed', 'batch.claimed', 'batch.settled'])
+    expect(told[0]).toMatchObject({ step: 'claim', reason: 'channel_empty', outcome: 'dropped', channels: [{ channelId: badId }], receiver: cast.receiver, token: kit.token })
+    expect(told[1]).toMatchObject({ amount: '2000', channels: [{ channelId: goodId }], receiver: cast.receiver, token: kit.token })
+    expect(told[2]).toMatchObject({ amount: '2000', receiver: cast.receiver, token: kit.token })
+    expect(await kit.balanceOf(cast.receiver)).toBe(receiverBefore + 2_000n)
+    expect((await kit.stateOf(goodId)).totalClaimed).toBe(2_000n)
+    expect(await kit.stateOf(badId)).toMatchObject({ balance: 0n, totalClaimed: 0n })
+    expect(await channelIndexOf(store)!.list(indexKey(kit.network, cast.receiver, kit.token))).toEqual([])
+    // The seller's record keeps what was charged: a new deposit and charge would list the channel again.
+    expect(await readChannelRecord(store, badId)).toMatchObject({ chargedCumulativeAmount: '2000', totalClaimed: '0' })
+  }, 120_000)
+
+  it('a facilitator that cannot be reached keeps every charged channel indexed for a later claim', async () => {
+    const store = memoryStore()
+    const down: Facilitator = { ...facilitator, settle: async (request, signal) => ((request.proof.payload as unknown as { payload: { type: string } }).payload.type === 'claim' ? Promise.reject(new Error('fetch failed')) : facilitator.settle(request, signal)) }
+    const first = seller({ periodicMs: 0, onWithdrawal: false }, store, down)
+    const config = kit.newChannel()
+    const id = channelIdOf(config, kit.chainId)
+    for (let n = 1n; n <= 3n; n++) expect(await first.pay(config, n * 1000n)).toBe(200)
+    await first.paywall.close()
+    expect(batchEvents(first.events)).toEqual([expect.objectContaining({ type: 'batch.failed', reason: 'facilitator_error', outcome: 'retry', channels: [{ channelId: id }] })])
+    expect(await channelIndexOf(store)!.list(indexKey(kit.network, cast.receiver, kit.token))).toEqual([id.toLowerCase()])
+
+    const later = seller({ periodicMs: 0, onWithdrawal: false }, store)
+    await later.paywall.close()
+    expect(batchEvents(later.events).map((event) => event.type)).toEqual(['batch.claimed', 'batch.settled'])
+    expect((await kit.stateOf(id)).totalClaimed).toBe(3_000n)
   }, 120_000)
 })

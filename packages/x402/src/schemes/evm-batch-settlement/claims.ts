@@ -29,8 +29,9 @@ export interface BatchClaimsOptions {
   /** Channels per claim transaction; default 100. */
   maxClaimsPerBatch?: number
   /**
-   * A viem client of the chain, to read each owing channel's pending withdrawal at every check. Without it a
-   * withdrawal is seen only once a request of that channel brought it from the facilitator.
+   * A viem client of the chain, to read each owing channel's pending withdrawal at every check, and, when the
+   * contract refuses a claim, which channels can never be claimed (they leave the index). Without it a withdrawal
+   * is seen only once a request of that channel brought it from the facilitator.
    */
   client?: Client
 }
@@ -103,13 +104,15 @@ export function claimService(settings: ClaimSettings, signer: ReceiverSigner | u
       ...(signer ? { signClaims: (payload) => signer.signTypedData(claimBatchTypedData(toVoucherClaims(payload.claims), chainId)) } : {}),
       onEvent: (event) => {
         if (!emit) return
+        const whose = { ...fields, receiver: event.receiver, token: event.token }
         if (event.type === 'batch.claimed') {
           const amount = event.channels.reduce((sum, channel) => sum + BigInt(channel.amount), 0n).toString()
-          emit(event.type, { ...fields, transaction: event.transaction, amount, channels: event.channels })
+          emit(event.type, { ...whose, transaction: event.transaction, amount, channels: event.channels })
         } else if (event.type === 'batch.settled') {
-          emit(event.type, { ...fields, transaction: event.transaction, amount: event.amount })
+          emit(event.type, { ...whose, transaction: event.transaction, amount: event.amount })
         } else {
-          emit(event.type, { ...fields, step: event.step, reason: event.reason, message: event.message, ...(event.channels ? { channels: event.channels.map((channelId) => ({ channelId })) } : {}) })
+          const { step, reason, message, outcome, transaction, channels } = event
+          emit(event.type, { ...whose, step, reason, message, outcome, ...(transaction ? { transaction } : {}), ...(channels ? { channels: channels.map((channelId) => ({ channelId })) } : {}) })
         }
       },
     })

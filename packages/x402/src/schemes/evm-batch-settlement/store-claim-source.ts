@@ -82,6 +82,15 @@ export function storeClaimSource(options: StoreClaimSourceOptions): ClaimSource 
         })
       }
     },
+    async dropped(rows) {
+      for (const { channelId, chargedCumulativeAmount } of rows) {
+        // Only as it was read: a charge since (a new deposit, a new voucher) keeps it listed for the next claim.
+        await underLock(channelId, async (record) => {
+          if (record === undefined || BigInt(record.chargedCumulativeAmount) === chargedCumulativeAmount) await index.remove(key, channelId)
+          return undefined
+        })
+      }
+    },
   }
 }
 
