@@ -1,6 +1,6 @@
 // @tollgate/bun: the paywall around a Bun.serve handler, for `fetch` and for entries of `routes`.
 // Bun is fetch-shaped, so this only forwards to paywall.handle.
-import { TollgateError, createPaywall, toPaywallOptions, type AdapterOptions, type Closable, type PaymentContext } from '@tollgate/x402'
+import { TollgateError, createPaywall, toPaywallOptions, withClose, type AdapterOptions, type Closable, type PaymentContext } from '@tollgate/x402'
 
 export * from '@tollgate/x402'
 
@@ -22,5 +22,5 @@ export function withPaywall<R extends Request = Request, S = unknown>(
   if (typeof handler !== 'function') throw new TollgateError('invalid_options', 'withPaywall: the first argument must be a handler (request, server) => Response.', { path: 'handler', expected: 'a function' })
   const paywall = createPaywall(toPaywallOptions(options))
   const wrapped = (request: R, server: S) => paywall.handle(request, (_request, payment) => handler(request, server, payment))
-  return Object.assign(wrapped, { close: () => paywall.close() })
+  return withClose(wrapped, paywall)
 }

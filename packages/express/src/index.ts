@@ -1,7 +1,7 @@
 // @tollgate/express: the paywall as Express middleware (Express 5 and 4). Express's request and response are
 // Node's, so this is @tollgate/node's middleware with Express's types: `req.payment` and `res.locals.payment`.
 import type { RequestHandler } from 'express'
-import { paywall as nodePaywall, type Closable, type NodePaywallOptions, type PaymentContext, type Paywall } from '@tollgate/node'
+import { paywall as nodePaywall, withClose, type Closable, type NodePaywallOptions, type PaymentContext, type Paywall } from '@tollgate/node'
 
 export * from '@tollgate/x402'
 
@@ -36,7 +36,7 @@ export function paywall(options: ExpressPaywallOptions | Paywall): RequestHandle
       if (error === undefined) res.locals.payment = req.payment
       next(error)
     })
-  return Object.assign(handler, { close: middleware.close })
+  return withClose(handler, middleware)
 }
 
 export default paywall

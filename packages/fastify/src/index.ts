@@ -15,6 +15,7 @@ import {
   type PaywallOptions,
   type RouteConfig,
 } from '@tollgate/x402'
+import { closeAll } from './close-all.js'
 import { keep } from './keep.js'
 import { toFetchRequest } from './request.js'
 
@@ -51,9 +52,8 @@ const plugin: FastifyPluginAsync<FastifyPaywallOptions> = async (fastify, option
   // Every paywall made here, closed with the app (`await app.close()`): batch channels claimed, the outbox stopped.
   const made: Paywall[] = mapped ? [mapped] : []
   fastify.decorateRequest('payment', null as unknown as PaymentContext)
-  fastify.addHook('onClose', async () => {
-    for (const paywall of made) await paywall.close()
-  })
+  // Each one, even after another failed to close; then the failure, or an AggregateError when several failed.
+  fastify.addHook('onClose', async () => closeAll(made))
 
   // Built when the route is added, so a bad route config fails at start-up.
   fastify.addHook('onRoute', (route) => {

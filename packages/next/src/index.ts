@@ -1,6 +1,6 @@
 // @tollgate/next: the paywall around an App Router route handler (Node and Edge runtimes).
 // The handler runs inside paywall.handle: settlement happens after it returned, before its body is sent.
-import { TollgateError, createPaywall, toPaywallOptions, type AdapterOptions, type Closable, type PaymentContext } from '@tollgate/x402'
+import { TollgateError, createPaywall, toPaywallOptions, withClose, type AdapterOptions, type Closable, type PaymentContext } from '@tollgate/x402'
 
 export * from '@tollgate/x402'
 
@@ -24,5 +24,5 @@ export function withPaywall<R extends Request = Request, C = { params: Promise<R
   if (typeof handler !== 'function') throw new TollgateError('invalid_options', 'withPaywall: the first argument must be a route handler (request, context) => Response.', { path: 'handler', expected: 'a function' })
   const paywall = createPaywall(toPaywallOptions(options))
   const wrapped = (request: R, context: C) => paywall.handle(request, (_request, payment) => handler(request, { ...(context as C), payment }))
-  return Object.assign(wrapped, { close: () => paywall.close() })
+  return withClose(wrapped, paywall)
 }

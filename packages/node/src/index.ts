@@ -2,7 +2,7 @@
 // middleware stacks. The request is converted without reading its body, the core decides (check, then
 // session.finish once the handler's head is decided), and the handler writes to `res` as usual, streams too.
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { TollgateError, createPaywall, toPaywallOptions, type AdapterOptions, type Closable, type PaymentContext, type Paywall } from '@tollgate/x402'
+import { TollgateError, createPaywall, toPaywallOptions, withClose, type AdapterOptions, type Closable, type PaymentContext, type Paywall } from '@tollgate/x402'
 import { gateRequest } from './gate.js'
 
 export * from '@tollgate/x402'
@@ -52,7 +52,7 @@ export function toNodeHandler<Req extends IncomingMessage = IncomingMessage, Res
   const core = toPaywall(paywall, 'toNodeHandler')
   if (typeof handler !== 'function') throw new TollgateError('invalid_options', 'toNodeHandler: the second argument must be a handler (req, res, payment) => void.', { path: 'handler', expected: 'a function' })
   const onError = options.onError ?? ((error: unknown) => console.error(error))
-  return closable(core, async (req: Req, res: Res) => {
+  return withClose(async (req: Req, res: Res) => {
     let gate
     try {
       gate = await gateRequest(core, req, res)
@@ -69,7 +69,7 @@ export function toNodeHandler<Req extends IncomingMessage = IncomingMessage, Res
       gate.fail(error)
       onError(error, req)
     }
-  })
+  }, core)
 }
 
 /**
@@ -80,16 +80,11 @@ export function toNodeHandler<Req extends IncomingMessage = IncomingMessage, Res
  */
 export function paywall(options: Paywall | NodePaywallOptions): NodeMiddleware & Closable {
   const core = toPaywall(options, 'paywall')
-  return closable(core, (req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void) => {
+  return withClose((req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void) => {
     gateRequest(core, req, res).then((gate) => {
       if (gate.kind === 'answered') return
       ;(req as PaidIncomingMessage).payment = gate.payment
       next()
     }, next)
-  })
-}
-
-/** The function, with its paywall's close() (a Paywall given by the user is closed by it too). */
-function closable<F extends (...args: never[]) => unknown>(core: Paywall, fn: F): F & Closable {
-  return Object.assign(fn, { close: () => core.close() })
+  }, core)
 }

@@ -11,6 +11,8 @@ export type * from './engine/structured-types.js'
 export { toPaywallOptions, ANY_ROUTE, type AdapterOptions, type RoutePaywallOptions } from './engine/single-route.js'
 // For adapters: which of a handler's headers go with its body when the paywall's answer replaces it.
 export { isBodyHeader } from './engine/body-headers.js'
+// For adapters: a middleware's close(), its paywall's.
+export { withClose } from './engine/close.js'
 export { memoryStore, DEFAULT_MAX_ENTRIES } from './store/memory.js'
 export { memoryOutbox } from './store/memory-outbox.js'
 export type { MemoryOutbox } from './store/memory-outbox.js'

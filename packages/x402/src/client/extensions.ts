@@ -7,6 +7,7 @@ import { newPaymentId, PAYMENT_IDENTIFIER } from '../extensions/payment-identifi
 import { TollgateError } from '../errors.js'
 import type { ClientExtension } from './extension-types.js'
 import type { PaymentDemand } from './types.js'
+import { isRecord } from '../codec/record.js'
 
 /** The 402's `extensions` (v2), for the payer: gasless Permit2 signs the approval when they offer it. */
 export function declaredExtensions(demand: PaymentDemand): Record<string, unknown> | undefined {
@@ -64,6 +65,3 @@ export function checkClientExtensions(extensions: unknown): readonly ClientExten
   return extensions as readonly ClientExtension[]
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-}

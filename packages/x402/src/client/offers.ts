@@ -7,6 +7,7 @@ import { validateWire } from '../codec/validate.js'
 import { isTollgateError, TollgateError } from '../errors.js'
 import { toCaip2 } from '../requirements/networks.js'
 import type { Offer, PaymentDemand } from './types.js'
+import { isRecord } from '../codec/record.js'
 
 /** Bodies larger than this are not read for a payment request (a 402 body is a small JSON object). */
 const MAX_BODY_CHARS = 256 * 1024
@@ -27,7 +28,7 @@ export async function readPaymentDemand(response: Response): Promise<PaymentDema
     headerProblem = decoded.error
   }
   const body = await readJsonBody(response)
-  const version = isObject(body) ? body.x402Version : undefined
+  const version = isRecord(body) ? body.x402Version : undefined
   if (version === 1) {
     const decoded = decodePaymentRequiredV1Body(body)
     if (decoded.ok) return fromV1(decoded.value)
@@ -110,10 +111,6 @@ async function readJsonBody(response: Response): Promise<unknown> {
   } catch {
     return undefined
   }
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
 function malformed(why: string, cause?: TollgateError): TollgateError {

@@ -4,6 +4,7 @@
 // value (schemas.ts stays the public description; proof-check.test.ts holds the two together). Loose like the
 // schemas: unknown keys pass, and an object field is any non-null object where valibot's looseObject takes one.
 import { EXPECTED } from './expected.js'
+import { isRecord } from './record.js'
 import type { SchemaProblem } from './wire-check.js'
 
 type Check = (value: unknown) => boolean
@@ -14,7 +15,6 @@ const A_STRING = 'a string'
 const AN_OBJECT = 'an object'
 const text: Check = (value) => typeof value === 'string'
 const nonEmpty: Check = (value) => typeof value === 'string' && value !== ''
-const plainObject: Check = (value) => typeof value === 'object' && value !== null && !Array.isArray(value)
 
 const RESOURCE: readonly Field[] = [
   ['url', text, A_STRING],
@@ -30,22 +30,22 @@ const REQUIREMENTS: readonly Field[] = [
   ['payTo', text, A_STRING, true],
   ['maxTimeoutSeconds', (value) => Number.isInteger(value) && (value as number) >= 1, EXPECTED.positiveInteger, true],
   ['planId', text, A_STRING, true],
-  ['extra', plainObject, AN_OBJECT, true],
+  ['extra', isRecord, AN_OBJECT, true],
 ]
 
 const PAYLOAD_V2: readonly Field[] = [
   ['x402Version', (value) => value === 2, '2'],
   ['resource', RESOURCE, AN_OBJECT, true],
   ['accepted', REQUIREMENTS, AN_OBJECT],
-  ['payload', plainObject, AN_OBJECT],
-  ['extensions', plainObject, AN_OBJECT, true],
+  ['payload', isRecord, AN_OBJECT],
+  ['extensions', isRecord, AN_OBJECT, true],
 ]
 
 const PAYLOAD_V1: readonly Field[] = [
   ['x402Version', (value) => value === 1, '1'],
   ['scheme', nonEmpty, EXPECTED.nonEmptyString],
   ['network', nonEmpty, EXPECTED.nonEmptyString],
-  ['payload', plainObject, AN_OBJECT],
+  ['payload', isRecord, AN_OBJECT],
 ]
 
 /** The first problem of a v2 payment payload (PAYMENT-SIGNATURE); undefined when it has none. */

@@ -4,6 +4,7 @@
 // Valibot rather than zod: the same checks cost a third of the bytes in an app's bundle (docs/performance.md, P5).
 import * as v from 'valibot'
 import { EXPECTED } from './expected.js'
+import { isRecord } from './record.js'
 import type {
   PaymentPayload,
   PaymentPayloadV1,
@@ -21,10 +22,7 @@ export const nonEmptyString = v.custom<string>((input) => typeof input === 'stri
 export const decimalIntegerString = v.custom<string>((input) => typeof input === 'string' && /^\d+$/.test(input), EXPECTED.decimalInteger)
 export const positiveInteger = v.custom<number>((input) => Number.isInteger(input) && (input as number) >= 1, EXPECTED.positiveInteger)
 // A JSON object: not null, not an array (valibot's record alone would let an array through).
-export const plainObject = v.custom<Record<string, unknown>>(
-  (input) => typeof input === 'object' && input !== null && !Array.isArray(input),
-  'an object',
-)
+export const plainObject = v.custom<Record<string, unknown>>(isRecord, 'an object')
 
 export const ResourceInfoSchema = v.looseObject({
   url: v.string(),

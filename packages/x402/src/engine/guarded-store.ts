@@ -3,8 +3,11 @@
 import { TollgateError, isTollgateError } from '../errors.js'
 import type { Store } from '../store/types.js'
 
+/** A Store whose failures are 503s (`store_unavailable`): what the replay guard and the extensions' steps use. */
+export type GuardedStore = Pick<Store, 'get' | 'set' | 'add'> & { deleteIf: NonNullable<Store['deleteIf']> }
+
 /** The replay guard's store, as the paywall uses it: a failure is a 503 that names the call. */
-export function failClosed(store: Store): Pick<Store, 'get' | 'set' | 'add'> & { deleteIf: NonNullable<Store['deleteIf']> } {
+export function failClosed(store: Store): GuardedStore {
   const wrap =
     <A extends unknown[], R>(name: string, call: (...args: A) => Promise<R>) =>
     async (...args: A): Promise<R> => {
@@ -21,6 +24,16 @@ export function failClosed(store: Store): Pick<Store, 'get' | 'set' | 'add'> & {
     add: wrap('add', (key, value, ttlMs) => store.add(key, value, ttlMs)),
     deleteIf: wrap('deleteIf', (key, value) => (store.deleteIf ? store.deleteIf(key, value) : store.delete(key))),
   }
+}
+
+// Each Store's guard, made on first use and kept as long as the Store lives (a guard holds no state of its own).
+const guards = new WeakMap<Store, GuardedStore>()
+
+/** failClosed(store), made once per Store: for steps that run per request, which should not build it each time. */
+export function failClosedOnce(store: Store): GuardedStore {
+  let guarded = guards.get(store)
+  if (!guarded) guards.set(store, (guarded = failClosed(store)))
+  return guarded
 }
 
 /** The verification cache's store, as the verifier uses it: a read that fails is a miss. */

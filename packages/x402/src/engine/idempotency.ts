@@ -1,6 +1,7 @@
 // Idempotent paid retries: a paid response is kept (bounded, with a TTL) so that a client whose connection
 // dropped can retry with the same payment, or the same Idempotency-Key, and get it again without paying twice.
 import { base64ToBytes, bytesToBase64 } from '../codec/base64.js'
+import { joinChunks } from '../codec/chunks.js'
 import type { HeaderReader } from '../codec/headers.js'
 
 export interface StoredResponse {
@@ -58,13 +59,7 @@ async function collect(stream: ReadableStream<Uint8Array>, limit: number): Promi
     }
     chunks.push(value)
   }
-  const bytes = new Uint8Array(size)
-  let offset = 0
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset)
-    offset += chunk.byteLength
-  }
-  return bytes
+  return joinChunks(chunks, size)
 }
 
 export function replayResponse(stored: StoredResponse): Response {

@@ -1,7 +1,7 @@
 // The engine's steps for extensions that answer per request (contract.ts: `challenge`, `admit`, `settled`): a
 // sign-in that lets a request in unpaid, a 402 declared afresh, additions to a receipt. Extensions that need them
 // bring them (`steps: extensionSteps`), so that the engine of an app without such extensions does not ship them.
-import { failClosed } from '../engine/guarded-store.js'
+import { failClosedOnce } from '../engine/guarded-store.js'
 import { render402, send402 } from '../engine/responses.js'
 import type { PaymentContext } from '../engine/types.js'
 import { TollgateError } from '../errors.js'
@@ -13,8 +13,8 @@ import type { Extension, UnpaidRequest } from './contract.js'
  * lets in (a wallet sign-in), else the 402 with their fresh declarations and why a sign-in was refused.
  */
 const unpaid: ExtensionSteps['unpaid'] = async (extensions, request, headers, prepared, store, head, html, emit, base) => {
-  // The Store as the engine uses it: a failure answers 503 (store_unavailable).
-  const asked: UnpaidRequest = { request, headers, resourceUrl: prepared.resource.url, store: failClosed(store), paymentRequired: prepared.paymentRequired }
+  // The Store as the engine uses it: a failure answers 503 (store_unavailable). Guarded once per Store, not per request.
+  const asked: UnpaidRequest = { request, headers, resourceUrl: prepared.resource.url, store: failClosedOnce(store), paymentRequired: prepared.paymentRequired }
   let reason: string | undefined
   for (const extension of head ? [] : extensions) {
     const admission = await extension.admit?.(asked)

@@ -3,6 +3,7 @@
 import type { PaymentRequirements, X402Version } from '../codec/types.js'
 import { TollgateError, isTollgateError } from '../errors.js'
 import { toV1Network } from '../requirements/networks.js'
+import { patternCovers } from './network-pattern.js'
 import type { PaymentOption, RouteConfig, RouteSpec, Routes } from '../requirements/types.js'
 import type { Facilitator, PaymentKind } from './types.js'
 
@@ -115,11 +116,10 @@ function isRouteConfig(value: unknown): value is RouteConfig {
   return typeof value === 'object' && value !== null && 'accepts' in value
 }
 
-/** Whether a listed kind covers a needed one. A listed network may end in `*` (`eip155:*`). */
+/** Whether a listed kind covers a needed one. A listed network may end in `*` (`eip155:*`): the routes' rule. */
 function covers(listed: PaymentKind, needed: PaymentKind): boolean {
   if (listed.x402Version !== needed.x402Version || listed.scheme !== needed.scheme) return false
-  if (listed.network.endsWith('*')) return needed.network.startsWith(listed.network.slice(0, -1))
-  return listed.network === needed.network
+  return patternCovers(listed.network, needed.network)
 }
 
 function sameKind(a: PaymentKind, b: PaymentKind): boolean {

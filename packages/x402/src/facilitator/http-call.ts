@@ -2,6 +2,7 @@
 // its wire schema. Every failure is a TollgateError: facilitator_error (502) when the facilitator failed or could
 // not be reached, facilitator_bad_response (502) when it answered something else than the protocol's object,
 // facilitator_timeout (504) when the caller's signal gave up.
+import { joinChunks } from '../codec/chunks.js'
 import type { WireSchema } from '../codec/schemas.js'
 import { firstProblem } from '../codec/validate.js'
 import { TollgateError, isTollgateError, type ErrorCode, type TollgateErrorDetails } from '../errors.js'
@@ -141,13 +142,7 @@ async function readText(response: Response, endpoint: FacilitatorEndpoint, signa
   } finally {
     own.removeEventListener('abort', stop)
   }
-  const bytes = new Uint8Array(size)
-  let offset = 0
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset)
-    offset += chunk.byteLength
-  }
-  return new TextDecoder().decode(bytes)
+  return new TextDecoder().decode(joinChunks(chunks, size))
 }
 
 function interpret<T>(call: FacilitatorCall<T>, status: number, text: string, secrets: () => readonly string[]): T {

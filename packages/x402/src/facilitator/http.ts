@@ -4,6 +4,7 @@ import { SettleResponseSchema, SupportedResponseSchema, VerifyResponseSchema } f
 import type { SupportedKind } from '../codec/types.js'
 import { TollgateError } from '../errors.js'
 import { abortError, callFacilitator } from './http-call.js'
+import { patternCovers, patternRank } from './network-pattern.js'
 import { isSettlementPending } from './pending.js'
 import { resolveHttpOptions, type HttpFacilitatorOptions } from './http-options.js'
 import { createRefreshingCache } from './refreshing-cache.js'
@@ -94,10 +95,9 @@ export function httpFacilitator(options: HttpFacilitatorOptions): HttpFacilitato
       })
     },
     offerExtra({ scheme, network }) {
-      const kinds = lastKinds.filter((kind) => kind.x402Version === 2 && kind.scheme === scheme)
-      // The kind of this network, else one whose network ends in `*` and prefixes it (`solana:*`), as checkSupport reads them.
-      const wildcard = (kind: SupportedKind) => kind.network.endsWith('*') && network.startsWith(kind.network.slice(0, -1))
-      return (kinds.find((kind) => kind.network === network) ?? kinds.find(wildcard))?.extra
+      // Of the v2 kinds that cover this network, the narrowest (the first of equals): combineFacilitators' rule.
+      const kinds = lastKinds.filter((kind) => kind.x402Version === 2 && kind.scheme === scheme && patternCovers(kind.network, network))
+      return kinds.sort((a, b) => patternRank(b.network) - patternRank(a.network))[0]?.extra
     },
     // One list for the whole answer, as the reference's /supported has it.
     supportedExtensions: () => lastExtensions,

@@ -18,16 +18,18 @@ export function parseNetworkPattern(pattern: unknown, path: string): string {
   })
 }
 
-/** Whether `pattern` (canonical) covers the CAIP-2 `network`. */
+/**
+ * Whether `pattern` covers the CAIP-2 `network`: a trailing `*` matches any rest (`*` every network, `eip155:*` a
+ * namespace), else the network itself. The one rule for routes and for the kinds a facilitator lists.
+ */
 export function patternCovers(pattern: string, network: string): boolean {
-  if (pattern === '*') return true
-  if (pattern.endsWith(':*')) return network.startsWith(pattern.slice(0, -1))
+  if (pattern.endsWith('*')) return network.startsWith(pattern.slice(0, -1))
   return pattern === network
 }
 
 /** How narrow a pattern is, so that the narrowest entry wins: a network 2, a namespace 1, anything 0. */
 export function patternRank(pattern: string): number {
-  return pattern === '*' ? 0 : pattern.endsWith(':*') ? 1 : 2
+  return pattern === '*' ? 0 : pattern.endsWith('*') ? 1 : 2
 }
 
 /** The narrower of two overlapping patterns, or undefined when they share no network. */

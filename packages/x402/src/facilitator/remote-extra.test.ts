@@ -60,6 +60,17 @@ describe("httpFacilitator: offers filled from /supported's extra", () => {
     expect(facilitator.offerExtra({ scheme: 'upto', network: 'solana:EtWTRABZaYq6iMfeYKouRu166VU2xqa1' })).toBeUndefined()
   })
 
+  it('of several kinds whose network covers the offer, reads the narrowest, as combineFacilitators routes', async () => {
+    const kinds = [
+      { x402Version: 2, scheme: 'exact', network: '*', extra: { feePayer: 'anywhere' } },
+      { x402Version: 2, scheme: 'exact', network: 'solana:*', extra: { feePayer: 'solana' } },
+    ]
+    const facilitator = httpFacilitator({ url: 'https://facilitator.example', fetch: async () => Response.json({ kinds, extensions: [], signers: {} }) })
+    await facilitator.supported()
+    expect(facilitator.offerExtra({ scheme: 'exact', network: 'solana:EtWTRABZaYq6iMfeYKouRu166VU2xqa1' })).toEqual({ feePayer: 'solana' })
+    expect(facilitator.offerExtra({ scheme: 'exact', network: 'eip155:8453' })).toEqual({ feePayer: 'anywhere' })
+  })
+
   it("the offer's own keys win over the facilitator's", async () => {
     const facilitator = httpFacilitator({ url: server.url })
     await facilitator.supported()

@@ -3,6 +3,7 @@
 // The version is that of the token Nevermined returned, never the one asked for: a backend that predates v3 drops
 // `tokenVersion` from the request silently and mints a v2 token.
 import { decodeBase64Json } from '../codec/base64.js'
+import { isRecord } from '../codec/record.js'
 import { PaymentPayloadSchema } from '../codec/schemas.js'
 import type { PaymentPayload } from '../codec/types.js'
 import { validateWire } from '../codec/validate.js'
@@ -76,7 +77,7 @@ export function isSingleUseToken(token: string | PaymentPayload): boolean {
 }
 
 function record(value: unknown): Record<string, unknown> | undefined {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined
+  return isRecord(value) ? value : undefined
 }
 
 function copyString<K extends keyof AccessTokenInfo>(info: AccessTokenInfo, key: K, value: unknown): void {

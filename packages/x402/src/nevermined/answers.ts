@@ -4,6 +4,7 @@
 import type { PaymentRequired } from '../codec/types.js'
 import { TollgateError } from '../errors.js'
 import type { SettleRequest, SettleResult, VerifyRequest, VerifyResult } from '../facilitator/types.js'
+import { isRecord } from '../codec/record.js'
 
 /** Backend code for "this access token was already used": the one answer is a new token, never a retry. */
 export const TOKEN_ALREADY_USED = 'BCK.X402.0059'
@@ -45,7 +46,7 @@ export function refusedSettle(failure: Extract<Failure, { kind: 'refused' }>, re
 export function toVerifyResult(json: unknown): VerifyResult {
   const body = withoutNulls(json, ['invalidReason', 'invalidMessage', 'payer', 'network', 'agentRequestId'])
   const ok =
-    isObject(body) &&
+    isRecord(body) &&
     typeof body.isValid === 'boolean' &&
     optionalString(body.invalidReason) &&
     optionalString(body.invalidMessage) &&
@@ -55,7 +56,7 @@ export function toVerifyResult(json: unknown): VerifyResult {
   const result = { ...body } as VerifyResult
   // Settle needs the id; newer backends also nest it in `agentRequest`.
   if (typeof result.agentRequestId !== 'string') {
-    const nested = isObject(body.agentRequest) ? body.agentRequest.agentRequestId : undefined
+    const nested = isRecord(body.agentRequest) ? body.agentRequest.agentRequestId : undefined
     if (typeof nested === 'string' && nested !== '') result.agentRequestId = nested
     else delete result.agentRequestId
   }
@@ -66,7 +67,7 @@ export function toVerifyResult(json: unknown): VerifyResult {
 export function toSettleResult(json: unknown, request: SettleRequest): SettleResult {
   const body = withoutNulls(json, ['transaction', 'network', 'errorReason', 'payer'])
   const ok =
-    isObject(body) &&
+    isRecord(body) &&
     typeof body.success === 'boolean' &&
     optionalString(body.transaction) &&
     optionalString(body.network) &&
@@ -110,14 +111,10 @@ function badResponse(step: Step, expected: string): TollgateError {
 
 /** A JSON `null` in an optional field means "absent" (backends serialise missing fields either way). */
 function withoutNulls(json: unknown, keys: readonly string[]): Record<string, unknown> | null {
-  if (!isObject(json)) return null
+  if (!isRecord(json)) return null
   const body = { ...json }
   for (const key of keys) if (body[key] === null) delete body[key]
   return body
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
 function optionalString(value: unknown): boolean {

@@ -2,6 +2,7 @@
 // and pay for an offer with the test facilitator.
 import { TollgateError } from '../errors.js'
 import { decodeBase64Json } from '../codec/base64.js'
+import { isRecord } from '../codec/record.js'
 import type {
   PaymentRequired,
   PaymentRequiredV1,
@@ -61,7 +62,7 @@ export async function readPaymentRequired(response: Response): Promise<ReadPayme
     found.v2 = value
   }
   const body = await bodyJson(response)
-  if (isObject(body) && body.x402Version === 1) {
+  if (isRecord(body) && body.x402Version === 1) {
     if (!isPaymentRequiredV1(body)) {
       throw malformed('body', '{ x402Version: 1, error, accepts: [{ scheme, network, maxAmountRequired, ... }] }')
     }
@@ -164,19 +165,15 @@ function malformed(where: string, expected: string): TollgateError {
   return new TollgateError('malformed_payment', `The 402's ${where} does not have the expected shape.`, { path: where, expected })
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-}
-
 function isOffer(value: unknown): boolean {
-  return isObject(value) && typeof value.scheme === 'string' && typeof value.network === 'string'
+  return isRecord(value) && typeof value.scheme === 'string' && typeof value.network === 'string'
 }
 
 function isPaymentRequired(value: unknown): value is PaymentRequired {
   return (
-    isObject(value) &&
+    isRecord(value) &&
     value.x402Version === 2 &&
-    isObject(value.resource) &&
+    isRecord(value.resource) &&
     typeof value.resource.url === 'string' &&
     Array.isArray(value.accepts) &&
     value.accepts.length > 0 &&
@@ -192,5 +189,5 @@ function isPaymentRequiredV1(value: Record<string, unknown>): value is Record<st
 }
 
 function isSettleResponse(value: unknown): value is SettleResponse {
-  return isObject(value) && typeof value.success === 'boolean' && typeof value.transaction === 'string' && typeof value.network === 'string'
+  return isRecord(value) && typeof value.success === 'boolean' && typeof value.transaction === 'string' && typeof value.network === 'string'
 }

@@ -3,6 +3,7 @@
 import { TollgateError } from '../../errors.js'
 import type { DeclareContext, Extension } from '../contract.js'
 import type { BazaarOptions, DiscoveryOutput, JsonSchema } from './types.js'
+import { isRecord } from '../../codec/record.js'
 
 export const BAZAAR = 'bazaar'
 const DRAFT = 'https://json-schema.org/draft/2020-12/schema'
@@ -120,6 +121,3 @@ function bad(path: string, expected: string): never {
   throw new TollgateError('invalid_options', `bazaar: ${where} invalid; expected ${expected}.`, { path, expected })
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-}

@@ -1,6 +1,7 @@
 // Gasless Permit2 on the wire (x402 specs/extensions/eip2612_gas_sponsoring.md and erc20_gas_sponsoring.md): the
 // keys, the declarations a 402 carries and the info a payer fills in. Shared by the route's extension, the buyer
 // and localFacilitator; no viem here, so that a route that declares sponsoring ships only this.
+import { isRecord } from '../../codec/record.js'
 
 /** The payer signs its token's EIP-2612 permit for Permit2; the facilitator submits it with the transfer. */
 export const EIP2612_GAS_SPONSORING = 'eip2612GasSponsoring'
@@ -107,6 +108,3 @@ export function readSponsoringInfo<K extends GasSponsoringKey>(
   return { info: info as never }
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-}

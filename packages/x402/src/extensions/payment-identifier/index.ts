@@ -4,6 +4,7 @@
 import { TollgateError } from '../../errors.js'
 import type { Extension, PaymentReading, PaymentToRead } from '../contract.js'
 import { isPaymentId, PAYMENT_ID_SCHEMA, PAYMENT_IDENTIFIER } from './id.js'
+import { isRecord } from '../../codec/record.js'
 
 export { isPaymentId, newPaymentId, PAYMENT_ID_SCHEMA, PAYMENT_IDENTIFIER } from './id.js'
 
@@ -60,6 +61,3 @@ function malformed(field: string, expected: string): TollgateError {
   return new TollgateError('invalid_extension', `The payment's ${path} is invalid; expected ${expected}. Nothing was charged.`, { path, expected })
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-}

@@ -3,6 +3,7 @@
 // `invalid_batch_settlement_evm_<type>_payload` reason before any lock or facilitator call.
 import type { DecodedProof } from '../../codec/types.js'
 import type { BatchPayloadWire, ChannelConfigWire, VoucherWire } from '../../evm/batch-settlement/wire.js'
+import { isRecord } from '../../codec/record.js'
 
 export const REASON_PREFIX = 'invalid_batch_settlement_evm_'
 
@@ -64,6 +65,3 @@ function isUint(value: unknown): value is string {
   return typeof value === 'string' && UINT.test(value) && value.length <= 39
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-}
