@@ -7,7 +7,9 @@ import { describe, expect, it, vi } from 'vitest'
 import { encodePaymentSignature } from '../codec/headers.js'
 import type { PaymentRequirements } from '../codec/types.js'
 import { channelIdOf, voucherTypedData, type ChannelConfig } from '../evm/batch-settlement/index.js'
-import { OFFER_RECEIPT, offerReceipt, PAYMENT_ID_SCHEMA, paymentIdentifier, type Extension } from '../extensions/index.js'
+import { bytesToBase64 } from '../codec/base64.js'
+import { decodePaymentRequired } from '../codec/headers.js'
+import { OFFER_RECEIPT, offerReceipt, PAYMENT_ID_SCHEMA, paymentIdentifier, signInWithX, siweMessage, type Extension, type SignInChallenge, type SignInProof } from '../extensions/index.js'
 import type { Facilitator } from '../facilitator/types.js'
 import { readChannelRecord } from '../schemes/evm-batch-settlement/channel-record.js'
 import { batchSettlement } from '../schemes/evm-batch-settlement/options.js'
@@ -161,6 +163,22 @@ describe('offer-receipt on a batch-settlement route', () => {
     expect(receipt?.extra).toMatchObject({ chargedAmount: '1000' })
     const part = (receipt?.extensions as Record<string, unknown> | undefined)?.[OFFER_RECEIPT] as { info?: { receipt?: unknown } } | undefined
     expect(part?.info?.receipt).toMatchObject({ format: 'eip712', payload: { resourceUrl: URL_, payer: payer.address, network: NETWORK } })
+  })
+})
+
+describe('sign-in-with-x on a batch-settlement route', () => {
+  it('lets the payer of a voucher sign in instead of paying again, nothing charged', async () => {
+    const { app, requirements, channelRecord } = setup([signInWithX({ accessMs: 60_000 })], (_request, ctx) => Response.json({ payer: ctx.payer ?? null, paid: ctx.payment !== undefined }))
+    await app(await pay(requirements, 'deposit', 1000n))
+    expect(await (await app(await pay(requirements, 'voucher', 2000n))).json()).toEqual({ payer: payer.address, paid: true })
+    const asked = decodePaymentRequired((await app(new Request(URL_))).headers.get('PAYMENT-REQUIRED')!)
+    if (!asked.ok) throw asked.error
+    const { info } = asked.value.extensions!['sign-in-with-x'] as SignInChallenge
+    const proof: SignInProof = { ...info, address: payer.address, chainId: NETWORK, type: 'eip191', signature: await payer.signMessage({ message: siweMessage(info, payer.address, CHAIN_ID) }) }
+    const signedIn = await app(new Request(URL_, { headers: { 'SIGN-IN-WITH-X': bytesToBase64(new TextEncoder().encode(JSON.stringify(proof))) } }))
+    expect(signedIn.status).toBe(200)
+    expect(await signedIn.json()).toEqual({ payer: payer.address, paid: false })
+    expect(await channelRecord()).toMatchObject({ chargedCumulativeAmount: '2000' })
   })
 })
 
