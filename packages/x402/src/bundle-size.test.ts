@@ -32,8 +32,11 @@ const HONO = fileURLToPath(new URL('../../hono/src/index.ts', import.meta.url))
 // After the merges of that session (Hono + exact 19,424) and the extension steps found once per route: main entry
 // 30,258, createPaywall + exact 18,874, Hono + exact 19,377 bytes (0.2531x); the limits stay, each still above
 // these figures by less than ~150 B.
+// extlocal (a payment id freed when its payment charged nothing: the engine hands the extensions' readings back on
+// every uncharged end): main entry 30,345, createPaywall + exact 18,946, Hono + exact 19,467; the main entry's
+// limit is raised by 30 B for it, the others stay.
 const BUDGETS = {
-  coreMainEntry: 30_330,
+  coreMainEntry: 30_360,
   coreMinimal: 19_000,
   honoWithExact: 19_500,
 }

@@ -2,26 +2,40 @@
 // what its extensions read from a payment. Kept small: an app whose routes declare no extension ships this only.
 import type { HeaderReader } from '../codec/headers.js'
 import type { DecodedProof, PaymentRequired, PaymentRequirements, SettleResponse } from '../codec/types.js'
-import type { Extension, PaymentToRead } from '../extensions/contract.js'
+import type { Extension, PaymentReading, PaymentToRead } from '../extensions/contract.js'
 import type { Store } from '../store/types.js'
 import type { Emit } from './events.js'
 import { IDEMPOTENCY_DEFAULTS, type IdempotencySettings } from './idempotency.js'
 import { invalid } from './options.js'
 import type { Gate, PaywallEvent } from './types.js'
 
-/** Lets the route's extensions read the payment: the key its paid answer is kept under, else ''. Refusals throw. */
+/**
+ * Lets the route's extensions read the payment, each reading added to `readings` (even when a later one refuses):
+ * the key its paid answer is kept under, else ''. Refusals throw.
+ */
 export async function readExtensions(
   extensions: readonly Extension[],
   proof: DecodedProof,
   tokenHash: string,
   store: PaymentToRead['store'],
   idempotency: IdempotencySettings | undefined,
+  readings: (PaymentReading | undefined)[],
 ): Promise<string> {
   const carried = proof.x402Version === 2 ? proof.payload.extensions : undefined
   const payment: PaymentToRead = { proof, tokenHash, store, keepMs: (idempotency ?? IDEMPOTENCY_DEFAULTS).ttlMs }
   let answerKey = ''
-  for (const extension of extensions) answerKey = (await extension.readPayment?.(carried?.[extension.key], payment))?.answerKey ?? answerKey
+  for (const extension of extensions) {
+    const reading = await extension.readPayment?.(carried?.[extension.key], payment)
+    readings.push(reading)
+    answerKey = reading?.answerKey ?? answerKey
+  }
   return answerKey
+}
+
+/** The payment ended with nothing charged: what the extensions took (a payment id's binding) is given back. */
+export function releaseReadings(readings: readonly (PaymentReading | undefined)[]): void {
+  // A release that fails leaves its binding to expire: nothing else depends on it.
+  for (const reading of readings) reading?.release?.().catch(() => {})
 }
 
 /** A route's `extensions`, checked when the paywall is created (each extension checks its own options). */

@@ -5,6 +5,7 @@ import type { DecodedProof } from '../codec/types.js'
 import type { Decoded, HeaderReader } from '../codec/headers.js'
 import { TollgateError, isTollgateError } from '../errors.js'
 import type { SettleRequest, VerifyResult } from '../facilitator/types.js'
+import type { PaymentReading } from '../extensions/contract.js'
 import { hashToken } from './hash.js'
 import { readExtensions } from './extensions.js'
 import { idempotencyKeyOf, keepResponse, type StoredResponse } from './idempotency.js'
@@ -88,7 +89,11 @@ export function createGate(deps: GateDeps) {
     // A value of this request's own, so that releasing never removes a lock that expired and was taken since.
     // Random once per paywall, then counted: getRandomValues per request cost 15% of a paid request's CPU.
     const lockValue = singleUse ? (lockOwner ||= Array.from(crypto.getRandomValues(new Uint32Array(2)), (n) => n.toString(36)).join('') + ':') + ++lockCount : ''
-    const release = () => {
+    // What the route's extensions took for this payment (a payment id's binding) is given back if nothing is charged.
+    const readings: (PaymentReading | undefined)[] = []
+    const release = (kept?: boolean) => {
+      // Written out, not releaseReadings(): a call of its own cost bytes in every app's bundle.
+      if (!kept) for (const reading of readings) reading?.release?.().catch(() => {})
       if (!locked) return
       locked = false
       releaseLock(
@@ -102,8 +107,11 @@ export function createGate(deps: GateDeps) {
 
     // Where the paid answer is kept: the single-use payment's id, else the id the payment names (payment-identifier).
     const { extensions } = route.config
-    const named = extensions ? await readExtensions(extensions, proof, tokenHash, store, idempotency).catch(unexpectedError) : ''
-    if (typeof named !== 'string') return reject(render, prepared, named, base, proof, tokenHash)
+    const named = extensions ? await readExtensions(extensions, proof, tokenHash, store, idempotency, readings).catch(unexpectedError) : ''
+    if (typeof named !== 'string') {
+      release()
+      return reject(render, prepared, named, base, proof, tokenHash)
+    }
     const answerKey = paymentKey || named
     if (answerKey && idempotency) {
       const stored = await store.get<StoredResponse>(answerKey)
@@ -114,11 +122,13 @@ export function createGate(deps: GateDeps) {
     }
     if (singleUse) {
       if (await store.get(usedKey)) {
+        release()
         return reject(render, prepared, new TollgateError('payment_already_used', 'This payment was already used for another request.'), base, proof, tokenHash)
       }
       const verifyMs = route.config.verifyTimeoutMs ?? settings.verifyTimeoutMs
       const settleMs = route.config.settleTimeoutMs ?? settings.settleTimeoutMs
       locked = await store.add(lockKey, lockValue, verifyMs + settleMs + LOCK_MARGIN_MS)
+      // Not this request's binding to give back: the request that holds the payment made it.
       if (!locked) {
         return reject(render, prepared, new TollgateError('payment_in_use', 'This payment is being used by another request right now.'), base, proof, tokenHash)
       }

@@ -17,8 +17,11 @@ export interface Renderer<A> {
   refuse(error: TollgateError, paymentRequired: PaymentRequired, receipt?: ReceiptOf): A
   /** A failure with the error's own status (499, 500, 502, 503, 504). */
   fail(error: TollgateError, receipt?: ReceiptOf): A
-  /** An answer kept for idempotent retries, served again. */
-  replay(stored: StoredResponse): A
+  /**
+   * An answer kept for idempotent retries, served again; `replayed: false` for an answer made now in that form (a
+   * refund's receipt), which is not marked as a replay.
+   */
+  replay(stored: StoredResponse, replayed?: boolean): A
 }
 
 /** What verification decided is a verified payment or the answer that refuses it (never a valid VerifyResult). */

@@ -29,8 +29,11 @@ export interface SessionInput<A> {
   fields: () => Omit<PaywallEvent, 'type' | 'at'>
   /** Marks a single-use payment consumed (after a successful settlement); undefined for a reusable one. */
   consume: (() => Promise<void>) | undefined
-  /** Releases the lock on a single-use payment so that it can be used again (nothing was charged). */
-  release: () => void
+  /**
+   * Ends the payment's hold: releases the lock on a single-use payment. `kept` when it settled or is kept for a
+   * later settlement; otherwise nothing was charged, and what the route's extensions took is given back too.
+   */
+  release: (kept?: boolean) => void
   /**
    * Queues a settlement for the outbox worker: one that failed for a transient reason ('deliver' only), one whose
    * `transaction` is pending, or a delivered one to `watch` until final.

@@ -72,10 +72,11 @@ export function createSession<A>(input: SessionInput<A>): SessionOf<A> {
   let settled = false
   let finished = false
   // Ends the payment's hold once, whatever ends it: the lock is released (a consumed payment stays marked used).
-  const release = () => {
+  // `kept`: the payment settled, or is kept for a later settlement; else nothing was charged.
+  const release = (kept?: boolean) => {
     if (finished) return false
     finished = true
-    input.release()
+    input.release(kept)
     return true
   }
 
@@ -108,11 +109,11 @@ export function createSession<A>(input: SessionInput<A>): SessionOf<A> {
       // used: the outbox reconciles it (never a second transfer), and the same payment retried gets its answer.
       if (isSettlementPending(result)) throw new TollgateError('settlement_pending', 'Settlement pending: retry with the same payment.', { transaction: (pending = result).transaction })
     } catch (error) {
-      release()
+      const deliver = input.onSettleFailure === 'deliver'
+      release(deliver || !!pending)
       const failure = error instanceof TollgateError ? error : new TollgateError('facilitator_error', String(error))
       const receipt = pending ?? failureReceipt(payment, failure.code)
       emit?.(pending ? 'settle.pending' : 'settle.error', { ...fields(), amount: charged, reason: failure.code, status: failure.status, durationMs: Date.now() - started, ...(pending && { transaction: pending.transaction }) })
-      const deliver = input.onSettleFailure === 'deliver'
       if (deliver || pending) {
         // The content goes out unpaid for now: the payment is spent on it, and the outbox collects it later.
         if (deliver) await input.consume?.().catch(() => {})
@@ -125,11 +126,12 @@ export function createSession<A>(input: SessionInput<A>): SessionOf<A> {
       return { kind: 'replace', response: render.fail(failure, { response: receipt, x402Version }), receipt }
     }
     if (!result.success) {
-      release()
+      const deliver = input.onSettleFailure === 'deliver'
+      release(deliver)
       const reason = result.errorReason ?? 'settlement_failed'
       const receipt: SettleResponse = { ...result, transaction: result.transaction ?? '', network: result.network ?? payment.network }
       emit?.('settle.failure', { ...fields(), amount: charged, reason, status: 402, durationMs: Date.now() - started })
-      if (input.onSettleFailure === 'deliver') {
+      if (deliver) {
         await input.consume?.().catch(() => {})
         return sendPaid(receipt, x402Version)
       }
@@ -143,7 +145,7 @@ export function createSession<A>(input: SessionInput<A>): SessionOf<A> {
         emit?.('store.error', { ...fields(), reason: error instanceof TollgateError ? error.code : 'store_unavailable' })
       })
     }
-    release()
+    release(true)
     settled = true
     if (input.settled) result = await input.settled(result, offer.requirements, payment.payer)
     // Kept in the outbox until final, so that a reorganisation after a restart is still settled again.

@@ -36,9 +36,15 @@ export interface PaymentRefusal {
   receipt?: SettleResponse
 }
 
-/** An answer kept for idempotent retries (`idempotency`), served again without paying twice. */
+/**
+ * An answer the core gives in place of the work: one kept for idempotent retries (`idempotency`), served again
+ * without paying twice (`replayed: true`), or one a payment operation made now (a batch-settlement refund's
+ * receipt, `replayed: false`).
+ */
 export interface PaymentKept {
   kind: 'kept'
+  /** Whether it is a kept answer served again (an HTTP answer's `Idempotent-Replayed: true`). */
+  replayed: boolean
   status: number
   headers: [string, string][]
   body: Uint8Array

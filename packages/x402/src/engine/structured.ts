@@ -25,7 +25,7 @@ function structuredRenderer(priced: Prepared | undefined): Renderer<Answer> {
   return {
     refuse: (error, paymentRequired, receipt) => refusalOf(error, paymentRequired, receipt?.response),
     fail: (error, receipt) => refusalOf(error, priced?.paymentRequired, receipt?.response),
-    replay: (stored) => ({ kind: 'kept', status: stored.status, headers: stored.headers, body: base64ToBytes(stored.body) }),
+    replay: (stored, replayed = true) => ({ kind: 'kept', replayed, status: stored.status, headers: stored.headers, body: base64ToBytes(stored.body) }),
   }
 }
 

@@ -36,9 +36,10 @@ export interface PaymentToRead {
   tokenHash: string
   /**
    * The paywall's Store (shared by every instance when it is Redis; failures answer 503). Keys of an extension
-   * start with `tg:` and its key: `tg:pid:...`.
+   * start with `tg:` and its key: `tg:pid:...`. `deleteIf(key, value)` (always there on the paywall's)
+   * deletes a key only while it holds `value`.
    */
-  store: Pick<Store, 'get' | 'set' | 'add'>
+  store: Pick<Store, 'get' | 'set' | 'add' | 'deleteIf'>
   /** How long the paywall keeps paid answers (its `idempotency.ttlMs`, 10 minutes by default), in ms. */
   keepMs: number
 }
@@ -50,6 +51,13 @@ export interface PaymentReading {
    * (payment-identifier: the payment's own id). A single-use payment's answer is kept under its own id anyway.
    */
   answerKey?: string
+  /**
+   * Undoes what `readPayment` took for this payment (payment-identifier: the id's binding, when this request made
+   * it) once the payment ends with nothing charged: refused, failed, timed out, the client gone, the handler failed
+   * or answered non-2xx, the settlement failed. Not called once the payment settled or was kept for a later
+   * settlement (the outbox, `onSettleFailure: 'deliver'`). A failure here is ignored.
+   */
+  release?(): Promise<unknown>
 }
 
 /** A request that carries no payment, on a route whose extensions answer before payment. */

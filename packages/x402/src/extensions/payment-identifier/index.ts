@@ -37,16 +37,20 @@ export function paymentIdentifier(options: PaymentIdentifierOptions = {}): Exten
 
 /**
  * Binds the id to this payment (its token hash) for as long as answers are kept: the first payment to name an id
- * owns it, across instances when the Store is shared. The paid answer is then kept under the id.
+ * owns it, across instances when the Store is shared. The paid answer is then kept under the id. A payment that
+ * ends with nothing charged frees the id again (only the request that bound it, and only while it is still its):
+ * the id names a purchase, and a purchase that did not happen may be retried with a new payment.
  */
 async function bind(id: string, { store, tokenHash, keepMs }: PaymentToRead): Promise<PaymentReading> {
   const key = 'tg:pid:' + id
-  if (!(await store.add(key, tokenHash, keepMs)) && (await store.get(key)) !== tokenHash) {
+  const answerKey = 'tg:idem:pid:' + id
+  if (await store.add(key, tokenHash, keepMs)) return { answerKey, release: async () => store.deleteIf?.(key, tokenHash) }
+  if ((await store.get(key)) !== tokenHash) {
     throw new TollgateError('payment_id_conflict', `The payment id "${id}" already names another payment; nothing was charged. Send a new id with a new payment.`, {
       path: `extensions["${PAYMENT_IDENTIFIER}"].info.id`,
     })
   }
-  return { answerKey: 'tg:idem:pid:' + id }
+  return { answerKey }
 }
 
 function missing(required: boolean): undefined {
