@@ -7,7 +7,7 @@
 import { isAddressEqual, type Address, type Client, type Hash, type TransactionReceipt } from 'viem'
 import { getBlockNumber } from 'viem/actions'
 import { sleep } from '../facilitator/abort.js'
-import { SETTLEMENT_PENDING } from '../facilitator/pending.js'
+import { pendingResult } from '../facilitator/pending.js'
 import type { SettleRequest, SettleResult } from '../facilitator/types.js'
 import { rpcFailure, settleFailure } from './chain-calls.js'
 import { proofParts } from './proof-kind.js'
@@ -88,10 +88,6 @@ export async function reconcile(ctx: ReconcileContext, pendingTransaction: strin
   }
   const waiting = mined ? `mined in block ${mined.blockNumber}, not ${ctx.finalityDepth} blocks deep yet` : 'not mined yet'
   return pendingResult(currentTransaction(tracked).hash, network, payer, `The settlement ${currentTransaction(tracked).hash} is ${waiting}.`)
-}
-
-export function pendingResult(transaction: Hash, network: string, payer: string, errorMessage: string): SettleResult {
-  return { success: false, errorReason: SETTLEMENT_PENDING, errorMessage, transaction, network, payer }
 }
 
 /** A transaction an earlier process sent for the authorization: tracked (and watched) from what the chain says. */
