@@ -11,7 +11,7 @@ import { pendingResult } from '../facilitator/pending.js'
 import type { SettleRequest, SettleResult } from '../facilitator/types.js'
 import { rpcFailure, settleFailure } from './chain-calls.js'
 import { proofParts } from './proof-kind.js'
-import { isKnown, receiptOrNothing } from './rebroadcast.js'
+import { firstReceipt, isKnown, receiptOrNothing } from './rebroadcast.js'
 import { parseExactEvmPayload, type ExactEvmPayload } from './scheme.js'
 import { currentTransaction, type SettlementTracker, type TrackedSettlement } from './settlement-tracker.js'
 import { readExactTerms, type ExactTerms } from './verify.js'
@@ -116,13 +116,11 @@ async function adopt(ctx: ReconcileContext, payment: PendingPayment, hash: Hash)
 /** Reads the receipts of the tracked transactions: whether one is mined `finalityDepth` blocks deep (at least 1). */
 async function deepEnough(ctx: ReconcileContext, tracked: TrackedSettlement): Promise<boolean> {
   try {
-    for (const { hash } of tracked.sends) {
-      const receipt = await receiptOrNothing(ctx.client, hash)
-      if (receipt?.status !== 'success') continue
-      tracked.mined = receipt
-      const head = await getBlockNumber(ctx.client, { cacheTime: 0 })
-      return head - receipt.blockNumber + 1n >= BigInt(Math.max(1, ctx.finalityDepth))
-    }
+    const receipt = await firstReceipt(ctx.client, tracked.sends)
+    if (!receipt) return false
+    tracked.mined = receipt
+    const head = await getBlockNumber(ctx.client, { cacheTime: 0 })
+    return head - receipt.blockNumber + 1n >= BigInt(Math.max(1, ctx.finalityDepth))
   } catch {
     // The watch reads again at its next poll; meanwhile what it saw last stands.
   }
