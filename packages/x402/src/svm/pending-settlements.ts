@@ -7,7 +7,7 @@ import { getBase58Encoder, getPublicKeyFromAddress, verifySignature, type Addres
 import { pendingResult } from '../facilitator/pending.js'
 import type { DecodedProof } from '../codec/types.js'
 import type { SettleResult } from '../facilitator/types.js'
-import { proofParts } from './verify-payment.js'
+import { proofParts } from '../facilitator/proof-parts.js'
 import type { SvmChain } from './chain.js'
 import { SVM_EXACT_REASONS as REASONS } from './constants.js'
 import { decodeSvmTransaction, toBase58, type SvmTransaction } from './wire.js'
