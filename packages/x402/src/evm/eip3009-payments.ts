@@ -8,10 +8,10 @@ import { estimateTransfer, isContractRejection, revertReason, rpcFailure, settle
 import { checkContractSignature, type WalletDeployment } from './contract-signature.js'
 import type { Permit2Context } from './permit2-settle.js'
 import { proofParts, refusal } from './proof-kind.js'
-import { receiptRebroadcasting, type SentTransaction } from './rebroadcast.js'
+import { sendSettlement } from './settle-send.js'
 import { EXACT_EVM_REASONS as REASONS, parseExactEvmPayload, type ExactEvmPayload } from './scheme.js'
 import type { SettlementEvent } from './settlement-events.js'
-import { authorizationKey, authorizationOf, pendingResult, reconcile, type ExactAuthorization, type PendingPayment, type ReconcileContext } from './settlement-reconcile.js'
+import { authorizationKey, authorizationOf, reconcile, type ExactAuthorization, type PendingPayment, type ReconcileContext } from './settlement-reconcile.js'
 import { isAnsweredPending, settlementTracker, type TrackedSettlement } from './settlement-tracker.js'
 import { eip3009Payment, watchContextOf, watchSettlement } from './settlement-watch.js'
 import { transferredAmount } from './permit2-pending.js'
@@ -38,7 +38,7 @@ export interface Verified {
 }
 
 export function eip3009Payments(ctx: Eip3009Context) {
-  const { client, settler, now, confirmations, receiptTimeoutMs, send, inFlight, erc6492Factories, checkKind, emit } = ctx
+  const { client, settler, now, confirmations, receiptTimeoutMs, send, inFlight, erc6492Factories, checkKind } = ctx
   const watchContext = watchContextOf(ctx)
   // Authorizations with a transaction out: later settle calls for them are answered from here (settlement-reconcile.ts).
   const tracker = settlementTracker()
@@ -169,15 +169,21 @@ export function eip3009Payments(ctx: Eip3009Context) {
         const refused = await deployWallet(deployment, payer, signal, failed)
         if (refused) return refused
       }
-      const result = await submitAndWait(payload, terms, gas, signal, failed, (sent, receipt) => {
-        // Watched until final (delivered) or mined (pending), in flight meanwhile (settlement-watch.ts).
-        watched = true
-        watch(key, tracker.track(key, { sends: [sent], mined: receipt, reorged: false, answeredPending: !receipt }), payload, terms)
-      })
-      // Reconciling a transaction that is gone (reorged out and dropped, before a restart): sent anew, and pending
-      // for the outbox until final like the first, so that it stays watched across another restart.
-      if (!request.pendingTransaction || !result.success || ctx.finalityDepth <= 1) return result
-      return pendingResult(result.transaction as Hash, terms.network, payer, `The settlement ${request.pendingTransaction} was gone from the chain; sent again as ${result.transaction}.`)
+      return await sendSettlement(ctx, {
+        what: 'transfer',
+        call: { ...transferCall(payload, terms.asset), ...(gas === undefined ? {} : { gas }) },
+        network: terms.network,
+        payer,
+        amount: BigInt(value).toString(),
+        failReason: REASONS.transactionState,
+        failed,
+        resends: request.pendingTransaction,
+        out: (sent, receipt) => {
+          // Watched until final (delivered) or mined (pending), in flight meanwhile (settlement-watch.ts).
+          watched = true
+          watch(key, tracker.track(key, { sends: [sent], mined: receipt, reorged: false, answeredPending: !receipt }), payload, terms)
+        },
+      }, signal)
     } finally {
       if (!watched) inFlight.delete(key)
     }
@@ -213,45 +219,6 @@ export function eip3009Payments(ctx: Eip3009Context) {
       return failed(REASONS.transactionState, `Deploying the wallet ${wallet} with its factory ${deployment.factory} did not work (${hash}).`, wallet)
     }
     return undefined
-  }
-
-  async function submitAndWait(
-    payload: ExactEvmPayload,
-    terms: ExactTerms,
-    gas: bigint | undefined,
-    signal: AbortSignal,
-    failed: (errorReason: string, errorMessage: string, payer?: string, extra?: Record<string, unknown>) => SettleResult,
-    out: (sent: SentTransaction, receipt: TransactionReceipt | undefined) => void,
-  ): Promise<SettleResult> {
-    const payer = payload.authorization.from
-    signal.throwIfAborted()
-    // Signed here and kept, so that a transaction dropped before it was mined is sent again as is (rebroadcast.ts).
-    let sent: SentTransaction
-    try {
-      sent = await send(signal, { ...transferCall(payload, terms.asset), ...(gas === undefined ? {} : { gas }) })
-    } catch (error) {
-      if (signal.aborted) throw signal.reason
-      if (isContractRejection(error)) return failed(REASONS.transactionState, `The transfer was refused: ${revertReason(error)}`, payer)
-      throw (await ctx.gas.outOfFunds(error, terms.network)) ?? rpcFailure('the transfer submission', error)
-    }
-    ctx.gas.afterSend(terms.network)
-
-    const { hash } = sent
-    const onRebroadcast = (transaction: Hash) => emit({ type: 'settlement.rebroadcast', transaction, network: terms.network, payer })
-    let receipt: TransactionReceipt
-    try {
-      receipt = await receiptRebroadcasting(client, sent, { confirmations, timeout: receiptTimeoutMs, pollingMs: client.pollingInterval, onRebroadcast }, signal, 'transfer')
-    } catch (error) {
-      if (signal.aborted) throw error // the caller gave up: nothing is sent again (rebroadcast.ts)
-      // Out without a receipt in time: watched until mined, so that a retry or the outbox is answered about it.
-      out(sent, undefined)
-      return pendingResult(hash, terms.network, payer, `The transfer ${hash} was sent but not mined within ${receiptTimeoutMs} ms.`)
-    }
-    if (receipt.status !== 'success') {
-      return failed(REASONS.transactionState, `The transfer ${hash} reverted on chain.`, payer, { revertedTransaction: hash })
-    }
-    out(sent, receipt)
-    return { success: true, transaction: hash, network: terms.network, payer, amount: BigInt(payload.authorization.value).toString() }
   }
 
   return { verify: verifyPayment, settle: settlePayment }

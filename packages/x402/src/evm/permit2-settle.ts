@@ -1,6 +1,6 @@
 // localFacilitator's Permit2 payments (upto, and exact over Permit2): the chain's checks (proxy deployed, nonce
 // unused, balance, the payer's approval of Permit2, a simulated settle) and the settlement through the x402 proxy.
-import { encodeFunctionData, hashTypedData, isAddressEqual, type Abi, type Account, type Address, type Client, type Hash, type TransactionReceipt } from 'viem'
+import { encodeFunctionData, hashTypedData, isAddressEqual, type Abi, type Account, type Address, type Client } from 'viem'
 import { estimateContractGas, getCode, readContract, writeContract, type EstimateContractGasParameters, type WriteContractParameters } from 'viem/actions'
 import type { PaymentRequirements } from '../codec/types.js'
 import type { SettleResult, VerifyResult } from '../facilitator/types.js'
@@ -10,11 +10,11 @@ import { PERMIT2_ADDRESS, PERMIT2_REASONS as REASONS, parsePermit2Payload, permi
 import { askWallet } from './contract-signature.js'
 import type { SubmissionLane } from './submission-queue.js'
 import type { GasFunds } from './gas-funds.js'
-import { receiptRebroadcasting, type SentTransaction } from './rebroadcast.js'
+import { sendSettlement } from './settle-send.js'
 import type { SettlementEvent } from './settlement-events.js'
 import { watchContextOf, type WatchedPayment } from './settlement-watch.js'
 import { permit2AuthorizationOf, permit2Key, permit2Pending } from './permit2-pending.js'
-import { pendingResult, reconcile } from './settlement-reconcile.js'
+import { reconcile } from './settlement-reconcile.js'
 import { settlementTracker } from './settlement-tracker.js'
 import { checkPermit2Offline, readPermit2Terms, type Permit2OfflineCheck, type Permit2Terms } from './permit2-verify.js'
 import { checkSponsorship, readSponsorship, submitApproval, type ApprovalSponsoringOptions, type Sponsorship } from './permit2-sponsor.js'
@@ -225,39 +225,22 @@ export function permit2Payments(ctx: Permit2Context) {
     ctx.inFlight.add(key)
     let watched = false
     try {
-      signal.throwIfAborted()
-      // The lane keeps the signed bytes, so that a settle dropped before it was mined is sent again as is (rebroadcast.ts).
-      let sent: SentTransaction
-      try {
-        sent = await ctx.send(signal, { to: proxyFor(terms.kind), data: encodeFunctionData(settleCall(payload, terms, amount, permit)), gas })
-      } catch (error) {
-        if (signal.aborted) throw signal.reason
-        if (isContractRejection(error)) return failed(REASONS.transactionFailed, `The settle was refused: ${revertReason(error)}`, payer)
-        throw (await ctx.gas.outOfFunds(error, terms.network)) ?? rpcFailure('the settle submission', error)
-      }
-      ctx.gas.afterSend(terms.network)
-      const onRebroadcast = (transaction: Hash) => ctx.emit({ type: 'settlement.rebroadcast', transaction, network: terms.network, payer })
-      const wait = { confirmations: ctx.confirmations, timeout: ctx.receiptTimeoutMs, pollingMs: client.pollingInterval, onRebroadcast }
-      const { hash } = sent
       const authorized = { key, payload, terms }
-      let receipt: TransactionReceipt
-      try {
-        receipt = await receiptRebroadcasting(client, sent, wait, signal, 'settle')
-      } catch (error) {
-        if (signal.aborted) throw error // the caller gave up: nothing is sent again (rebroadcast.ts)
-        // Out without a receipt in time: watched until mined, so that a retry or the outbox is answered about it.
-        watched = true
-        pending.watch(authorized, pending.tracker.track(key, { sends: [sent], mined: undefined, reorged: false, answeredPending: true }), amount)
-        return pendingResult(hash, terms.network, payer, `The settle ${hash} was sent but not mined within ${ctx.receiptTimeoutMs} ms.`)
-      }
-      if (receipt.status !== 'success') return failed(REASONS.transactionFailed, `The settle ${hash} reverted on chain.`, payer, { revertedTransaction: hash })
-      // Watched for a reorganisation until final, in flight meanwhile (settlement-watch.ts), as EIP-3009 transfers.
-      watched = true
-      pending.watch(authorized, pending.tracker.track(key, { sends: [sent], mined: receipt, reorged: false, answeredPending: false }), amount)
-      // Reconciling a settle that is gone (reorged out and dropped, before a restart): sent anew, and pending for
-      // the outbox until final like the first, so that it stays watched across another restart.
-      if (pendingTransaction && ctx.finalityDepth > 1) return pendingResult(hash, terms.network, payer, `The settle ${pendingTransaction} was gone from the chain; sent again as ${hash}.`)
-      return { success: true, transaction: hash, network: terms.network, payer, amount: amount.toString() }
+      return await sendSettlement(ctx, {
+        what: 'settle',
+        call: { to: proxyFor(terms.kind), data: encodeFunctionData(settleCall(payload, terms, amount, permit)), gas },
+        network: terms.network,
+        payer,
+        amount: amount.toString(),
+        failReason: REASONS.transactionFailed,
+        failed,
+        resends: pendingTransaction,
+        out: (sent, receipt) => {
+          // Watched until final (delivered) or mined (pending), in flight meanwhile (settlement-watch.ts), as EIP-3009 transfers.
+          watched = true
+          pending.watch(authorized, pending.tracker.track(key, { sends: [sent], mined: receipt, reorged: false, answeredPending: !receipt }), amount)
+        },
+      }, signal)
     } finally {
       if (!watched) ctx.inFlight.delete(key)
     }

@@ -1,9 +1,8 @@
 // Offline checks of a Permit2 payment (upto, or exact over Permit2): the terms it must match, its time window
 // and its EIP-712 signature under Permit2's domain. No RPC here; localFacilitator adds the chain's checks.
-import { hashTypedData, isAddressEqual, recoverTypedDataAddress, type Address } from 'viem'
+import { isAddressEqual, type Address } from 'viem'
 import type { PaymentRequirements } from '../codec/types.js'
-import { TollgateError } from '../errors.js'
-import { recoverAddressNatively } from './native-recover.js'
+import { offlineRefusal, optionErrorFor, readTokenOffer, recoverTypedSigner } from './offline-checks.js'
 import { eip155ChainId } from '../requirements/networks.js'
 import {
   DEADLINE_MARGIN_SECONDS,
@@ -34,11 +33,7 @@ export type Permit2OfflineCheck =
   | { isValid: false; invalidReason: string; invalidMessage: string; payer?: Address }
 
 const ADDRESS = /^0x[0-9a-fA-F]{40}$/
-const UINT_DECIMAL = /^(?:0|[1-9][0-9]*)$/
-
-function optionError(path: string, expected: string, found: unknown): TollgateError {
-  return new TollgateError('invalid_payment_option', `${path} must be ${expected} for a Permit2 payment, got ${JSON.stringify(found)}.`, { path, expected })
-}
+const optionError = optionErrorFor('for a Permit2 payment')
 
 /**
  * Reads the terms of an upto or Permit2 exact offer. Throws `invalid_payment_option` for a malformed field (the
@@ -48,11 +43,7 @@ export function readPermit2Terms(requirements: PaymentRequirements): Permit2Term
   const kind = permit2KindOf(requirements)
   const chainId = eip155ChainId(requirements.network)
   if (kind === undefined || chainId === undefined) return undefined
-  const { asset, payTo, amount } = requirements
-  if (typeof asset !== 'string' || !ADDRESS.test(asset)) throw optionError('requirements.asset', 'a token contract address', asset)
-  if (typeof payTo !== 'string' || !ADDRESS.test(payTo)) throw optionError('requirements.payTo', 'a recipient address', payTo)
-  if (typeof amount !== 'string' || !UINT_DECIMAL.test(amount)) throw optionError('requirements.amount', 'atomic units as a decimal string', amount)
-  const terms: Permit2Terms = { kind, network: requirements.network, chainId, asset: asset as Address, payTo: payTo as Address, amount: BigInt(amount) }
+  const terms: Permit2Terms = { kind, network: requirements.network, chainId, ...readTokenOffer(requirements, optionError) }
   if (kind === 'upto') {
     const facilitator = requirements.extra?.facilitatorAddress
     if (typeof facilitator !== 'string' || !ADDRESS.test(facilitator)) {
@@ -65,14 +56,7 @@ export function readPermit2Terms(requirements: PaymentRequirements): Permit2Term
 
 /** The address that signed a Permit2 payment; undefined if unrecoverable. */
 export async function recoverPermit2Signer(payload: Permit2Payload, kind: Permit2Kind, chainId: number): Promise<Address | undefined> {
-  try {
-    const typedData = permit2TypedData(kind, chainId, payload.permit2Authorization)
-    const native = recoverAddressNatively(hashTypedData(typedData), payload.signature)
-    if (native !== undefined) return native ?? undefined
-    return await recoverTypedDataAddress({ ...typedData, signature: payload.signature })
-  } catch {
-    return undefined
-  }
+  return recoverTypedSigner(() => permit2TypedData(kind, chainId, payload.permit2Authorization), payload.signature)
 }
 
 export interface CheckPermit2Input {
@@ -87,9 +71,7 @@ export interface CheckPermit2Input {
   expectAmount?: bigint | undefined
 }
 
-function invalid(invalidReason: string, invalidMessage: string, payer?: Address): Permit2OfflineCheck {
-  return payer === undefined ? { isValid: false, invalidReason, invalidMessage } : { isValid: false, invalidReason, invalidMessage, payer }
-}
+const invalid: (invalidReason: string, invalidMessage: string, payer?: Address) => Permit2OfflineCheck = offlineRefusal
 
 /**
  * Every check that needs no chain, in the reference's order: spender (the kind's proxy), recipient, facilitator

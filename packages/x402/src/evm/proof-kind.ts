@@ -1,25 +1,15 @@
 // The checks every payment to localFacilitator passes first, whatever pays it (EIP-3009 or Permit2): the x402
 // generation, the scheme, and the network of the offer and of the proof against the facilitator's own chain.
 import type { DecodedProof } from '../codec/types.js'
+import { proofParts, refusal } from '../facilitator/proof-parts.js'
 import type { VerifyRequest, VerifyResult } from '../facilitator/types.js'
 import { eip155Network, fromV1Network } from '../requirements/networks.js'
 import { withAbort } from './chain-calls.js'
 import { permit2KindOf, UPTO_SCHEME } from './permit2.js'
 import { EXACT_EVM_REASONS as REASONS, EXACT_SCHEME } from './scheme.js'
 
-/** A refusal (`isValid: false`) with the reason and the payer when known. */
-export function refusal(invalidReason: string, invalidMessage: string, payer?: string): VerifyResult {
-  return { isValid: false, invalidReason, invalidMessage, ...(payer === undefined ? {} : { payer }) }
-}
-
-/** The scheme, network and scheme payload of a proof, whichever generation sent it. */
-export function proofParts(proof: DecodedProof): { scheme: unknown; network: unknown; payload: unknown } {
-  if (proof.x402Version === 2) {
-    const accepted = proof.payload.accepted as Partial<Record<string, unknown>> | undefined
-    return { scheme: accepted?.scheme, network: accepted?.network, payload: proof.payload.payload }
-  }
-  return { scheme: proof.payload.scheme, network: proof.payload.network, payload: proof.payload.payload }
-}
+// The EVM paths read them from here; the one copy, shared with the Solana facilitator, is facilitator/proof-parts.ts.
+export { proofParts, refusal }
 
 /** The payment's `extensions` (v2 only): gasless Permit2 reads the payer's permit or approval there. */
 export function carriedExtensions(proof: DecodedProof): unknown {

@@ -79,6 +79,15 @@ export async function receiptOrNothing(client: Client, hash: Hash): Promise<Tran
   }
 }
 
+/** The receipt of the first of `sends` mined successfully (at most one can be: they share a nonce), if any. */
+export async function firstReceipt(client: Client, sends: readonly SentTransaction[]): Promise<TransactionReceipt | undefined> {
+  for (const { hash } of sends) {
+    const receipt = await receiptOrNothing(client, hash)
+    if (receipt?.status === 'success') return receipt
+  }
+  return undefined
+}
+
 /** Whether the node knows the transaction at all (pending, or mined since the receipt was asked). */
 export async function isKnown(client: Client, hash: Hash): Promise<boolean> {
   try {

@@ -7,11 +7,11 @@
 import { isAddressEqual, type Address, type Client, type Hash, type TransactionReceipt } from 'viem'
 import { getBlockNumber } from 'viem/actions'
 import { sleep } from '../facilitator/abort.js'
-import { SETTLEMENT_PENDING } from '../facilitator/pending.js'
+import { pendingResult } from '../facilitator/pending.js'
 import type { SettleRequest, SettleResult } from '../facilitator/types.js'
 import { rpcFailure, settleFailure } from './chain-calls.js'
 import { proofParts } from './proof-kind.js'
-import { isKnown, receiptOrNothing } from './rebroadcast.js'
+import { firstReceipt, isKnown, receiptOrNothing } from './rebroadcast.js'
 import { parseExactEvmPayload, type ExactEvmPayload } from './scheme.js'
 import { currentTransaction, type SettlementTracker, type TrackedSettlement } from './settlement-tracker.js'
 import { readExactTerms, type ExactTerms } from './verify.js'
@@ -90,10 +90,6 @@ export async function reconcile(ctx: ReconcileContext, pendingTransaction: strin
   return pendingResult(currentTransaction(tracked).hash, network, payer, `The settlement ${currentTransaction(tracked).hash} is ${waiting}.`)
 }
 
-export function pendingResult(transaction: Hash, network: string, payer: string, errorMessage: string): SettleResult {
-  return { success: false, errorReason: SETTLEMENT_PENDING, errorMessage, transaction, network, payer }
-}
-
 /** A transaction an earlier process sent for the authorization: tracked (and watched) from what the chain says. */
 async function adopt(ctx: ReconcileContext, payment: PendingPayment, hash: Hash): Promise<TrackedSettlement | undefined> {
   const { client, tracker } = ctx
@@ -120,13 +116,11 @@ async function adopt(ctx: ReconcileContext, payment: PendingPayment, hash: Hash)
 /** Reads the receipts of the tracked transactions: whether one is mined `finalityDepth` blocks deep (at least 1). */
 async function deepEnough(ctx: ReconcileContext, tracked: TrackedSettlement): Promise<boolean> {
   try {
-    for (const { hash } of tracked.sends) {
-      const receipt = await receiptOrNothing(ctx.client, hash)
-      if (receipt?.status !== 'success') continue
-      tracked.mined = receipt
-      const head = await getBlockNumber(ctx.client, { cacheTime: 0 })
-      return head - receipt.blockNumber + 1n >= BigInt(Math.max(1, ctx.finalityDepth))
-    }
+    const receipt = await firstReceipt(ctx.client, tracked.sends)
+    if (!receipt) return false
+    tracked.mined = receipt
+    const head = await getBlockNumber(ctx.client, { cacheTime: 0 })
+    return head - receipt.blockNumber + 1n >= BigInt(Math.max(1, ctx.finalityDepth))
   } catch {
     // The watch reads again at its next poll; meanwhile what it saw last stands.
   }

@@ -5,13 +5,13 @@
 // authorization, only once the chain says the authorization is unused. One watcher per authorization: it keeps
 // the authorization's place in `inFlight` until it ends, so no second settle of it starts meanwhile; what it sees
 // is kept in a TrackedSettlement (settlement-tracker.ts) that answers later settle calls for the authorization.
-import type { Account, Client, TransactionReceipt } from 'viem'
+import type { Account, Client } from 'viem'
 import { getBlockNumber, readContract } from 'viem/actions'
 import { EIP3009_ABI } from './abi.js'
 import { submitTransfer } from './chain-calls.js'
 import type { Hash } from 'viem'
 import { sleep } from '../facilitator/abort.js'
-import { isKnown, receiptOrNothing, recordingSigner, resend, type SentTransaction } from './rebroadcast.js'
+import { firstReceipt, isKnown, recordingSigner, resend } from './rebroadcast.js'
 import type { TrackedSettlement } from './settlement-tracker.js'
 import type { ExactEvmPayload } from './scheme.js'
 import type { SettlementEvent } from './settlement-events.js'
@@ -141,14 +141,6 @@ async function watch(ctx: WatchContext, { tracked, payment }: WatchedSettlement)
     } catch {
       // A failed read or send is tried again at the next poll.
     }
-  }
-  return undefined
-}
-
-async function firstReceipt(client: Client, sends: readonly SentTransaction[]): Promise<TransactionReceipt | undefined> {
-  for (const { hash } of sends) {
-    const receipt = await receiptOrNothing(client, hash)
-    if (receipt?.status === 'success') return receipt
   }
   return undefined
 }

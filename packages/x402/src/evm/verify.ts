@@ -1,12 +1,10 @@
 // Offline checks of an exact EVM payment: the terms it must match, its time window and its EIP-712
 // signature. No RPC here: this runs anywhere viem runs, and on the reference vectors.
-import { hashTypedData, isAddressEqual, recoverTypedDataAddress, type Address } from 'viem'
+import { isAddressEqual, type Address } from 'viem'
 import type { PaymentRequirements, VerifyResponse } from '../codec/types.js'
-import { TollgateError } from '../errors.js'
-import { recoverAddressNatively } from './native-recover.js'
+import { offlineRefusal, optionErrorFor, readTokenOffer, recoverTypedSigner } from './offline-checks.js'
 import { eip155ChainId } from '../requirements/networks.js'
 import {
-  ADDRESS,
   EXACT_EVM_REASONS as REASONS,
   EXACT_SCHEME,
   VALID_BEFORE_MARGIN_SECONDS,
@@ -36,22 +34,12 @@ export type ExactOfflineCheck =
   | { isValid: true; payer: Address; payload: ExactEvmPayload; terms: ExactTerms }
   | { isValid: false; invalidReason: string; invalidMessage: string; payer?: Address }
 
-const UINT_DECIMAL = /^(?:0|[1-9][0-9]*)$/
-
 export function unixNow(): number {
   return Math.floor(Date.now() / 1000)
 }
 
-function invalid(invalidReason: string, invalidMessage: string, payer?: Address): ExactOfflineCheck {
-  return payer === undefined ? { isValid: false, invalidReason, invalidMessage } : { isValid: false, invalidReason, invalidMessage, payer }
-}
-
-function optionError(path: string, expected: string, found: unknown): TollgateError {
-  return new TollgateError('invalid_payment_option', `${path} must be ${expected} for the exact EVM scheme, got ${JSON.stringify(found)}.`, {
-    path,
-    expected,
-  })
-}
+const invalid: (invalidReason: string, invalidMessage: string, payer?: Address) => ExactOfflineCheck = offlineRefusal
+const optionError = optionErrorFor('for the exact EVM scheme')
 
 /**
  * Reads the terms of an exact EVM offer. Throws `invalid_payment_option` for a missing or malformed
@@ -61,27 +49,17 @@ function optionError(path: string, expected: string, found: unknown): TollgateEr
 export function readExactTerms(requirements: PaymentRequirements): ExactTerms | undefined {
   const chainId = eip155ChainId(requirements.network)
   if (chainId === undefined) return undefined
-  const { asset, payTo, amount } = requirements
-  if (typeof asset !== 'string' || !ADDRESS.test(asset)) throw optionError('requirements.asset', 'a token contract address', asset)
-  if (typeof payTo !== 'string' || !ADDRESS.test(payTo)) throw optionError('requirements.payTo', 'a recipient address', payTo)
-  if (typeof amount !== 'string' || !UINT_DECIMAL.test(amount)) throw optionError('requirements.amount', 'atomic units as a decimal string', amount)
+  const { asset, payTo, amount } = readTokenOffer(requirements, optionError)
   const name = requirements.extra?.name
   const version = requirements.extra?.version
   if (typeof name !== 'string') throw optionError('requirements.extra.name', "the token's EIP-712 domain name", name)
   if (typeof version !== 'string') throw optionError('requirements.extra.version', "the token's EIP-712 domain version", version)
-  return { network: requirements.network, chainId, asset: asset as Address, payTo: payTo as Address, amount: BigInt(amount), name, version }
+  return { network: requirements.network, chainId, asset, payTo, amount, name, version }
 }
 
 /** The address that signed an authorization under a token's EIP-712 domain; undefined if unrecoverable. */
 export async function recoverExactSigner(payload: ExactEvmPayload, domain: ExactDomainInput): Promise<Address | undefined> {
-  try {
-    const typedData = transferWithAuthorizationTypedData(domain, payload.authorization)
-    const native = recoverAddressNatively(hashTypedData(typedData), payload.signature)
-    if (native !== undefined) return native ?? undefined
-    return await recoverTypedDataAddress({ ...typedData, signature: payload.signature })
-  } catch {
-    return undefined
-  }
+  return recoverTypedSigner(() => transferWithAuthorizationTypedData(domain, payload.authorization), payload.signature)
 }
 
 /**

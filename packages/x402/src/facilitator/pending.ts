@@ -11,3 +11,8 @@ export const SETTLEMENT_PENDING = 'settlement_pending'
 export function isSettlementPending(result: SettleResult): boolean {
   return result.success === false && result.errorReason === SETTLEMENT_PENDING && typeof result.transaction === 'string' && result.transaction !== ''
 }
+
+/** The `settlement_pending` answer naming `transaction` (a hash, or a Solana signature): the EVM and Solana paths'. */
+export function pendingResult(transaction: string, network: string, payer: string | undefined, errorMessage: string): SettleResult {
+  return { success: false, errorReason: SETTLEMENT_PENDING, errorMessage, transaction, network, ...(payer === undefined ? {} : { payer }) }
+}

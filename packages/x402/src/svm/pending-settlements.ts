@@ -4,10 +4,10 @@
 // after a restart) is answered from the signature's status on chain: confirmed = settled, failed or unknown to
 // the chain = refused (nothing moved), no answer yet = pending again. Never sent a second time.
 import { getBase58Encoder, getPublicKeyFromAddress, verifySignature, type Address, type SignatureBytes } from '@solana/kit'
-import { SETTLEMENT_PENDING } from '../facilitator/pending.js'
+import { pendingResult } from '../facilitator/pending.js'
 import type { DecodedProof } from '../codec/types.js'
 import type { SettleResult } from '../facilitator/types.js'
-import { proofParts } from './verify-payment.js'
+import { proofParts } from '../facilitator/proof-parts.js'
 import type { SvmChain } from './chain.js'
 import { SVM_EXACT_REASONS as REASONS } from './constants.js'
 import { decodeSvmTransaction, toBase58, type SvmTransaction } from './wire.js'
@@ -43,10 +43,6 @@ export async function signedBy(feePayer: string, signature: string | undefined, 
   } catch {
     return false
   }
-}
-
-export function pendingResult(signature: string, network: string, payer: string | undefined, errorMessage: string): SettleResult {
-  return { success: false, errorReason: SETTLEMENT_PENDING, errorMessage, transaction: signature, network, ...(payer === undefined ? {} : { payer }) }
 }
 
 export function pendingSettlements(chain: SvmChain, confirmTimeoutMs: number, now: () => number = Date.now): PendingSettlements {

@@ -2,6 +2,7 @@
 // rules (check-transaction.ts), then the chain: the source and destination token accounts exist and the
 // transaction simulates. Nothing is signed here.
 import type { DecodedProof, PaymentRequirements } from '../codec/types.js'
+import { proofParts, refusal } from '../facilitator/proof-parts.js'
 import type { VerifyResult } from '../facilitator/types.js'
 import type { SvmChain } from './chain.js'
 import { checkTransaction, type CheckLimits, type TransferFacts } from './check-transaction.js'
@@ -14,19 +15,6 @@ export interface VerifyContext {
   chain: SvmChain
   feePayer: string
   limits: CheckLimits
-}
-
-/** The proof's scheme, network and payload, in either generation. */
-export function proofParts(proof: DecodedProof): { scheme: unknown; network: unknown; payload: unknown } {
-  if (proof.x402Version === 2) {
-    const accepted = proof.payload.accepted as Partial<Record<string, unknown>> | undefined
-    return { scheme: accepted?.scheme, network: accepted?.network, payload: proof.payload.payload }
-  }
-  return { scheme: proof.payload.scheme, network: proof.payload.network, payload: proof.payload.payload }
-}
-
-export function refusal(invalidReason: string, invalidMessage: string, payer?: string): VerifyResult {
-  return { isValid: false, invalidReason, invalidMessage, ...(payer === undefined ? {} : { payer }) }
 }
 
 export async function verifySvmPayment(proof: DecodedProof, requirements: PaymentRequirements, context: VerifyContext, signal: AbortSignal): Promise<Verified> {
