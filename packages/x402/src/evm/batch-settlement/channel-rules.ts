@@ -19,6 +19,8 @@ export type BatchOffer = PaymentRequirements & { asset: Address; payTo: Address 
 export interface RuleBreak {
   reason: string
   message: string
+  /** The channel as the chain has it, when the rule was checked against it: verify's refusal carries it (spec). */
+  channelState?: ChannelStateExtraWire
 }
 
 /** Rules 1-5 and the delay bounds: the config is the channel's and the offer's; undefined when it is. */
@@ -65,19 +67,22 @@ export async function voucherBreak(client: Client, config: ChannelConfigWire, vo
 
 /**
  * Rules 7, 9 and 10 against the channel as it is (plus the deposit being made): a positive balance (deposits make
- * one), the voucher within it, and a voucher at least what was claimed plus the offer's `price` (a refund's
- * zero-charge voucher, or a deposit's, may equal what was claimed).
+ * one), the voucher within it, and a voucher (a deposit's too: the spec names both) at least what was claimed plus
+ * the offer's `price`; a refund's zero-charge voucher may equal what was claimed. A break carries the channel as
+ * read, so that a seller whose count is behind the chain learns what was claimed from the refusal.
  */
 export function amountBreak(snapshot: ChannelSnapshot, maxClaimableAmount: bigint, type: 'deposit' | 'voucher' | 'refund', deposit = 0n, price = 0n): RuleBreak | undefined {
+  const channelState = channelStateExtra(snapshot)
   const balance = snapshot.balance + deposit
-  if (balance === 0n) return { reason: REASONS.channelNotFound, message: `Channel ${snapshot.channelId} has no balance on chain.` }
+  if (balance === 0n) return { reason: REASONS.channelNotFound, message: `Channel ${snapshot.channelId} has no balance on chain.`, channelState }
   if (maxClaimableAmount > balance) {
-    return { reason: REASONS.cumulativeExceedsBalance, message: `The voucher's ${maxClaimableAmount} exceeds the channel's balance ${balance}${deposit ? ' with the deposit' : ''}.` }
+    return { reason: REASONS.cumulativeExceedsBalance, message: `The voucher's ${maxClaimableAmount} exceeds the channel's balance ${balance}${deposit ? ' with the deposit' : ''}.`, channelState }
   }
-  // A deposit's first voucher may still equal what was claimed (existing buyers sign it so); a voucher must advance by the price.
-  const floor = type === 'voucher' ? snapshot.totalClaimed + (price > 0n ? price : 1n) : snapshot.totalClaimed
+  // A paid request (a voucher, or a deposit's voucher) advances the claimable ceiling by at least its price.
+  const floor = type === 'refund' ? snapshot.totalClaimed : snapshot.totalClaimed + (price > 0n ? price : 1n)
   if (maxClaimableAmount < floor) {
-    return { reason: REASONS.cumulativeBelowClaimed, message: `The voucher's ${maxClaimableAmount} is below ${floor}: the ${snapshot.totalClaimed} already claimed${type === 'voucher' ? ' plus this request' : ''}.` }
+    const what = type === 'refund' ? '' : ' plus this request'
+    return { reason: REASONS.cumulativeBelowClaimed, message: `The voucher's ${maxClaimableAmount} is below ${floor}: the ${snapshot.totalClaimed} already claimed${what}.`, channelState }
   }
   return undefined
 }

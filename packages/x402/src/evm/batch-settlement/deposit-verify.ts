@@ -7,7 +7,7 @@ import { ERC20_ABI } from '../permit2-abi.js'
 import { PERMIT2_ADDRESS } from '../permit2.js'
 import { VALID_BEFORE_MARGIN_SECONDS } from '../scheme.js'
 import { chainRead, dryRun, type BatchContext, type ContractCall } from './chain-send.js'
-import { amountBreak, configBreak, voucherBreak, type BatchOffer, type RuleBreak } from './channel-rules.js'
+import { amountBreak, configBreak, offerPrice, voucherBreak, type BatchOffer, type RuleBreak } from './channel-rules.js'
 import { readChannel, type ChannelSnapshot } from './channel-state.js'
 import { ERC3009_DEPOSIT_COLLECTOR_ADDRESS, PERMIT2_DEPOSIT_COLLECTOR_ADDRESS } from './constants.js'
 import { erc3009CollectorData, erc3009DepositTypedData, permit2CollectorData, permit2DepositTypedData } from './deposit-authorization.js'
@@ -100,7 +100,7 @@ export async function checkDeposit(ctx: BatchContext, payload: DepositPayloadWir
     chainRead('balanceOf', signal, () => readContract(ctx.client, { address: getAddress(requirements.asset), abi: ERC20_ABI, functionName: 'balanceOf', args: [payer] })),
   ])
   if (payerBalance < amount) return refuse(REASONS.insufficientBalance, `${payer} holds ${payerBalance} of ${requirements.asset}; the deposit is ${amount}.`)
-  const amountBroken = amountBreak(snapshot, BigInt(voucher.maxClaimableAmount), 'deposit', amount)
+  const amountBroken = amountBreak(snapshot, BigInt(voucher.maxClaimableAmount), 'deposit', amount, offerPrice(requirements))
   if (amountBroken) return { ok: false, ...amountBroken }
   const call = depositCall(payload)
   const refused = await dryRun(ctx, call, signal)

@@ -13,6 +13,8 @@ export const refusedWith = (broken: RuleBreak, payer?: string): VerifyResult => 
   invalidReason: broken.reason,
   invalidMessage: broken.message,
   ...(payer === undefined ? {} : { payer }),
+  // The spec: every verify answer carries the channel snapshot; a refusal does when the chain was read.
+  ...(broken.channelState === undefined ? {} : { extra: broken.channelState }),
 })
 
 /**

@@ -56,13 +56,19 @@ export function refusal(reason: string, message?: string): LocalRefused {
 
 /**
  * The corrective 402: the buyer's voucher does not follow the seller's count. The offer it paid carries the
- * channel as the seller knows it and, when the seller holds one, the last voucher the buyer signed, which the
- * buyer checks before adopting its count.
+ * channel as the seller knows it and, when the seller holds one that covers its count, the last voucher the buyer
+ * signed, which the buyer checks before adopting the count. A count raised to what the chain claimed (a record
+ * that was behind it) has no such voucher: the buyer then counts from the chain's totalClaimed, as the spec's
+ * recovery says, and the reason is `cumulative_below_claimed` when the voucher is below that claim.
  */
-export function corrective(paymentRequired: PaymentRequired, offer: PaymentRequirements, record: ChannelRecord): LocalRefused {
+export function corrective(paymentRequired: PaymentRequired, offer: PaymentRequirements, record: ChannelRecord, belowClaimed = false): LocalRefused {
   const extra: Record<string, unknown> = { ...offer.extra, channelState: channelStateOf(record) }
-  if (record.signature !== '0x') extra.voucherState = { signedMaxClaimable: record.signedMaxClaimable, signature: record.signature }
+  if (record.signature !== '0x' && BigInt(record.signedMaxClaimable) >= BigInt(record.chargedCumulativeAmount)) {
+    extra.voucherState = { signedMaxClaimable: record.signedMaxClaimable, signature: record.signature }
+  }
   const accepts = paymentRequired.accepts.map((accept) => (accept === offer ? { ...accept, extra } : accept))
-  const refused = refusal(specReason('cumulative_amount_mismatch'), "The voucher's cumulative amount does not follow the seller's count of this channel; pay again from its channelState.")
+  const refused = belowClaimed
+    ? refusal(specReason('cumulative_below_claimed'), 'The voucher is below what the chain has claimed on this channel; pay again from its totalClaimed.')
+    : refusal(specReason('cumulative_amount_mismatch'), "The voucher's cumulative amount does not follow the seller's count of this channel; pay again from its channelState.")
   return { ...refused, paymentRequired: { ...paymentRequired, accepts } }
 }

@@ -24,6 +24,25 @@ export interface ChannelRecord {
   lastRequestTimestamp: number
 }
 
+/** The chain's side of a channel, as a record mirrors it and a facilitator reports it. */
+export type ChainSide = Pick<ChannelRecord, 'balance' | 'totalClaimed' | 'withdrawRequestedAt' | 'refundNonce'>
+
+/**
+ * The record with what the chain has claimed taken in (`read`, when a facilitator just reported it): its count is
+ * raised to at least `totalClaimed`, never lowered. A record behind the chain (a Store restored from an old copy, a
+ * record rebuilt, a claim by another instance or tool) owes nothing below the claim, and a buyer recovering from the
+ * chain signs from the claim: counting from the lost count would refuse every voucher on the channel for ever.
+ */
+export function caughtUp(record: ChannelRecord, read?: ChainSide, syncedAt = Date.now()): ChannelRecord {
+  let next = record
+  if (read !== undefined) {
+    // totalClaimed only grows on chain: a read older than the record's mirror does not take it back.
+    const totalClaimed = BigInt(read.totalClaimed) > BigInt(record.totalClaimed) ? read.totalClaimed : record.totalClaimed
+    next = { ...record, balance: read.balance, totalClaimed, withdrawRequestedAt: read.withdrawRequestedAt, refundNonce: read.refundNonce, onchainSyncedAt: syncedAt }
+  }
+  return BigInt(next.chargedCumulativeAmount) < BigInt(next.totalClaimed) ? { ...next, chargedCumulativeAmount: next.totalClaimed } : next
+}
+
 /** A channel held for one request: its record as it was (undefined when the seller has none) and who holds it. */
 export interface Reservation {
   record: ChannelRecord | undefined

@@ -2,7 +2,8 @@
 // offer, the channel reserved (one request at a time: `channel_busy`), the voucher's cumulative amount against the
 // seller's count (else the corrective 402), then the voucher verified here with one signature recovery when the
 // channel has an EOA voucher signer and fresh chain state, else by the facilitator. Deposits are verified by the
-// facilitator now and settled only once the handler succeeded; refunds are completed here (refund.ts).
+// facilitator now and settled only once the handler succeeded; refunds are completed here (refund.ts). The count
+// is never below what the chain has claimed: a record behind a claim catches up with it (channel-record.ts).
 import { getAddress, type Address, type Hex } from 'viem'
 import { withDeadline } from '../../engine/deadline.js'
 import { assertVerifyResult } from '../../engine/verifier.js'
@@ -15,7 +16,7 @@ import type { VerifyResult } from '../../facilitator/types.js'
 import type { LocalAccepted, LocalInput, LocalRefused } from '../contract.js'
 import { chargeReceipt, corrective, refusal, snapshotOf, specReason, type Snapshot } from './answers.js'
 import { indexCharged } from './channel-index.js'
-import { commitChannel, releaseChannel, reserveChannel, type ChannelRecord, type Reservation } from './channel-record.js'
+import { caughtUp, commitChannel, releaseChannel, reserveChannel, type ChannelRecord, type Reservation } from './channel-record.js'
 import { readBatchPayload } from './payload.js'
 import { completeRefund, type ReceiverSigner } from './refund.js'
 
@@ -62,43 +63,82 @@ export function createBegin(settings: LocalSettings): Begin {
 async function decide(input: LocalInput, payload: BatchPayloadWire, reservation: Reservation, settings: LocalSettings): Promise<LocalAccepted | LocalRefused> {
   const { request } = input
   const requirements = request.requirements
-  const { record } = reservation
   const voucher = payload.voucher
   const signed = BigInt(voucher.maxClaimableAmount)
   const price = BigInt(request.amount)
+  const step = payload.type === 'refund' ? 0n : price
   const now = Date.now()
-  // The seller's count decides first, when it has one: a stale voucher costs no facilitator call.
-  if (record !== undefined && signed !== BigInt(record.chargedCumulativeAmount) + (payload.type === 'refund' ? 0n : price)) {
-    return corrective(request.paymentRequired, requirements, record)
+  const stored = reservation.record
+  // A record behind what its own mirror of the chain says was claimed counts from the claim (channel-record.ts).
+  let record = stored && caughtUp(stored)
+  let verification: VerifyResult | undefined
+  if (stored !== undefined && record !== undefined && signed !== expected(record, step)) {
+    // The seller's count decides first: a voucher behind it, or beyond what the channel holds, costs no facilitator call.
+    const holds = BigInt(record.balance) + (payload.type === 'deposit' ? BigInt(payload.deposit.amount) : 0n)
+    if (signed < expected(record, step) || signed > holds) return mismatch(input, reservation, stored, record, signed, step, false)
+    // Ahead of it: the chain may have claimed more than this record knows (a claim by another instance or tool),
+    // and a buyer recovering from the chain signs from that claim. The facilitator reads the chain.
+    verification = await verifyWith(input)
+    const caught = caughtUp(record, snapshotOf(verification.extra), now)
+    const learned = caught.chargedCumulativeAmount !== record.chargedCumulativeAmount
+    record = caught
+    if (signed !== expected(record, step)) return mismatch(input, reservation, stored, record, signed, step, learned)
+    if (!verification.isValid) return refusal(verification.invalidReason ?? specReason('voucher_payload'), verification.invalidMessage)
   }
+  const known = record // as this request counts it from here
   const signer = localVoucherSigner(payload.channelConfig)
-  const local = payload.type === 'voucher' && record !== undefined && signer !== undefined && record.withdrawRequestedAt === 0 && now - record.onchainSyncedAt <= settings.freshMs
+  const local = verification === undefined && payload.type === 'voucher' && known !== undefined && signer !== undefined && known.withdrawRequestedAt === 0 && now - known.onchainSyncedAt <= settings.freshMs
   let snapshot: Snapshot
   if (local) {
     if (!(await verifyVoucherSignature({ channelId: voucher.channelId, maxClaimableAmount: signed, signature: voucher.signature, signer, chainId: chainOf(requirements) }))) {
       return refusal(specReason('voucher_signature'))
     }
-    if (signed > BigInt(record.balance)) return refusal(specReason('cumulative_exceeds_balance'))
-    if (signed < BigInt(record.totalClaimed) + price) return refusal(specReason('cumulative_below_claimed'))
-    snapshot = record
+    if (signed > BigInt(known.balance)) return refusal(specReason('cumulative_exceeds_balance'))
+    if (signed < BigInt(known.totalClaimed) + price) return refusal(specReason('cumulative_below_claimed'))
+    snapshot = known
   } else {
-    const verification = await withDeadline('verify', input.verifyTimeoutMs, (signal) => input.facilitator.verify(request, signal))
-    assertVerifyResult(verification) // garbage from the facilitator is its fault (502), not the payer's
-    if (!verification.isValid) return refusal(verification.invalidReason ?? specReason('voucher_payload'), verification.invalidMessage)
-    const read = snapshotOf((verification as VerifyResult & { extra?: unknown }).extra)
+    verification ??= await verifyWith(input)
+    if (!verification.isValid) {
+      // A refusal that reports the chain (the spec asks it of every verify answer) may show this record behind a
+      // claim: the record learns it, and the buyer is answered with a count it can sign from.
+      const caught = stored && record && caughtUp(record, snapshotOf(verification.extra), now)
+      if (stored && record && caught && caught.chargedCumulativeAmount !== record.chargedCumulativeAmount) return mismatch(input, reservation, stored, caught, signed, step, true)
+      return refusal(verification.invalidReason ?? specReason('voucher_payload'), verification.invalidMessage)
+    }
+    const read = snapshotOf(verification.extra)
     // Without the chain's totalClaimed the seller has no baseline for a channel it does not know (spec).
     if (read === undefined) return refusal(specReason('channel_state_read_failed'), 'The facilitator did not report the channel state.')
     snapshot = read
     const base = record?.chargedCumulativeAmount ?? read.totalClaimed
     const fresh = recordOf(payload, base, read, record, now)
-    if (record === undefined && signed !== BigInt(base) + (payload.type === 'refund' ? 0n : price)) return corrective(request.paymentRequired, requirements, fresh)
+    if (record === undefined && signed !== BigInt(base) + step) return corrective(request.paymentRequired, requirements, fresh)
   }
   if (payload.type === 'refund') {
     if (record === undefined) return refusal(specReason('missing_channel'), 'This seller holds no state for the channel to refund.')
     return completeRefund(input, payload, { ...record, ...snapshot, onchainSyncedAt: now }, reservation.holder, settings.signer)
   }
-  const held = recordOf(payload, record?.chargedCumulativeAmount ?? snapshot.totalClaimed, snapshot, record, local ? record!.onchainSyncedAt : now)
+  const held = recordOf(payload, record?.chargedCumulativeAmount ?? snapshot.totalClaimed, snapshot, record, local ? known!.onchainSyncedAt : now)
   return accepted(input, payload, held, reservation.holder, settings.indexed)
+}
+
+/** The cumulative amount the next voucher must sign: the seller's count plus the price (a refund's: the count). */
+const expected = (record: ChannelRecord, step: bigint) => BigInt(record.chargedCumulativeAmount) + step
+
+async function verifyWith(input: LocalInput): Promise<VerifyResult & { extra?: unknown }> {
+  const verification = await withDeadline('verify', input.verifyTimeoutMs, (signal) => input.facilitator.verify(input.request, signal))
+  assertVerifyResult(verification) // garbage from the facilitator is its fault (502), not the payer's
+  return verification
+}
+
+/**
+ * The corrective 402 from `record` (`stored` caught up with the chain). A count raised by what a facilitator just
+ * reported is written first (freeing the channel), so that the buyer's corrected voucher finds it; one raised from
+ * the record's own mirror needs no write. Below the claim the reason says so (`cumulative_below_claimed`).
+ */
+async function mismatch(input: LocalInput, reservation: Reservation, stored: ChannelRecord, record: ChannelRecord, signed: bigint, step: bigint, learned: boolean): Promise<LocalRefused> {
+  if (learned) await commitChannel(input.store, record.channelId, reservation.holder, record, input.givenStore)
+  const belowClaimed = BigInt(stored.chargedCumulativeAmount) < BigInt(record.chargedCumulativeAmount) && signed < expected(record, step)
+  return corrective(input.request.paymentRequired, input.request.requirements, record, belowClaimed)
 }
 
 /** The charge to commit once the handler succeeded: a deposit is settled on chain first, a voucher is not. */
