@@ -1,7 +1,7 @@
 // @tollgate/hono: the paywall as Hono middleware. The state machine stays in the core: this file only
 // hands Hono's Request to paywall.handle and puts the answer back on the context.
 import type { Context, Env, MiddlewareHandler } from 'hono'
-import { createPaywall, isBodyHeader, toPaywallOptions, withClose, type AdapterOptions, type CheckOptions, type Closable, type PaymentContext } from '@tollgate/x402'
+import { createPaywall, isBodyHeader, toPaywallOptions, type AdapterOptions, type CheckOptions, type Closable, type PaymentContext } from '@tollgate/x402'
 
 export * from '@tollgate/x402'
 
@@ -41,8 +41,10 @@ export function paywall<E extends Env = Env>(options: HonoPaywallOptions): Paywa
       nodeBindings(c),
     )
     if (response !== c.res) replaceResponse(c, response)
-  }) as MiddlewareHandler<E>
-  return withClose(middleware, core)
+  }) as PaywallMiddleware<E>
+  // core.close uses no `this`: passed as it is, not through withClose (a helper used once costs bytes in every Hono bundle).
+  middleware.close = core.close
+  return middleware
 }
 
 interface NodeBindings {
