@@ -62,9 +62,9 @@ async function collect(stream: ReadableStream<Uint8Array>, limit: number): Promi
   return joinChunks(chunks, size)
 }
 
-export function replayResponse(stored: StoredResponse, replayed = true): Response {
+export function replayResponse(stored: StoredResponse): Response {
   const body = stored.body === '' ? null : (base64ToBytes(stored.body) as Uint8Array<ArrayBuffer>)
   const headers = new Headers(stored.headers)
-  if (replayed) headers.set('Idempotent-Replayed', 'true')
+  headers.set('Idempotent-Replayed', 'true')
   return new Response(body, { status: stored.status, statusText: stored.statusText, headers })
 }
