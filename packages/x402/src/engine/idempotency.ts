@@ -1,7 +1,6 @@
 // Idempotent paid retries: a paid response is kept (bounded, with a TTL) so that a client whose connection
 // dropped can retry with the same payment, or the same Idempotency-Key, and get it again without paying twice.
 import { base64ToBytes, bytesToBase64 } from '../codec/base64.js'
-import { joinChunks } from '../codec/chunks.js'
 import type { HeaderReader } from '../codec/headers.js'
 
 export interface StoredResponse {
@@ -59,7 +58,8 @@ async function collect(stream: ReadableStream<Uint8Array>, limit: number): Promi
     }
     chunks.push(value)
   }
-  return joinChunks(chunks, size)
+  // Joined by a Blob: shorter than copying chunk by chunk, and this runs once per kept answer, not per request.
+  return new Uint8Array(await new Blob(chunks as Uint8Array<ArrayBuffer>[]).arrayBuffer())
 }
 
 export function replayResponse(stored: StoredResponse): Response {
