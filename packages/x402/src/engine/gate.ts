@@ -102,6 +102,8 @@ export function createGate(deps: GateDeps) {
       )
     }
     const idempotency = settings.idempotency
+    const verifyMs = route.config.verifyTimeoutMs ?? settings.verifyTimeoutMs
+    const settleMs = route.config.settleTimeoutMs ?? settings.settleTimeoutMs
     const paymentKey = singleUse ? 'tg:idem:pay:' + id : ''
     const clientKey = idempotency && headers ? idempotencyKeyOf(headers) : undefined
 
@@ -125,8 +127,6 @@ export function createGate(deps: GateDeps) {
         release()
         return reject(render, prepared, new TollgateError('payment_already_used', 'This payment was already used for another request.'), base, proof, tokenHash)
       }
-      const verifyMs = route.config.verifyTimeoutMs ?? settings.verifyTimeoutMs
-      const settleMs = route.config.settleTimeoutMs ?? settings.settleTimeoutMs
       locked = await store.add(lockKey, lockValue, verifyMs + settleMs + LOCK_MARGIN_MS)
       // Not this request's binding to give back: the request that holds the payment made it.
       if (!locked) {
@@ -177,7 +177,7 @@ export function createGate(deps: GateDeps) {
         },
       )
     }
-    const pending = verifier.verify(verifyCacheKey(proof, offer, tokenHash), verifyRequest, route.config.verifyTimeoutMs ?? settings.verifyTimeoutMs)
+    const pending = verifier.verify(verifyCacheKey(proof, offer, tokenHash), verifyRequest, verifyMs)
     // Speculative handling: on a read-only route (or one marked speculative) the handler starts while the
     // facilitator verifies; the session holds its answer until verification decided (docs/state-machine.md).
     // Not when an Idempotency-Key may name a kept answer: that is known only once verification names the payer,
@@ -213,7 +213,7 @@ export function createGate(deps: GateDeps) {
       verdict,
       render,
       facilitator,
-      settleTimeoutMs: route.config.settleTimeoutMs ?? settings.settleTimeoutMs,
+      settleTimeoutMs: settleMs,
       onSettleFailure: route.config.onSettleFailure ?? settings.onSettleFailure,
       emit,
       fields,
