@@ -88,7 +88,7 @@ export function createGate(deps: GateDeps) {
     let locked = false
     // A value of this request's own, so that releasing never removes a lock that expired and was taken since.
     // Random once per paywall, then counted: getRandomValues per request cost 15% of a paid request's CPU.
-    const lockValue = singleUse ? (lockOwner ||= Array.from(crypto.getRandomValues(new Uint32Array(2)), (n) => n.toString(36)).join('') + ':') + ++lockCount : ''
+    const lockValue = singleUse ? (lockOwner ||= crypto.getRandomValues(new Uint32Array(2)).join('.') + ':') + ++lockCount : ''
     // What the route's extensions took for this payment (a payment id's binding) is given back if nothing is charged.
     const readings: (PaymentReading | undefined)[] = []
     const release = (kept?: boolean) => {
