@@ -265,8 +265,7 @@ export function createGate(deps: GateDeps) {
       if (durationMs !== undefined) event.durationMs = durationMs
       emit(error.code === 'payment_invalid' ? 'verify.invalid' : 'payment.rejected', event)
     }
-    if (error.status !== 402) return respond(render.fail(error))
-    return respond(render.refuse(error, prepared.paymentRequired))
+    return respond(error.status === 402 ? render.refuse(error, prepared.paymentRequired) : render.fail(error))
   }
 
   /**
