@@ -41,7 +41,8 @@ export function keepResponse(response: Response, resource: string, maxBodyBytes:
   }
   const [toClient, toStore] = response.body.tee()
   void collect(toStore, maxBodyBytes).then((bytes) => (bytes ? save({ ...base, body: bytesToBase64(bytes) }) : undefined)).catch(() => {})
-  return new Response(toClient, { status: base.status, statusText: base.statusText, headers: base.headers })
+  // `base` is a ResponseInit too (status, statusText, headers; `resource` is ignored).
+  return new Response(toClient, base)
 }
 
 async function collect(stream: ReadableStream<Uint8Array>, limit: number): Promise<Uint8Array | undefined> {
