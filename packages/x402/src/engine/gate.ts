@@ -69,7 +69,7 @@ export function createGate(deps: GateDeps) {
       x402Version: proof.x402Version,
       scheme: offer.requirements.scheme,
       network: offer.requirements.network,
-      ...(speculative ? { speculative } : {}),
+      ...(speculative && { speculative }),
     })
 
     // The scheme reads the payload: whether it can pay at all, whether it is single-use, its identity and expiry.

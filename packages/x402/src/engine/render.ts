@@ -30,7 +30,7 @@ export function isRefusal<A>(decided: VerifyResult | A): decided is A {
 }
 
 export const httpRenderer: Renderer<Response> = {
-  refuse: (error, paymentRequired, receipt) => send402(render402(paymentRequired, error.reason), paymentRequired, receipt ? { receipt } : {}),
+  refuse: (error, paymentRequired, receipt) => send402(render402(paymentRequired, error.reason), paymentRequired, { receipt }),
   fail: sendError,
   replay: replayResponse,
 }
