@@ -1,7 +1,7 @@
 // @tollgate/hono: the paywall as Hono middleware. The state machine stays in the core: this file only
 // hands Hono's Request to paywall.handle and puts the answer back on the context.
 import type { Context, Env, MiddlewareHandler } from 'hono'
-import { createPaywall, isBodyHeader, toPaywallOptions, withClose, type AdapterOptions, type CheckOptions, type Closable, type PaymentContext } from '@tollgate/x402'
+import { createPaywall, isBodyHeader, toPaywallOptions, type AdapterOptions, type CheckOptions, type Closable, type PaymentContext } from '@tollgate/x402'
 
 export * from '@tollgate/x402'
 
@@ -41,8 +41,10 @@ export function paywall<E extends Env = Env>(options: HonoPaywallOptions): Paywa
       nodeBindings(c),
     )
     if (response !== c.res) replaceResponse(c, response)
-  }) as MiddlewareHandler<E>
-  return withClose(middleware, core)
+  }) as PaywallMiddleware<E>
+  // core.close uses no `this`: passed as it is, not through withClose (a helper used once costs bytes in every Hono bundle).
+  middleware.close = core.close
+  return middleware
 }
 
 interface NodeBindings {
@@ -67,7 +69,12 @@ function nodeBindings(c: Context): CheckOptions | undefined {
 
 /** Node's parsed headers (lower-case names) as a HeaderReader; a class, so that a request allocates one object. */
 class ParsedHeaders {
-  constructor(private readonly parsed: Record<string, string | string[] | undefined>) {}
+  // Declared, not a parameter property: that would also emit a class field, bytes in every Hono bundle.
+  private declare readonly parsed: Record<string, string | string[] | undefined>
+
+  constructor(parsed: Record<string, string | string[] | undefined>) {
+    this.parsed = parsed
+  }
 
   get(name: string): string | null {
     // The engine asks in lower case; anyone else may not.

@@ -35,8 +35,11 @@ const HONO = fileURLToPath(new URL('../../hono/src/index.ts', import.meta.url))
 // extlocal (a payment id freed when its payment charged nothing: the engine hands the extensions' readings back on
 // every uncharged end): main entry 30,345, createPaywall + exact 18,946, Hono + exact 19,467; the main entry's
 // limit is raised by 30 B for it, the others stay.
+// Then size3 won back what that session's merges added to an exact-only app (a helper used once inlined, the lock
+// owner's words unmapped, declared class fields, base64's check once, a Blob joining chunks): main entry 30,276,
+// createPaywall + exact 18,876, Hono + exact 19,391 bytes; the main entry's limit is 30,330 again.
 const BUDGETS = {
-  coreMainEntry: 30_360,
+  coreMainEntry: 30_330,
   coreMinimal: 19_000,
   honoWithExact: 19_500,
 }

@@ -88,9 +88,10 @@ export interface TollgateErrorDetails {
 
 export class TollgateError extends Error {
   override readonly name = 'TollgateError'
-  readonly code: ErrorCode
-  readonly status: number
-  readonly details: TollgateErrorDetails
+  // Declared, set by the constructor: class fields of their own would be bytes in every app's bundle.
+  declare readonly code: ErrorCode
+  declare readonly status: number
+  declare readonly details: TollgateErrorDetails
 
   constructor(code: ErrorCode, message: string, details: TollgateErrorDetails = {}, options?: { cause?: unknown }) {
     super(message, options)

@@ -19,17 +19,12 @@ export function bytesToBase64(bytes: Uint8Array): string {
 }
 
 export function base64ToBytes(text: string): Uint8Array {
-  if (!BASE64_TEXT.test(text) || text.length % 4 === 1) {
-    throw new TollgateError('malformed_payment', 'The header is not valid base64.', { expected: 'base64 (standard or url-safe)' })
-  }
-  const binary = base64ToBinary(text)
-  const bytes = new Uint8Array(binary.length)
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i)
-  return bytes
+  return bytesOf(base64ToBinary(text))
 }
 
-/** Base64 text (standard or url-safe, padded or not) -> a binary string, one char per byte. */
+/** Base64 text (standard or url-safe, padded or not) -> a binary string, one char per byte. Throws `malformed_payment`. */
 function base64ToBinary(text: string): string {
+  if (!BASE64_TEXT.test(text) || text.length % 4 === 1) throw notBase64()
   let standard = URL_SAFE.test(text) ? text.replace(/-/g, '+').replace(/_/g, '/') : text
   // atob wants exactly the padding a length calls for: some senders leave it off, or write too little.
   if (standard.charCodeAt(standard.length - 1) === 61) standard = standard.replace(/=+$/, '')
@@ -38,8 +33,19 @@ function base64ToBinary(text: string): string {
   try {
     return atob(standard)
   } catch (cause) {
-    throw new TollgateError('malformed_payment', 'The header is not valid base64.', { expected: 'base64 (standard or url-safe)' }, { cause })
+    throw notBase64({ cause })
   }
+}
+
+// One place for the message: each copy of it was bytes in every app's bundle.
+function notBase64(options?: { cause: unknown }): TollgateError {
+  return new TollgateError('malformed_payment', 'The header is not valid base64.', { expected: 'base64 (standard or url-safe)' }, options)
+}
+
+function bytesOf(binary: string): Uint8Array {
+  const bytes = new Uint8Array(binary.length)
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i)
+  return bytes
 }
 
 /** UTF-8 text -> standard padded base64. */
@@ -50,15 +56,10 @@ export function encodeBase64(text: string): string {
 
 /** Standard or url-safe base64, padded or not -> UTF-8 text. Throws `malformed_payment`. */
 export function decodeBase64(text: string): string {
-  if (!BASE64_TEXT.test(text) || text.length % 4 === 1) {
-    throw new TollgateError('malformed_payment', 'The header is not valid base64.', { expected: 'base64 (standard or url-safe)' })
-  }
   const binary = base64ToBinary(text)
   if (ASCII.test(binary)) return binary
-  const bytes = new Uint8Array(binary.length)
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i)
   try {
-    return utf8Decoder.decode(bytes)
+    return utf8Decoder.decode(bytesOf(binary))
   } catch (cause) {
     throw new TollgateError('malformed_payment', 'The header is not UTF-8 text once decoded.', { expected: 'UTF-8 JSON' }, { cause })
   }

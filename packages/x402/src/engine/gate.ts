@@ -69,7 +69,7 @@ export function createGate(deps: GateDeps) {
       x402Version: proof.x402Version,
       scheme: offer.requirements.scheme,
       network: offer.requirements.network,
-      ...(speculative ? { speculative } : {}),
+      ...(speculative && { speculative }),
     })
 
     // The scheme reads the payload: whether it can pay at all, whether it is single-use, its identity and expiry.
@@ -88,7 +88,7 @@ export function createGate(deps: GateDeps) {
     let locked = false
     // A value of this request's own, so that releasing never removes a lock that expired and was taken since.
     // Random once per paywall, then counted: getRandomValues per request cost 15% of a paid request's CPU.
-    const lockValue = singleUse ? (lockOwner ||= Array.from(crypto.getRandomValues(new Uint32Array(2)), (n) => n.toString(36)).join('') + ':') + ++lockCount : ''
+    const lockValue = singleUse ? (lockOwner ||= crypto.getRandomValues(new Uint32Array(2)).join('.') + ':') + ++lockCount : ''
     // What the route's extensions took for this payment (a payment id's binding) is given back if nothing is charged.
     const readings: (PaymentReading | undefined)[] = []
     const release = (kept?: boolean) => {
@@ -102,6 +102,8 @@ export function createGate(deps: GateDeps) {
       )
     }
     const idempotency = settings.idempotency
+    const verifyMs = route.config.verifyTimeoutMs ?? settings.verifyTimeoutMs
+    const settleMs = route.config.settleTimeoutMs ?? settings.settleTimeoutMs
     const paymentKey = singleUse ? 'tg:idem:pay:' + id : ''
     const clientKey = idempotency && headers ? idempotencyKeyOf(headers) : undefined
 
@@ -125,8 +127,6 @@ export function createGate(deps: GateDeps) {
         release()
         return reject(render, prepared, new TollgateError('payment_already_used', 'This payment was already used for another request.'), base, proof, tokenHash)
       }
-      const verifyMs = route.config.verifyTimeoutMs ?? settings.verifyTimeoutMs
-      const settleMs = route.config.settleTimeoutMs ?? settings.settleTimeoutMs
       locked = await store.add(lockKey, lockValue, verifyMs + settleMs + LOCK_MARGIN_MS)
       // Not this request's binding to give back: the request that holds the payment made it.
       if (!locked) {
@@ -177,7 +177,7 @@ export function createGate(deps: GateDeps) {
         },
       )
     }
-    const pending = verifier.verify(verifyCacheKey(proof, offer, tokenHash), verifyRequest, route.config.verifyTimeoutMs ?? settings.verifyTimeoutMs)
+    const pending = verifier.verify(verifyCacheKey(proof, offer, tokenHash), verifyRequest, verifyMs)
     // Speculative handling: on a read-only route (or one marked speculative) the handler starts while the
     // facilitator verifies; the session holds its answer until verification decided (docs/state-machine.md).
     // Not when an Idempotency-Key may name a kept answer: that is known only once verification names the payer,
@@ -213,7 +213,7 @@ export function createGate(deps: GateDeps) {
       verdict,
       render,
       facilitator,
-      settleTimeoutMs: route.config.settleTimeoutMs ?? settings.settleTimeoutMs,
+      settleTimeoutMs: settleMs,
       onSettleFailure: route.config.onSettleFailure ?? settings.onSettleFailure,
       emit,
       fields,
@@ -265,8 +265,7 @@ export function createGate(deps: GateDeps) {
       if (durationMs !== undefined) event.durationMs = durationMs
       emit(error.code === 'payment_invalid' ? 'verify.invalid' : 'payment.rejected', event)
     }
-    if (error.status !== 402) return respond(render.fail(error))
-    return respond(render.refuse(error, prepared.paymentRequired))
+    return respond(error.status === 402 ? render.refuse(error, prepared.paymentRequired) : render.fail(error))
   }
 
   /**

@@ -98,8 +98,11 @@ export async function localGate<A>(
     const stored = { status: 200, statusText: 'OK', headers, body: btoa(JSON.stringify(body)), resource: prepared.resource.url }
     // Kept under the payment's id (payment-identifier): the same refund retried is answered again, not run twice.
     if (answerKey) await deps.store.set(answerKey, stored, idempotency!.ttlMs).catch(() => emit?.('store.error', { ...fields(), reason: 'store_unavailable' }))
-    // Written as a kept answer is (Response or object), but made now: not marked as a replay.
-    return { kind: 'respond', response: render.replay(stored, false) }
+    // Written as a kept answer is (Response or object), but made now: not marked as a replay. The HTTP renderer
+    // marks every answer it replays (one parameter fewer on every app's paid path): its header is taken off here.
+    const response = render.replay(stored, false)
+    if (response instanceof Response) response.headers.delete('Idempotent-Replayed')
+    return { kind: 'respond', response }
   }
   const accepted = outcome
   const session = createSession<A>({

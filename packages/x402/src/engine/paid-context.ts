@@ -14,10 +14,10 @@ export class PaidContext implements PaymentContext {
   // What the handler passed to settleWith(), for the facilitator's settle; undefined (no cost) until it does.
   #settleOptions: Record<string, unknown> | undefined
   readonly #rule: ChargeRule
-  constructor(
-    readonly payment: PaymentInfo,
-    rule: ChargeRule,
-  ) {
+  // Declared, not a parameter property: that would also emit a class field, bytes in every app's bundle.
+  declare readonly payment: PaymentInfo
+  constructor(payment: PaymentInfo, rule: ChargeRule) {
+    this.payment = payment
     this.#rule = rule
     // A usage scheme (upto) bills what the handler reports, nothing until it does; the others settle what was verified.
     this.#charged = rule === 'usage' ? '0' : payment.amount

@@ -19,7 +19,7 @@ export interface Renderer<A> {
   fail(error: TollgateError, receipt?: ReceiptOf): A
   /**
    * An answer kept for idempotent retries, served again; `replayed: false` for an answer made now in that form (a
-   * refund's receipt), which is not marked as a replay.
+   * refund's receipt), which is not marked as a replay (the HTTP renderer ignores it: its caller takes the header off).
    */
   replay(stored: StoredResponse, replayed?: boolean): A
 }
@@ -30,7 +30,7 @@ export function isRefusal<A>(decided: VerifyResult | A): decided is A {
 }
 
 export const httpRenderer: Renderer<Response> = {
-  refuse: (error, paymentRequired, receipt) => send402(render402(paymentRequired, error.reason), paymentRequired, receipt ? { receipt } : {}),
+  refuse: (error, paymentRequired, receipt) => send402(render402(paymentRequired, error.reason), paymentRequired, { receipt }),
   fail: sendError,
   replay: replayResponse,
 }

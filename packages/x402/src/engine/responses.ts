@@ -54,9 +54,8 @@ export function send402(rendered: Rendered402, paymentRequired: PaymentRequired,
     'Access-Control-Expose-Headers': EXPOSE_HEADERS,
   }
   if (options.receipt) headers[receiptHeader(options.receipt.x402Version)] = encodePaymentResponse(options.receipt.response)
-  if (options.head) return new Response(null, { status: 402, headers })
-  if (options.html) return new Response(renderPaywallPage(paymentRequired), { status: 402, headers })
-  return new Response(rendered.body, { status: 402, headers })
+  const body = options.head ? null : options.html ? renderPaywallPage(paymentRequired) : rendered.body
+  return new Response(body, { status: 402, headers })
 }
 
 /** A non-402 failure (500, 502, 504, 499) as JSON, with the status from the code table. */

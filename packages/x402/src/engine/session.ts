@@ -102,6 +102,7 @@ export function createSession<A>(input: SessionInput<A>): SessionOf<A> {
     emit?.('settle.start', { ...fields(), amount: charged })
     let result: SettleResponse
     let pending: SettleResponse | undefined
+    const deliver = input.onSettleFailure === 'deliver'
     try {
       result = await withDeadline('settle', input.settleTimeoutMs, (signal) => input.facilitator.settle(request, signal))
       assertSettleResult(result)
@@ -109,7 +110,6 @@ export function createSession<A>(input: SessionInput<A>): SessionOf<A> {
       // used: the outbox reconciles it (never a second transfer), and the same payment retried gets its answer.
       if (isSettlementPending(result)) throw new TollgateError('settlement_pending', 'Settlement pending: retry with the same payment.', { transaction: (pending = result).transaction })
     } catch (error) {
-      const deliver = input.onSettleFailure === 'deliver'
       release(deliver || !!pending)
       const failure = error instanceof TollgateError ? error : new TollgateError('facilitator_error', String(error))
       const receipt = pending ?? failureReceipt(payment, failure.code)
@@ -126,7 +126,6 @@ export function createSession<A>(input: SessionInput<A>): SessionOf<A> {
       return { kind: 'replace', response: render.fail(failure, { response: receipt, x402Version }), receipt }
     }
     if (!result.success) {
-      const deliver = input.onSettleFailure === 'deliver'
       release(deliver)
       const reason = result.errorReason ?? 'settlement_failed'
       const receipt: SettleResponse = { ...result, transaction: result.transaction ?? '', network: result.network ?? payment.network }

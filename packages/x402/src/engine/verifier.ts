@@ -72,9 +72,7 @@ function readSafely(read: SyncRead, key: string): unknown {
 export function assertVerifyResult(value: unknown): asserts value is VerifyResult {
   const result = value as Partial<VerifyResult> | null
   const ok =
-    typeof result === 'object' &&
-    result !== null &&
-    typeof result.isValid === 'boolean' &&
+    typeof result?.isValid === 'boolean' && // (only an object has one)
     (result.invalidReason === undefined || typeof result.invalidReason === 'string') &&
     (result.payer === undefined || typeof result.payer === 'string')
   if (!ok) {
@@ -88,9 +86,7 @@ export function assertVerifyResult(value: unknown): asserts value is VerifyResul
 export function assertSettleResult(value: unknown): void {
   const result = value as { success?: unknown; transaction?: unknown; errorReason?: unknown } | null
   const ok =
-    typeof result === 'object' &&
-    result !== null &&
-    typeof result.success === 'boolean' &&
+    typeof result?.success === 'boolean' && // (only an object has one)
     (result.transaction === undefined || typeof result.transaction === 'string') &&
     (result.errorReason === undefined || typeof result.errorReason === 'string')
   if (!ok) {

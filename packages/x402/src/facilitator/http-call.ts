@@ -2,7 +2,6 @@
 // its wire schema. Every failure is a TollgateError: facilitator_error (502) when the facilitator failed or could
 // not be reached, facilitator_bad_response (502) when it answered something else than the protocol's object,
 // facilitator_timeout (504) when the caller's signal gave up.
-import { joinChunks } from '../codec/chunks.js'
 import type { WireSchema } from '../codec/schemas.js'
 import { firstProblem } from '../codec/validate.js'
 import { TollgateError, isTollgateError, type ErrorCode, type TollgateErrorDetails } from '../errors.js'
@@ -142,7 +141,8 @@ async function readText(response: Response, endpoint: FacilitatorEndpoint, signa
   } finally {
     own.removeEventListener('abort', stop)
   }
-  return new TextDecoder().decode(joinChunks(chunks, size))
+  // A Blob joins the chunks and decodes them as UTF-8 (as TextDecoder does): shorter than copying them one by one.
+  return new Blob(chunks as Uint8Array<ArrayBuffer>[]).text()
 }
 
 function interpret<T>(call: FacilitatorCall<T>, status: number, text: string, secrets: () => readonly string[]): T {
