@@ -113,4 +113,19 @@ describe('the voucher check on bytes', () => {
     expect(await verifyVoucherSignature(first)).toBe(true)
     expect(await verifyVoucherSignature({ ...first, signature: flipV(first.signature) })).toBe(false)
   })
+
+  it('refuses hex that is not hex, even outside ASCII, and parses a signer afresh after a refused one', async () => {
+    const own = await voucher(payer, 11)
+    const separator = domainSeparator({ domain: batchSettlementDomain(8453) })
+    // Characters above ASCII are not digits (an 8-bit mask would read U+0130 and U+0161 as 0 and a).
+    expect(voucherDigestBytes(`0x\u0130\u0161${'ab'.repeat(31)}`, 1n, separator)).toBeUndefined()
+    expect(await verifyVoucherSignature({ ...own, signature: `${own.signature.slice(0, 100)}\u0130\u0161${own.signature.slice(102)}` as Hex })).toBe(false)
+    expect(await verifyVoucherSignature(own)).toBe(true)
+    const garbled = `${payer.address.slice(0, 40)}zz` as Hex
+    expect(await verifyVoucherSignature({ ...own, signer: garbled })).toBe(false)
+    expect(await verifyVoucherSignature({ ...own, signer: `${payer.address.slice(0, 40)}\u0130\u0161` as Hex })).toBe(false)
+    expect(await verifyVoucherSignature(own)).toBe(true)
+    expect(await verifyVoucherSignature({ ...own, signer: stranger.address })).toBe(false)
+    expect(await verifyVoucherSignature(own)).toBe(true)
+  })
 })

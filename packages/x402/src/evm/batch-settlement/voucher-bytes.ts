@@ -6,7 +6,14 @@ import { keccak256, type Address, type Hex } from 'viem'
 import { voucherKeccak } from './voucher-keccak.js'
 
 interface Recovery {
-  ecdsaRecover(signature: Uint8Array, recid: number, message: Uint8Array, compressed: boolean): Uint8Array
+  ecdsaRecover(signature: Uint8Array, recid: number, message: Uint8Array, compressed: boolean, output?: Uint8Array): Uint8Array
+}
+
+/** Each ASCII character's hex value, -1 for a character that is not a hex digit: one load per digit. */
+const HEX_VALUES = new Int8Array(128).fill(-1)
+for (let i = 0; i < 16; i++) {
+  HEX_VALUES['0123456789abcdef'.charCodeAt(i)] = i
+  HEX_VALUES['0123456789ABCDEF'.charCodeAt(i)] = i
 }
 
 const VOUCHER_TYPEHASH = keccak256(new TextEncoder().encode('Voucher(bytes32 channelId,uint128 maxClaimableAmount)'), 'bytes')
@@ -24,7 +31,13 @@ const message = new Uint8Array(66)
 message.set([0x19, 0x01], 0)
 let separatorInMessage: Hex | undefined
 const signature = new Uint8Array(65)
+/** Views made once: r | s for the recovery, and the recovered key written into one reused buffer (X | Y after a 0x04). */
+const signatureRS = signature.subarray(0, 64)
+const publicKey = new Uint8Array(65)
+const publicKeyXY = publicKey.subarray(1)
 const address = new Uint8Array(20)
+/** The signer whose bytes `address` holds: a channel's vouchers share one, so it is parsed once per run of them. */
+let signerInAddress: string | undefined
 
 function hexBytes(hex: string): Uint8Array {
   const out = new Uint8Array(hex.length / 2)
@@ -32,18 +45,15 @@ function hexBytes(hex: string): Uint8Array {
   return out
 }
 
-function nibble(code: number): number {
-  if (code >= 48 && code <= 57) return code - 48
-  const lower = code | 32
-  return lower >= 97 && lower <= 102 ? lower - 87 : -1
-}
-
 /** Writes the hex digits of `hex` from character `from` into `out` at `at`; false on a character that is not hex. */
 function writeHex(hex: string, from: number, out: Uint8Array, at: number, length: number): boolean {
   for (let i = 0; i < length; i++) {
-    const high = nibble(hex.charCodeAt(from + 2 * i))
-    const low = nibble(hex.charCodeAt(from + 2 * i + 1))
-    if (high < 0 || low < 0) return false
+    const highCode = hex.charCodeAt(from + 2 * i)
+    const lowCode = hex.charCodeAt(from + 2 * i + 1)
+    if ((highCode | lowCode) > 127) return false
+    const high = HEX_VALUES[highCode]!
+    const low = HEX_VALUES[lowCode]!
+    if ((high | low) < 0) return false
     out[at + i] = (high << 4) | low
   }
   return true
@@ -94,14 +104,19 @@ function isCanonical(bytes: Uint8Array): boolean {
  */
 export function recoversToSigner(native: Recovery, digest: Uint8Array, signatureHex: Hex, signer: Address): boolean {
   if (signatureHex.length !== 132 || !writeHex(signatureHex, 2, signature, 0, 65) || !isCanonical(signature)) return false
-  if (signer.length !== 42 || !writeHex(signer, 2, address, 0, 20)) return false
-  let publicKey: Uint8Array
+  if (signer !== signerInAddress) {
+    signerInAddress = undefined
+    if (signer.length !== 42 || !writeHex(signer, 2, address, 0, 20)) return false
+    signerInAddress = signer
+  }
   try {
-    publicKey = native.ecdsaRecover(signature.subarray(0, 64), signature[64]! - 27, digest, false)
+    // Into the reused buffer: the binding then allocates nothing; a binding that ignores it answers its own array.
+    const recovered = native.ecdsaRecover(signatureRS, signature[64]! - 27, digest, false, publicKey)
+    if (recovered !== publicKey) publicKey.set(recovered)
   } catch {
     return false
   }
-  const hash = voucherKeccak(publicKey.subarray(1))
+  const hash = voucherKeccak(publicKeyXY)
   for (let i = 0; i < 20; i++) if (hash[12 + i] !== address[i]) return false
   return true
 }
