@@ -6,6 +6,7 @@
 import { type Abi, type Account, type Address, type Client, type Hash, type TransactionReceipt } from 'viem'
 import { simulateContract, writeContract, type SimulateContractParameters, type WriteContractParameters } from 'viem/actions'
 import { isContractRejection, receiptOf, revertReason, rpcFailure, withAbort, type SettleFailure } from '../chain-calls.js'
+import { isKnown } from '../rebroadcast.js'
 import { BATCH_SETTLEMENT_ABI } from './abi.js'
 import { BATCH_SETTLEMENT_ADDRESS } from './constants.js'
 import { SETTLEMENT_PENDING } from '../../facilitator/pending.js'
@@ -86,11 +87,17 @@ export async function sendCall(ctx: BatchContext, key: string, call: ContractCal
 
 /**
  * The transaction sent earlier under `key` without a receipt, waited for again: its outcome (mined or reverted),
- * `pending` while it is still out, or undefined when there is none: settle as usual.
+ * `pending` while it is still out, or undefined when there is none: settle as usual. One the node no longer knows
+ * (dropped from the mempool, or reorganised away) is forgotten, so the payload is dry-run and sent again: waiting
+ * on it would answer settlement_pending for ever while its authorization may still be good.
  */
 export async function resumeSent(ctx: BatchContext, key: string, what: string, signal: AbortSignal): Promise<Sent | undefined> {
   const hash = ctx.outstanding.get(key)
-  return hash === undefined ? undefined : receiptIn(ctx, key, hash, what, signal)
+  if (hash === undefined) return undefined
+  const known = await chainRead(`the ${what} transaction's status`, signal, () => isKnown(ctx.client, hash))
+  if (known) return receiptIn(ctx, key, hash, what, signal)
+  ctx.outstanding.delete(key)
+  return undefined
 }
 
 async function receiptIn(ctx: BatchContext, key: string, hash: Hash, what: string, signal: AbortSignal): Promise<Sent> {

@@ -81,4 +81,26 @@ describe('batch-settlement transactions out without a receipt in time', () => {
     expect(await kit.balanceOf(cast.payer.address)).toBe(payerBefore + 31_000n)
     expect(await kit.stateOf(channelId)).toMatchObject({ balance: 9_000n, totalClaimed: 9_000n, refundNonce: 1n })
   }, 60_000)
+
+  it('a deposit whose transaction was dropped from the mempool: sent again, not pending for ever, and deposited once', async () => {
+    const dropped = kit.newChannel()
+    const droppedId = channelIdOf(dropped, kit.chainId)
+    const [payerBefore, escrowBefore] = [await kit.balanceOf(cast.payer.address), await kit.balanceOf(BATCH_SETTLEMENT_ADDRESS)]
+    const request = kit.requestFor(await kit.erc3009Deposit(dropped, 25_000n, 1_000n))
+    const first = await facilitator.settle(request, live())
+    expect(first).toMatchObject({ success: false, errorReason: 'settlement_pending' })
+    await rpc('anvil_dropAllTransactions')
+    expect(await mempool()).toBe(0)
+    // Asked again, the facilitator finds its transaction gone and sends the same authorization anew.
+    const again = await facilitator.settle(request, live())
+    expect(again).toMatchObject({ success: false, errorReason: 'settlement_pending' })
+    expect(again.transaction).toMatch(HASH)
+    expect(await mempool()).toBe(1)
+    await rpc('evm_mine')
+    expect(await facilitator.settle(request, live())).toMatchObject({ success: true, transaction: again.transaction, amount: '25000' })
+    expect(await mempool()).toBe(0)
+    expect(await kit.stateOf(droppedId)).toMatchObject({ balance: 25_000n, totalClaimed: 0n })
+    expect(await kit.balanceOf(cast.payer.address)).toBe(payerBefore - 25_000n)
+    expect(await kit.balanceOf(BATCH_SETTLEMENT_ADDRESS)).toBe(escrowBefore + 25_000n)
+  }, 60_000)
 })
