@@ -3,9 +3,10 @@
 // are claimed and settled, the bad one is told once and not sent again; a facilitator that fails keeps every row for
 // the next claim; a claim out without a receipt is asked about, never sent twice. Balances read on chain.
 import { createPublicClient, http, type Hex } from 'viem'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { useBatchCast } from '../../test-support/batch-cast.js'
+import { beforeAll, describe, expect, it } from 'vitest'
 import type { Facilitator, SettleRequest } from '../../facilitator/types.js'
-import { advanceTime, send, startBatchCast } from '../../test-support/batch-channel.js'
+import { advanceTime, send } from '../../test-support/batch-channel.js'
 import { batchKit } from '../../test-support/batch-facilitator.js'
 import { localFacilitator } from '../facilitator.js'
 import { claimScheduler, type ClaimSchedulerEvent, type ClaimSchedulerOptions } from './claim-scheduler.js'
@@ -13,7 +14,7 @@ import { memoryClaimSource } from './claim-source.js'
 import type { ChannelConfig } from './constants.js'
 import { channelIdOf } from './typed-data.js'
 
-let cast: Awaited<ReturnType<typeof startBatchCast>>
+const cast = useBatchCast()
 let kit: ReturnType<typeof batchKit>
 let facilitator: Facilitator
 const live = () => new AbortController().signal
@@ -21,14 +22,9 @@ const rpc = (method: string, params: unknown[] = []) => cast.owner.request({ met
 const mempool = async () => Number(((await rpc('txpool_status')) as { pending: string }).pending)
 
 beforeAll(async () => {
-  cast = await startBatchCast()
   kit = batchKit(cast)
   facilitator = localFacilitator({ rpcUrl: cast.anvil.rpcUrl, settler: cast.anvil.privateKeys[6]!, receiverAuthorizer: cast.anvil.privateKeys[3]!, pollingIntervalMs: 50 })
 }, 30_000)
-
-afterAll(async () => {
-  await cast?.anvil.stop()
-})
 
 type Source = ReturnType<typeof memoryClaimSource>
 

@@ -1,9 +1,10 @@
 // The claim scheduler on anvil with an in-memory ClaimSource and localFacilitator: the threshold, periodic and
 // on-withdrawal strategies, one claimWithSignature for many channels (in batches), the settle sweep after it, and
 // close() claiming what is held; balances and channels read on chain, events for each claim and settle.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { useBatchCast } from '../../test-support/batch-cast.js'
+import { beforeAll, describe, expect, it } from 'vitest'
 import type { Facilitator } from '../../facilitator/types.js'
-import { send, startBatchCast } from '../../test-support/batch-channel.js'
+import { send } from '../../test-support/batch-channel.js'
 import { batchKit } from '../../test-support/batch-facilitator.js'
 import { anvilClient } from '../anvil.js'
 import { localFacilitator } from '../facilitator.js'
@@ -12,20 +13,15 @@ import { memoryClaimSource } from './claim-source.js'
 import type { ChannelConfig } from './constants.js'
 import { channelIdOf } from './typed-data.js'
 
-let cast: Awaited<ReturnType<typeof startBatchCast>>
+const cast = useBatchCast()
 let kit: ReturnType<typeof batchKit>
 let facilitator: Facilitator
 const live = () => new AbortController().signal
 
 beforeAll(async () => {
-  cast = await startBatchCast()
   kit = batchKit(cast)
   facilitator = localFacilitator({ rpcUrl: cast.anvil.rpcUrl, settler: cast.anvil.privateKeys[6]!, receiverAuthorizer: cast.anvil.privateKeys[3]!, pollingIntervalMs: 50 })
 }, 30_000)
-
-afterAll(async () => {
-  await cast?.anvil.stop()
-})
 
 /** A funded channel the seller charged `charged` on, under a voucher of `ceiling`, put in `source`. */
 async function chargedChannel(source: ReturnType<typeof memoryClaimSource>, charged: bigint, ceiling = charged) {

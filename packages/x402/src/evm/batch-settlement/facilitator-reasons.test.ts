@@ -3,29 +3,24 @@
 // spender or not signed by the payer, and malformed claim and settle payloads. Each is refused at verify (where it
 // applies) and at settle, and nothing moves on chain (balances and the channel read before and after).
 import { privateKeyToAccount } from 'viem/accounts'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { useBatchCast } from '../../test-support/batch-cast.js'
+import { beforeAll, describe, expect, it } from 'vitest'
 import type { Facilitator } from '../../facilitator/types.js'
-import { startBatchCast } from '../../test-support/batch-channel.js'
 import { batchKit, wire } from '../../test-support/batch-facilitator.js'
 import { localFacilitator } from '../facilitator.js'
 import { BATCH_SETTLEMENT_ADDRESS, type ChannelConfig } from './constants.js'
 import { BATCH_REASONS } from './reasons.js'
 import { channelIdOf } from './typed-data.js'
 
-let cast: Awaited<ReturnType<typeof startBatchCast>>
+const cast = useBatchCast()
 let kit: ReturnType<typeof batchKit>
 let facilitator: Facilitator
 const live = () => new AbortController().signal
 
 beforeAll(async () => {
-  cast = await startBatchCast()
   kit = batchKit(cast)
   facilitator = localFacilitator({ rpcUrl: cast.anvil.rpcUrl, settler: cast.anvil.privateKeys[6]!, receiverAuthorizer: cast.anvil.privateKeys[3]!, pollingIntervalMs: 50 })
 }, 30_000)
-
-afterAll(async () => {
-  await cast?.anvil.stop()
-})
 
 /** The money and the channel, to show that a refusal moved nothing. */
 async function ledger(config: ChannelConfig) {
